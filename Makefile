@@ -1,0 +1,36 @@
+# SUSHI top-level Makefile: the two commands (make run, make test) and the
+# component targets.  Builds of our own code go to build/; downloads and
+# large third-party builds (QEMU, kernel packages) go to $(SUSHI_CACHE).
+
+SUSHI_CACHE ?= $(HOME)/.cache/sushi
+BUILD       ?= $(CURDIR)/build
+export SUSHI_CACHE BUILD
+
+CC      ?= cc
+CSTD    := -std=c11 -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT     ?= -O2 -g
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+HOST_DEPS := gcc make libc6-dev python3 python3-numpy valgrind
+
+.PHONY: all deps test run bench clean host-test
+all: model
+
+deps:
+	@tools/setup/apt-deps.sh $(HOST_DEPS)
+
+include qemu-device/model/model.mk
+
+test: deps host-test
+	@echo "make test: all suites passed"
+
+host-test: model-test
+
+run: deps model-demo
+	$(BUILD)/model/sushi-model-demo
+
+bench: deps model-bench
+
+clean:
+	rm -rf $(BUILD)

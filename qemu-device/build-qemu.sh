@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# build-qemu.sh - build qemu-system-x86_64 with the sushi-accel device and its
+# qtest from Debian's QEMU source package (bookworm-backports, QEMU 10.0.x).
+#
+#   $SUSHI_CACHE/qemu-src/         downloaded source package and unpacked tree
+#   $SUSHI_CACHE/qemu-build/       meson/ninja build dir: qemu-system-x86_64,
+#                                  tests/qtest/sushi-accel-test
+#
+# The unpacked tree links hw/sushi -> this checkout (re-pointed every run, so a
+# clone elsewhere builds its own files) and tests/qtest/sushi-accel-test.c ->
+# qemu-device/qtest/.  Every step has a stamp: a warm run only runs ninja.
+# No URL download: the source comes through apt from the machine's own mirror.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/.." && pwd)
+cache=${SUSHI_CACHE:-$HOME/.cache/sushi}
+srcdir=$cache/qemu-src
+blddir=$cache/qemu-build
+jobs=${SUSHI_JOBS:-2}
+log() { echo "build-qemu: $*" >&2; }
+
+mkdir -p "$srcdir" "$blddir"
+
+# ---------------------------------------------------------------- packages
+deps=(ninja-build libglib2.0-dev libpixman-1-dev pkg-config python3-venv flex
+      bison gcc make xz-utils seabios qemu-system-data)
+"$top/tools/setup/apt-deps.sh" "${deps[@]}"
+# meson >= 1.5 and python3-pycotap come from <release>-backports.
+. /etc/os-release
+need_bpo=0
+for p in meson python3-pycotap; do
+	dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || need_bpo=1
+done
+if [ $need_bpo -eq 0 ] &&
+   dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson)" lt 1.5; then
+	need_bpo=1
+fi
+if [ $need_bpo -eq 1 ] || ! [ -f "$srcdir/.stamp-sources" ]; then
+	"$here/apt-sources.sh"
+	touch "$srcdir/.stamp-sources"
+fi
+if [ $need_bpo -eq 1 ]; then
+	log "installing meson python3-pycotap from $VERSION_CODENAME-backports"
+	SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+		--no-install-recommends -t "$VERSION_CODENAME-backports" \
+		meson python3-pycotap >/dev/null
+fi
+
+# ------------------------------------------------------------------ source
+shopt -s nullglob
+orig=( "$srcdir"/qemu_*.orig.tar.* )
+if [ ${#orig[@]} -eq 0 ]; then
+	log "apt-get source --download-only qemu/$VERSION_CODENAME-backports"
+	# The .dsc may be missing from the mirror: only the tarball matters.
+	(cd "$srcdir" && apt-get source --download-only \
+		"qemu/$VERSION_CODENAME-backports") || true
+	orig=( "$srcdir"/qemu_*.orig.tar.* )
+fi
+# keep only upstream tarballs (not the -component ones), newest last
+tarballs=()
+for t in "${orig[@]}"; do
+	case "$t" in *.orig-*) ;; *) tarballs+=("$t") ;; esac
+done
+if [ ${#tarballs[@]} -eq 0 ]; then
+	log "no qemu orig tarball in $srcdir after apt-get source"
+	exit 1
+fi
+tarball=${tarballs[-1]}
+ver=$(basename "$tarball"); ver=${ver#qemu_}; ver=${ver%%.orig.tar.*}
+tree=$srcdir/qemu-$ver
+if ! [ -f "$tree/.stamp-unpacked" ]; then
+	log "unpacking $(basename "$tarball")"
+	rm -rf "$tree" "$srcdir/unpack.tmp"
+	mkdir -p "$srcdir/unpack.tmp"
+	tar -xf "$tarball" -C "$srcdir/unpack.tmp"
+	inner=( "$srcdir"/unpack.tmp/* )
+	[ ${#inner[@]} -eq 1 ] && [ -d "${inner[0]}" ] || { log "odd tarball layout"; exit 1; }
+	mv "${inner[0]}" "$tree"
+	rmdir "$srcdir/unpack.tmp"
+	touch "$tree/.stamp-unpacked"
+fi
+
+# ----------------------------------------------------------------- patches
+# Each patch is a grep-guarded edit of the unpacked tree (idempotent).
+# 1. The Debian tarball drops the edk2 firmware blobs: never unpack them.
+sed -i 's/^    unpack_edk2_blobs = bzip2.found()$/    unpack_edk2_blobs = false # sushi: no edk2 blobs in the Debian tarball/' \
+	"$tree/meson.build"
+grep -q "sushi: no edk2" "$tree/meson.build" || { log "edk2 patch failed"; exit 1; }
+# 2. Our device: hw/sushi is this checkout's root (re-pointed every run), its
+#    qemu-device/ a subdir of hw/, and its trace-events a trace group.
+ln -sfn "$top" "$tree/hw/sushi"
+grep -q "^subdir('sushi/qemu-device')" "$tree/hw/meson.build" ||
+	echo "subdir('sushi/qemu-device')" >> "$tree/hw/meson.build"
+grep -q "'hw/sushi/qemu-device'," "$tree/meson.build" ||
+	sed -i "0,/^    'hw\/misc',\$/s//    'hw\/misc',\n    'hw\/sushi\/qemu-device',/" "$tree/meson.build"
+grep -q "'hw/sushi/qemu-device'," "$tree/meson.build" || { log "trace patch failed"; exit 1; }
+# 3. The model library sources (read by qemu-device/meson.build; rewritten
+#    only when the list changes, which makes ninja re-run meson).
+list=$(cd "$here/model" && ls *.c | grep -v -e '_test\.c$' -e '^bench' -e '^demo' | tr '\n' ' ')
+if [ "$(cat "$tree/hw/sushi-model-sources.txt" 2>/dev/null)" != "$list" ]; then
+	printf '%s' "$list" > "$tree/hw/sushi-model-sources.txt"
+fi
+# 4. Our qtest, registered for x86_64 and linked with the model library.
+ln -sfn "$top/qemu-device/qtest/sushi-accel-test.c" \
+	"$tree/tests/qtest/sushi-accel-test.c"
+if ! grep -q "sushi-accel-test" "$tree/tests/qtest/meson.build"; then
+	sed -i "s/^qtest_executables = {}\$/# sushi: the sushi-accel qtest (qemu-device\/qtest)\nqtests += {'sushi-accel-test': [sushi_model_dep]}\nqtests_x86_64 += ['sushi-accel-test']\n\nqtest_executables = {}/" \
+		"$tree/tests/qtest/meson.build"
+	grep -q "sushi-accel-test" "$tree/tests/qtest/meson.build" || { log "qtest patch failed"; exit 1; }
+fi
+
+# --------------------------------------------------------------- configure
+cfg=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
+     --without-default-features --disable-docs --disable-download
+     --disable-install-blobs --disable-werror)
+cfgsig=$(printf '%s\n' "$tree" "${cfg[@]}" | sha1sum | cut -c1-12)
+if ! [ -f "$blddir/.stamp-configured-$cfgsig" ] || ! [ -f "$blddir/build.ninja" ]; then
+	log "configure ${cfg[*]}"
+	rm -rf "$blddir"; mkdir -p "$blddir"
+	(cd "$blddir" && nice -n 10 "$tree/configure" "${cfg[@]}" >configure.log 2>&1) || {
+		tail -40 "$blddir/configure.log" >&2; exit 1; }
+	touch "$blddir/.stamp-configured-$cfgsig"
+fi
+
+# ------------------------------------------------------------------ build
+log "ninja -j$jobs qemu-system-x86_64 tests/qtest/sushi-accel-test"
+nice -n 10 ninja -C "$blddir" -j"$jobs" qemu-system-x86_64 \
+	tests/qtest/sushi-accel-test
+log "built $blddir/qemu-system-x86_64"

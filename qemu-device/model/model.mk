@@ -1,0 +1,65 @@
+# qemu-device/model/model.mk - builds the SushiAccel model library (host),
+# its unit tests (ASan/UBSan and valgrind), golden-vector check, benchmark
+# and demo.  Included by the top-level Makefile.
+
+MODEL_DIR  := qemu-device/model
+MODEL_OUT  := $(BUILD)/model
+MODEL_SRCS := config.c layer_check.c layer_le.c cost.c pb.c isa.c \
+              compute.c compute_ref.c compute_avx2.c compute_avx512.c
+MODEL_INC  := -I$(MODEL_DIR) -Ihw
+MODEL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(MODEL_INC) -fPIC
+
+MODEL_OBJS     := $(MODEL_SRCS:%.c=$(MODEL_OUT)/obj/%.o)
+MODEL_SAN_OBJS := $(MODEL_SRCS:%.c=$(MODEL_OUT)/san/%.o)
+MODEL_LIB      := $(MODEL_OUT)/libsushimodel.a
+MODEL_SAN_LIB  := $(MODEL_OUT)/libsushimodel-san.a
+MODEL_HDRS     := $(wildcard $(MODEL_DIR)/*.h) hw/sushi_accel_hw.h
+MODEL_TESTS    := $(patsubst $(MODEL_DIR)/tests/%.c,%,$(wildcard $(MODEL_DIR)/tests/test_*.c))
+
+.PHONY: model model-test model-bench model-demo
+model: $(MODEL_LIB)
+
+$(MODEL_OUT)/obj/%.o: $(MODEL_DIR)/%.c $(MODEL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(MODEL_CFLAGS) -c $< -o $@
+
+$(MODEL_OUT)/san/%.o: $(MODEL_DIR)/%.c $(MODEL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(MODEL_CFLAGS) -O1 $(SAN) -c $< -o $@
+
+$(MODEL_LIB): $(MODEL_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(MODEL_SAN_LIB): $(MODEL_SAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+# unit tests: sanitized build, then the plain build under valgrind
+$(MODEL_OUT)/tests/san/%: $(MODEL_DIR)/tests/%.c $(MODEL_DIR)/tests/tap.h $(MODEL_SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MODEL_CFLAGS) -O1 $(SAN) -I$(MODEL_DIR)/tests $< $(MODEL_SAN_LIB) -o $@
+
+$(MODEL_OUT)/tests/plain/%: $(MODEL_DIR)/tests/%.c $(MODEL_DIR)/tests/tap.h $(MODEL_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MODEL_CFLAGS) -I$(MODEL_DIR)/tests $< $(MODEL_LIB) -o $@
+
+model-test: $(MODEL_TESTS:%=$(MODEL_OUT)/tests/san/%) $(MODEL_TESTS:%=$(MODEL_OUT)/tests/plain/%)
+	@set -e; cd $(MODEL_DIR)/tests; for t in $(MODEL_TESTS); do \
+		echo "# $$t (ASan/UBSan)"; $(MODEL_OUT)/tests/san/$$t; \
+	done; \
+	if command -v valgrind >/dev/null; then for t in $(MODEL_TESTS); do \
+		echo "# $$t (valgrind)"; \
+		valgrind -q --error-exitcode=99 --leak-check=full $(MODEL_OUT)/tests/plain/$$t --quick; \
+	done; fi
+
+$(MODEL_OUT)/sushi-model-bench: $(MODEL_DIR)/bench/bench.c $(MODEL_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MODEL_CFLAGS) -O3 $< $(MODEL_LIB) -o $@
+
+model-bench: $(MODEL_OUT)/sushi-model-bench
+	$(MODEL_OUT)/sushi-model-bench
+
+$(MODEL_OUT)/sushi-model-demo: $(MODEL_DIR)/demo/demo.c $(MODEL_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MODEL_CFLAGS) $< $(MODEL_LIB) -o $@
+
+model-demo: $(MODEL_OUT)/sushi-model-demo

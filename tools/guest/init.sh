@@ -1,0 +1,69 @@
+#!/bin/sh
+# init.sh - /init of the SUSHI guest initramfs (built by mkinitramfs.sh).
+# Loads the modules listed in /etc/sushi/modules in order, then in mode
+# "test" runs every binary listed in /etc/sushi/tests (kselftest TAP on the
+# console between SUSHI-TAP markers), in mode "info" runs /bin/sushi-info;
+# unloads the driver, dumps the kernel log and prints the final marker
+# "SUSHI-GUEST-RESULT: status=N" that run-guest.sh waits for, then powers off.
+export PATH=/bin
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s /bin
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+
+status=0
+mode=$(cat /etc/sushi/mode)
+echo "SUSHI-GUEST: kernel $(uname -r), mode $mode"
+
+while read -r mod; do
+	[ -n "$mod" ] || continue
+	if ! insmod "/lib/modules/$mod.ko"; then
+		echo "SUSHI-GUEST: insmod $mod failed"
+		status=1
+		break
+	fi
+done </etc/sushi/modules
+
+if [ "$status" -eq 0 ]; then
+	case "$mode" in
+	test)
+		for t in $(cat /etc/sushi/tests); do
+			echo "SUSHI-TAP-BEGIN $t"
+			"/tests/$t"
+			rc=$?
+			echo "SUSHI-TAP-END $t exit=$rc"
+			[ "$rc" -eq 0 ] || status=1
+		done
+		;;
+	info)
+		for d in /sys/bus/pci/devices/*; do
+			echo "SUSHI-GUEST: pci $(basename "$d")" \
+				"$(cat "$d/vendor"):$(cat "$d/device")" \
+				"driver=$(basename "$(readlink "$d/driver")" 2>/dev/null)"
+		done
+		ls -l /dev/accel 2>/dev/null
+		if [ -x /bin/sushi-info ]; then
+			/bin/sushi-info || status=1
+		fi
+		;;
+	esac
+fi
+
+# Unloading the driver is part of every run: it must leave nothing behind.
+if [ -s /etc/sushi/unload ] && [ "$status" -eq 0 ]; then
+	for mod in $(cat /etc/sushi/unload); do
+		if ! rmmod "$mod"; then
+			echo "SUSHI-GUEST: rmmod $mod failed"
+			status=1
+		fi
+	done
+fi
+
+echo "SUSHI-DMESG-BEGIN"
+dmesg
+echo "SUSHI-DMESG-END"
+echo "SUSHI-GUEST-RESULT: status=$status"
+sync
+poweroff -f
