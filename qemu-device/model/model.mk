@@ -14,6 +14,7 @@ MODEL_SAN_OBJS := $(MODEL_SRCS:%.c=$(MODEL_OUT)/san/%.o)
 MODEL_LIB      := $(MODEL_OUT)/libsushimodel.a
 MODEL_SAN_LIB  := $(MODEL_OUT)/libsushimodel-san.a
 MODEL_HDRS     := $(wildcard $(MODEL_DIR)/*.h) hw/sushi_accel_hw.h
+MODEL_TEST_HDRS := $(wildcard $(MODEL_DIR)/tests/*.h)
 MODEL_TESTS    := $(patsubst $(MODEL_DIR)/tests/%.c,%,$(wildcard $(MODEL_DIR)/tests/test_*.c))
 
 .PHONY: model model-test model-bench model-demo
@@ -34,15 +35,15 @@ $(MODEL_SAN_LIB): $(MODEL_SAN_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 # unit tests: sanitized build, then the plain build under valgrind
-$(MODEL_OUT)/tests/san/%: $(MODEL_DIR)/tests/%.c $(MODEL_DIR)/tests/tap.h $(MODEL_SAN_LIB)
+$(MODEL_OUT)/tests/san/%: $(MODEL_DIR)/tests/%.c $(MODEL_TEST_HDRS) $(MODEL_SAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(MODEL_CFLAGS) -O1 $(SAN) -I$(MODEL_DIR)/tests $< $(MODEL_SAN_LIB) -o $@
 
-$(MODEL_OUT)/tests/plain/%: $(MODEL_DIR)/tests/%.c $(MODEL_DIR)/tests/tap.h $(MODEL_LIB)
+$(MODEL_OUT)/tests/plain/%: $(MODEL_DIR)/tests/%.c $(MODEL_TEST_HDRS) $(MODEL_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(MODEL_CFLAGS) -I$(MODEL_DIR)/tests $< $(MODEL_LIB) -o $@
 
-model-test: $(MODEL_TESTS:%=$(MODEL_OUT)/tests/san/%) $(MODEL_TESTS:%=$(MODEL_OUT)/tests/plain/%)
+model-test: model-golden-check $(MODEL_TESTS:%=$(MODEL_OUT)/tests/san/%) $(MODEL_TESTS:%=$(MODEL_OUT)/tests/plain/%)
 	@set -e; cd $(MODEL_DIR)/tests; for t in $(MODEL_TESTS); do \
 		echo "# $$t (ASan/UBSan)"; $(MODEL_OUT)/tests/san/$$t; \
 	done; \
@@ -63,3 +64,12 @@ $(MODEL_OUT)/sushi-model-demo: $(MODEL_DIR)/demo/demo.c $(MODEL_LIB)
 	$(CC) $(MODEL_CFLAGS) $< $(MODEL_LIB) -o $@
 
 model-demo: $(MODEL_OUT)/sushi-model-demo
+
+# the checked-in golden vectors must be exactly what the numpy script makes
+.PHONY: model-golden-check
+model-golden-check:
+	@mkdir -p $(MODEL_OUT)
+	@/usr/bin/python3 $(MODEL_DIR)/tests/golden/gen_golden.py $(MODEL_OUT)/golden.txt >/dev/null
+	@if cmp -s $(MODEL_OUT)/golden.txt $(MODEL_DIR)/tests/golden/golden.txt; then \
+		echo "ok - golden.txt is reproduced by gen_golden.py"; \
+	else echo "not ok - golden.txt differs from gen_golden.py output"; exit 1; fi
