@@ -21,11 +21,12 @@ deps:
 	@tools/setup/apt-deps.sh $(HOST_DEPS)
 
 include qemu-device/model/model.mk
+include libsushi/libsushi.mk
 
 test: deps host-test
 	@echo "make test: all suites passed"
 
-host-test: model-test
+host-test: model-test libsushi-test
 
 run: deps model-demo
 	$(BUILD)/model/sushi-model-demo

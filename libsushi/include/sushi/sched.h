@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sushi/sched.h - SushiSched: per query, the SubNet to serve; every Q
+ * queries, the SubGraph to keep in the Persistent Buffer (SubGraph
+ * Stationary).  Also the baseline policies (no PB, static SubGraphs, LRU)
+ * and the offline oracle, all behind one interface, and the cost tables
+ * they decide on.  Documentation/sushisched.rst explains the rules.
+ *
+ * A scheduling *space* holds the SubNets (accuracy and the weight slice
+ * each uses in every SuperNet weight layer), the candidate SubGraphs, and
+ * tables of what every SubNet costs with every SubGraph pinned, computed
+ * once from the model library (or measured on the device).  Deciding is
+ * then table look-ups: no allocation, no model calls on the hot path.
+ */
+#ifndef SUSHI_SCHED_H
+#define SUSHI_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sushi_model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * struct sushi_slice - a nested slice of one SuperNet weight layer: the
+ * first @rows rows, the first @row_bytes bytes of each; {0, 0} is none.
+ */
+struct sushi_slice {
+	uint32_t rows;
+	uint32_t row_bytes;
+};
+
+/**
+ * struct sushi_sched_cost_ops - how a space learns what work costs
+ * @layer: cost of weight layer @layer of SubNet @subnet when @pinned of
+ *	that layer is in the PB ({0,0}: nothing pinned); only called for
+ *	layers the SubNet uses
+ * @rest: cost of everything else of @subnet (layers without weights)
+ * @load: cost of loading @slice of @layer into the PB (one PB_LOAD job);
+ *	with @slice {0, 0}, the cost of invalidating the layer's entry (one
+ *	PB_INVALIDATE job)
+ */
+struct sushi_sched_cost_ops {
+	int (*layer)(void *ctx, uint32_t subnet, uint32_t layer,
+		     const struct sushi_slice *pinned, struct sushi_cost *out);
+	int (*rest)(void *ctx, uint32_t subnet, struct sushi_cost *out);
+	int (*load)(void *ctx, uint32_t layer, const struct sushi_slice *slice,
+		    struct sushi_cost *out);
+};
+
+struct sushi_sched_space;
+
+/** sushi_sched_space_new() - an empty space; NULL on bad sizes or ENOMEM */
+struct sushi_sched_space *sushi_sched_space_new(uint32_t n_subnets,
+						uint32_t n_layers);
+void sushi_sched_space_free(struct sushi_sched_space *sp);
+
+/**
+ * sushi_sched_space_subnet() - describe SubNet @s
+ * @accuracy: its measured accuracy, in [0, 1]
+ * @slices: n_layers slices ({0,0} for layers it does not use)
+ * Returns 0 or -EINVAL.
+ */
+int sushi_sched_space_subnet(struct sushi_sched_space *sp, uint32_t s,
+			     double accuracy,
+			     const struct sushi_slice *slices);
+
+/** Limits: candidate SubGraphs per space, SubNets per space. */
+#define SUSHI_SCHED_MAX_SUBGRAPHS	64
+#define SUSHI_SCHED_MAX_SUBNETS		256
+
+/**
+ * sushi_sched_space_finish() - build candidate SubGraphs and cost tables
+ * @ops, @ctx: the cost source (model library or device profile)
+ * @clock_hz: to turn cycles into nanoseconds
+ * @pb_bytes: Persistent Buffer capacity the SubGraphs must fit in
+ *
+ * Candidates (deduplicated, at most SUSHI_SCHED_MAX_SUBGRAPHS): the empty
+ * SubGraph (index 0), the intersection of all SubNets, each SubNet's own
+ * slices, and the intersection of each pair of SubNets adjacent in
+ * accuracy; each fitted to @pb_bytes by keeping the layers that save the
+ * most cycles per byte.  Returns 0 or a negative errno (the cost source's
+ * errors are passed through).
+ */
+int sushi_sched_space_finish(struct sushi_sched_space *sp,
+			     const struct sushi_sched_cost_ops *ops, void *ctx,
+			     uint64_t clock_hz, uint64_t pb_bytes);
+
+uint32_t sushi_sched_space_subnets(const struct sushi_sched_space *sp);
+uint32_t sushi_sched_space_layers(const struct sushi_sched_space *sp);
+uint32_t sushi_sched_space_subgraphs(const struct sushi_sched_space *sp);
+double sushi_sched_space_accuracy(const struct sushi_sched_space *sp,
+				  uint32_t s);
+/** sushi_sched_space_subgraph() - the slices of SubGraph @g (n_layers) */
+const struct sushi_slice *
+sushi_sched_space_subgraph(const struct sushi_sched_space *sp, uint32_t g);
+/** sushi_sched_space_subgraph_bytes() - PB bytes SubGraph @g occupies */
+uint64_t sushi_sched_space_subgraph_bytes(const struct sushi_sched_space *sp,
+					  uint32_t g);
+
+/**
+ * struct sushi_sched_cell - what SubNet s costs with SubGraph g pinned
+ * @ns: service latency
+ * @dram: off-chip bytes (read + written)
+ * @pb: weight bytes read from the PB
+ * @weights: weight bytes the SubNet reads (PB + DRAM)
+ * @energy_fj: total energy
+ * @offchip_fj: off-chip energy
+ */
+struct sushi_sched_cell {
+	uint64_t ns;
+	uint64_t dram;
+	uint64_t pb;
+	uint64_t weights;
+	uint64_t energy_fj;
+	uint64_t offchip_fj;
+};
+
+/** sushi_sched_space_cell() - table entry for (@s, @g), NULL if out of range */
+const struct sushi_sched_cell *
+sushi_sched_space_cell(const struct sushi_sched_space *sp, uint32_t s,
+		       uint32_t g);
+
+/**
+ * sushi_sched_space_cost() - cost of @s with an arbitrary PB content
+ * @content: n_layers slices pinned
+ * (sums the per-layer tables; the content's slices must be slices the
+ * space knows: those of SubNets and candidate SubGraphs)
+ */
+int sushi_sched_space_cost(const struct sushi_sched_space *sp, uint32_t s,
+			   const struct sushi_slice *content,
+			   struct sushi_sched_cell *out);
+
+/**
+ * struct sushi_sched_net - one SubNet as the model library sees it
+ * @accuracy: measured accuracy, [0, 1]
+ * @layers: its host-order layer descriptors (a LAUNCH)
+ * @n_layers: number of descriptors
+ *
+ * A CONV/FC descriptor belongs to the SuperNet weight layer whose w_addr
+ * and w_stride it has; its slice is (out_c rows, (in_c/groups)*k*k bytes).
+ */
+struct sushi_sched_net {
+	double accuracy;
+	const struct sushi_hw_layer *layers;
+	size_t n_layers;
+};
+
+/**
+ * struct sushi_sched_wlayer - a SuperNet weight layer
+ * @w_addr: device address of its first row
+ * @w_stride: bytes between rows
+ */
+struct sushi_sched_wlayer {
+	uint64_t w_addr;
+	uint64_t w_stride;
+};
+
+/**
+ * sushi_sched_space_from_model() - a finished space whose costs come from
+ * the model library under @cfg (pins are accounted at the weight layers'
+ * device addresses, exactly as the device would see them)
+ * @cfg: the SushiAccel configuration (its PB size bounds the SubGraphs)
+ * @wl, @n_wl: the SuperNet's weight layers
+ * @nets, @n_nets: the SubNets
+ * @out: the new space
+ * Returns 0, -EINVAL (a descriptor invalid or naming no weight layer) or
+ * -ENOMEM.
+ */
+int sushi_sched_space_from_model(const struct sushi_model_config *cfg,
+				 const struct sushi_sched_wlayer *wl,
+				 uint32_t n_wl,
+				 const struct sushi_sched_net *nets,
+				 uint32_t n_nets,
+				 struct sushi_sched_space **out);
+
+/* ------------------------------------------------------------ policies */
+
+/**
+ * enum sushi_policy - which scheduler decides
+ * @SUSHI_POLICY_SUSHI: SushiSched (window-based SubGraph choice)
+ * @SUSHI_POLICY_NO_PB: nothing is ever pinned
+ * @SUSHI_POLICY_STATIC_SMALLEST: the smallest SubNet's slices, pinned once
+ * @SUSHI_POLICY_STATIC_INTERSECT: the intersection of all SubNets, once
+ * @SUSHI_POLICY_LRU: on every query, load the served SubNet's missing
+ *	layer slices, evicting the least recently used layers
+ * @SUSHI_POLICY_ORACLE: knows the whole trace (see sushi_eval_oracle())
+ */
+enum sushi_policy {
+	SUSHI_POLICY_SUSHI = 0,
+	SUSHI_POLICY_NO_PB,
+	SUSHI_POLICY_STATIC_SMALLEST,
+	SUSHI_POLICY_STATIC_INTERSECT,
+	SUSHI_POLICY_LRU,
+	SUSHI_POLICY_ORACLE,
+	SUSHI_POLICY_COUNT
+};
+
+const char *sushi_policy_name(enum sushi_policy p);
+/** sushi_policy_from_name() - the policy called @name, or -EINVAL */
+int sushi_policy_from_name(const char *name);
+
+/**
+ * struct sushi_sched_params - knobs of a scheduler
+ * @policy: enum sushi_policy (ORACLE is only valid through the evaluator)
+ * @q: SubGraph decision period, in queries (>= 1)
+ * @w: window of recent queries the SubGraph choice looks at (1..4096)
+ */
+struct sushi_sched_params {
+	enum sushi_policy policy;
+	uint32_t q;
+	uint32_t w;
+};
+
+/**
+ * struct sushi_query - one inference request
+ * @arrival_ns: arrival time
+ * @acc_floor: lowest acceptable accuracy, [0, 1]
+ * @lat_ceiling_ns: highest acceptable end-to-end latency
+ */
+struct sushi_query {
+	uint64_t arrival_ns;
+	double acc_floor;
+	uint64_t lat_ceiling_ns;
+};
+
+/**
+ * struct sushi_decision - what to run for one query
+ * @subnet: the SubNet to serve
+ * @subgraph: the candidate SubGraph pinned while it runs (LRU: ~0u)
+ * @load_ns: PB jobs (invalidations, loads) to run before the query
+ * @fill_ns: PB loads to run after it (LRU cache fills)
+ * @load_dram: off-chip bytes of all those PB jobs
+ * @load_energy_fj: energy of all those PB jobs
+ * @load_offchip_fj: off-chip part of @load_energy_fj
+ * @n_loads: PB_LOAD jobs among them (SubGraph switch or LRU fills)
+ * @cell: cost of the SubNet with the pinned content
+ * @fallback: no SubNet met the latency ceiling; the fastest was chosen
+ */
+struct sushi_decision {
+	uint32_t subnet;
+	uint32_t subgraph;
+	uint64_t load_ns;
+	uint64_t fill_ns;
+	uint64_t load_dram;
+	uint64_t load_energy_fj;
+	uint64_t load_offchip_fj;
+	uint32_t n_loads;
+	struct sushi_sched_cell cell;
+	bool fallback;
+};
+
+struct sushi_sched;
+
+/**
+ * sushi_sched_new() - a scheduler over a finished space
+ * Returns NULL on bad parameters (q = 0, w out of range, ORACLE) or ENOMEM.
+ * The space must outlive the scheduler.
+ */
+struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
+				    const struct sushi_sched_params *p);
+void sushi_sched_free(struct sushi_sched *s);
+
+/**
+ * sushi_sched_decide() - choose for one query (the hot path: no allocation)
+ * @q: the query
+ * @queue_ns: time it has waited before the accelerator is free for it
+ * @d: the decision
+ *
+ * Every Q-th call may first switch the pinned SubGraph (reported in
+ * @d->load_*).  The SubNet is the most accurate whose service latency,
+ * after the wait and any PB load, meets the ceiling; if none does, the
+ * fastest (d->fallback).  Returns 0 or -EINVAL.
+ */
+int sushi_sched_decide(struct sushi_sched *s, const struct sushi_query *q,
+		       uint64_t queue_ns, struct sushi_decision *d);
+
+/** sushi_sched_force_subgraph() - pin @g from now on (oracle replay) */
+int sushi_sched_force_subgraph(struct sushi_sched *s, uint32_t g,
+			       struct sushi_decision *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SUSHI_SCHED_H */

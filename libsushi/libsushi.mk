@@ -1,0 +1,49 @@
+# libsushi/libsushi.mk - libsushi's scheduler/evaluator core (host build),
+# its unit tests (ASan/UBSan and valgrind) and the scheduler benchmark.
+# Included by the top-level Makefile after qemu-device/model/model.mk.
+
+LS_DIR   := libsushi
+LS_OUT   := $(BUILD)/libsushi
+LS_SRCS  := sched_space.c sched.c sched_model.c eval.c trace.c
+LS_INC   := -I$(LS_DIR)/include -I$(LS_DIR)/src $(MODEL_INC)
+LS_CFLAGS = $(CSTD) $(WARN) $(OPT) $(LS_INC) -fPIC
+LS_HDRS  := $(wildcard $(LS_DIR)/include/sushi/*.h $(LS_DIR)/src/*.h) $(MODEL_HDRS)
+LS_TESTS := $(patsubst $(LS_DIR)/tests/%.c,%,$(wildcard $(LS_DIR)/tests/test_*.c))
+LS_TEST_HDRS := $(wildcard $(LS_DIR)/tests/*.h) $(MODEL_TEST_HDRS)
+
+LS_CORE     := $(LS_OUT)/libsushicore.a
+LS_CORE_SAN := $(LS_OUT)/libsushicore-san.a
+
+.PHONY: libsushi libsushi-test sched-bench
+libsushi: $(LS_CORE)
+
+$(LS_OUT)/obj/%.o: $(LS_DIR)/src/%.c $(LS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LS_CFLAGS) -c $< -o $@
+
+$(LS_OUT)/san/%.o: $(LS_DIR)/src/%.c $(LS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LS_CFLAGS) -O1 $(SAN) -c $< -o $@
+
+$(LS_CORE): $(LS_SRCS:%.c=$(LS_OUT)/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(LS_CORE_SAN): $(LS_SRCS:%.c=$(LS_OUT)/san/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(LS_OUT)/tests/san/%: $(LS_DIR)/tests/%.c $(LS_TEST_HDRS) $(LS_CORE_SAN) $(MODEL_SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LS_CFLAGS) -O1 $(SAN) -I$(LS_DIR)/tests -I$(MODEL_DIR)/tests $< $(LS_CORE_SAN) $(MODEL_SAN_LIB) -lm -o $@
+
+$(LS_OUT)/tests/plain/%: $(LS_DIR)/tests/%.c $(LS_TEST_HDRS) $(LS_CORE) $(MODEL_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LS_CFLAGS) -I$(LS_DIR)/tests -I$(MODEL_DIR)/tests $< $(LS_CORE) $(MODEL_LIB) -lm -o $@
+
+libsushi-test: $(LS_TESTS:%=$(LS_OUT)/tests/san/%) $(LS_TESTS:%=$(LS_OUT)/tests/plain/%)
+	@set -e; for t in $(LS_TESTS); do \
+		echo "# $$t (ASan/UBSan)"; $(LS_OUT)/tests/san/$$t; \
+	done; \
+	if command -v valgrind >/dev/null; then for t in $(LS_TESTS); do \
+		echo "# $$t (valgrind)"; \
+		valgrind -q --error-exitcode=99 --leak-check=full $(LS_OUT)/tests/plain/$$t --quick; \
+	done; fi

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sched.c - the policies: SushiSched (window-scored SubGraph every Q
+ * queries), no PB, the two static SubGraphs, and LRU over layer slices.
+ * sushi_sched_decide() is the per-query hot path: table look-ups, no
+ * allocation.  The rules are in Documentation/sushisched.rst.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched_internal.h"
+
+#define SUSHI_SCHED_MAX_WINDOW 4096
+
+struct sushi_sched {
+	const struct sushi_sched_space *sp;
+	struct sushi_sched_params p;
+	uint64_t n;			/* decisions made */
+	uint32_t cur;			/* pinned candidate SubGraph */
+	uint32_t *win;			/* ring of the last w SubNets served */
+	uint32_t win_n, win_head;
+	uint64_t win_pb[SUSHI_SCHED_MAX_SUBGRAPHS];
+	struct sushi_slice *content;	/* LRU: per layer slice */
+	uint64_t *stamp;		/* LRU: last use of each layer */
+	uint64_t content_bytes;
+};
+
+static const char *const policy_names[SUSHI_POLICY_COUNT] = {
+	[SUSHI_POLICY_SUSHI] = "sushi",
+	[SUSHI_POLICY_NO_PB] = "no-pb",
+	[SUSHI_POLICY_STATIC_SMALLEST] = "static-smallest",
+	[SUSHI_POLICY_STATIC_INTERSECT] = "static-intersect",
+	[SUSHI_POLICY_LRU] = "lru",
+	[SUSHI_POLICY_ORACLE] = "oracle",
+};
+
+const char *sushi_policy_name(enum sushi_policy p)
+{
+	return p < SUSHI_POLICY_COUNT ? policy_names[p] : "unknown";
+}
+
+int sushi_policy_from_name(const char *name)
+{
+	for (int i = 0; name && i < SUSHI_POLICY_COUNT; i++)
+		if (!strcmp(name, policy_names[i]))
+			return i;
+	return -EINVAL;
+}
+
+struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
+				    const struct sushi_sched_params *p)
+{
+	struct sushi_sched *s;
+
+	if (!sp || !sp->finished || !p || p->policy >= SUSHI_POLICY_ORACLE ||
+	    !p->q || !p->w || p->w > SUSHI_SCHED_MAX_WINDOW)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->sp = sp;
+	s->p = *p;
+	s->win = calloc(p->w, sizeof(*s->win));
+	s->content = calloc(sp->L, sizeof(*s->content));
+	s->stamp = calloc(sp->L, sizeof(*s->stamp));
+	if (!s->win || !s->content || !s->stamp) {
+		sushi_sched_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sushi_sched_free(struct sushi_sched *s)
+{
+	if (!s)
+		return;
+	free(s->win);
+	free(s->content);
+	free(s->stamp);
+	free(s);
+}
+
+static void switch_to(struct sushi_sched *s, uint32_t g,
+		      struct sushi_decision *d)
+{
+	const struct sched_switch *sw = sched_sw(s->sp, s->cur, g);
+
+	d->load_ns += sw->ns;
+	d->load_dram += sw->dram;
+	d->load_energy_fj += sw->energy;
+	d->load_offchip_fj += sw->offchip;
+	d->n_loads += sw->n_loads;
+	s->cur = g;
+}
+
+/*
+ * SushiSched's SubGraph choice: the candidate maximizing the PB bytes the
+ * last w queries would have read from it, scaled to the next Q queries,
+ * minus the off-chip bytes of loading it.  Ties keep the current one.
+ */
+static uint32_t window_choice(const struct sushi_sched *s)
+{
+	const struct sushi_sched_space *sp = s->sp;
+	uint32_t best = s->cur;
+	__int128 best_v = (__int128)s->p.q * s->win_pb[s->cur];
+
+	for (uint32_t g = 0; g < sp->G; g++) {
+		__int128 v = (__int128)s->p.q * s->win_pb[g] -
+			     (__int128)s->win_n * sched_sw(sp, s->cur, g)->dram;
+
+		if (v > best_v) {
+			best_v = v;
+			best = g;
+		}
+	}
+	return best;
+}
+
+static void window_push(struct sushi_sched *s, uint32_t subnet)
+{
+	const struct sushi_sched_space *sp = s->sp;
+
+	if (s->win_n == s->p.w) {	/* drop the oldest */
+		uint32_t old = s->win[s->win_head];
+
+		for (uint32_t g = 0; g < sp->G; g++)
+			s->win_pb[g] -= sched_cell(sp, old, g)->pb;
+		s->win_n--;
+	}
+	s->win[s->win_head] = subnet;
+	s->win_head = (s->win_head + 1) % s->p.w;
+	s->win_n++;
+	for (uint32_t g = 0; g < sp->G; g++)
+		s->win_pb[g] += sched_cell(sp, subnet, g)->pb;
+}
+
+/*
+ * The rule every pinned-content policy and the oracle share: the most
+ * accurate SubNet whose service under candidate g fits the budget; if none
+ * (or the query is already late), the fastest one, flagged as a fallback.
+ */
+uint32_t sched_pick(const struct sushi_sched_space *sp, uint32_t g,
+		    uint64_t budget, bool late, bool *fallback)
+{
+	*fallback = false;
+	for (uint32_t i = 0; !late && i < sp->S; i++) {
+		uint32_t sn = sp->order[i];
+
+		if (sched_cell(sp, sn, g)->ns <= budget)
+			return sn;
+	}
+	*fallback = true;
+	return sp->fastest[g];
+}
+
+static void choose_pinned(const struct sushi_sched *s, uint64_t budget,
+			  bool late, struct sushi_decision *d)
+{
+	d->subnet = sched_pick(s->sp, s->cur, budget, late, &d->fallback);
+	d->cell = *sched_cell(s->sp, d->subnet, s->cur);
+}
+
+static void lru_cost(const struct sushi_sched *s, uint32_t sn,
+		     struct sushi_sched_cell *c)
+{
+	/* content only ever holds slices of SubNets, which the space knows */
+	sushi_sched_space_cost(s->sp, sn, s->content, c);
+}
+
+static void choose_lru(const struct sushi_sched *s, uint64_t budget,
+		       bool late, struct sushi_decision *d)
+{
+	const struct sushi_sched_space *sp = s->sp;
+	struct sushi_sched_cell c, best = { .ns = UINT64_MAX };
+	uint32_t best_sn = sp->order[0];
+
+	for (uint32_t i = 0; i < sp->S; i++) {
+		uint32_t sn = sp->order[i];
+
+		lru_cost(s, sn, &c);
+		if (!late && c.ns <= budget) {
+			d->subnet = sn;
+			d->cell = c;
+			return;
+		}
+		if (c.ns < best.ns) {
+			best = c;
+			best_sn = sn;
+		}
+	}
+	d->fallback = true;
+	d->subnet = best_sn;
+	d->cell = best;
+}
+
+static bool covers(const struct sushi_slice *have, const struct sushi_slice *want)
+{
+	return have->rows >= want->rows && have->row_bytes >= want->row_bytes;
+}
+
+/* After serving sn, keep its layer slices, evicting the least recent. */
+static void lru_fill(struct sushi_sched *s, uint32_t sn,
+		     struct sushi_decision *d)
+{
+	const struct sushi_sched_space *sp = s->sp;
+	const uint64_t now = s->n + 1;
+	const struct sushi_slice empty = { 0, 0 };
+
+	for (uint32_t l = 0; l < sp->L; l++)	/* sn's layers are in use now */
+		if (sp->sn[(size_t)sn * sp->L + l].rows)
+			s->stamp[l] = now;
+	for (uint32_t l = 0; l < sp->L; l++) {
+		const struct sushi_slice *mine = &sp->sn[(size_t)sn * sp->L + l];
+		uint64_t need = (uint64_t)mine->rows * mine->row_bytes;
+		uint64_t have = (uint64_t)s->content[l].rows * s->content[l].row_bytes;
+		struct sushi_slice next = *mine;
+		struct sched_switch sw;
+
+		if (!mine->rows)
+			continue;
+		if (covers(&s->content[l], mine) || need > sp->pb_bytes)
+			continue;
+		while (s->content_bytes - have + need > sp->pb_bytes) {
+			uint32_t victim = UINT32_MAX;
+
+			for (uint32_t m = 0; m < sp->L; m++)
+				if (m != l && s->content[m].rows &&
+				    s->stamp[m] < now &&
+				    (victim == UINT32_MAX ||
+				     s->stamp[m] < s->stamp[victim]))
+					victim = m;
+			if (victim == UINT32_MAX)
+				break;
+			memset(&sw, 0, sizeof(sw));
+			sched_layer_switch(sp, victim, &s->content[victim],
+					   &empty, &sw);
+			d->fill_ns += sw.ns;
+			d->load_energy_fj += sw.energy;
+			d->load_offchip_fj += sw.offchip;
+			s->content_bytes -= (uint64_t)s->content[victim].rows *
+					    s->content[victim].row_bytes;
+			s->content[victim].rows = s->content[victim].row_bytes = 0;
+		}
+		if (s->content_bytes - have + need > sp->pb_bytes)
+			continue;
+		memset(&sw, 0, sizeof(sw));
+		sched_layer_switch(sp, l, &s->content[l], &next, &sw);
+		d->fill_ns += sw.ns;
+		d->load_dram += sw.dram;
+		d->load_energy_fj += sw.energy;
+		d->load_offchip_fj += sw.offchip;
+		d->n_loads += sw.n_loads;
+		s->content_bytes += need - have;
+		s->content[l] = next;
+	}
+}
+
+int sushi_sched_decide(struct sushi_sched *s, const struct sushi_query *q,
+		       uint64_t queue_ns, struct sushi_decision *d)
+{
+	const struct sushi_sched_space *sp;
+	uint64_t spent;
+	uint32_t target;
+	bool late;
+
+	if (!s || !q || !d)
+		return -EINVAL;
+	sp = s->sp;
+	memset(d, 0, sizeof(*d));
+	target = s->cur;
+	switch (s->p.policy) {
+	case SUSHI_POLICY_NO_PB:
+		target = 0;
+		break;
+	case SUSHI_POLICY_STATIC_SMALLEST:
+		target = sp->sn_cand[sp->smallest];
+		break;
+	case SUSHI_POLICY_STATIC_INTERSECT:
+		target = sp->intersect_g;
+		break;
+	case SUSHI_POLICY_SUSHI:
+		if (s->n && s->n % s->p.q == 0 && s->win_n)
+			target = window_choice(s);
+		break;
+	default:
+		break;
+	}
+	if (s->p.policy != SUSHI_POLICY_LRU && target != s->cur)
+		switch_to(s, target, d);
+
+	spent = queue_ns + d->load_ns;
+	late = spent > q->lat_ceiling_ns;
+	if (s->p.policy == SUSHI_POLICY_LRU) {
+		choose_lru(s, late ? 0 : q->lat_ceiling_ns - spent, late, d);
+		d->subgraph = UINT32_MAX;
+		lru_fill(s, d->subnet, d);
+	} else {
+		choose_pinned(s, late ? 0 : q->lat_ceiling_ns - spent, late, d);
+		d->subgraph = s->cur;
+	}
+	window_push(s, d->subnet);
+	s->n++;
+	return 0;
+}
+
+int sushi_sched_force_subgraph(struct sushi_sched *s, uint32_t g,
+			       struct sushi_decision *d)
+{
+	if (!s || !d || g >= s->sp->G || s->p.policy == SUSHI_POLICY_LRU)
+		return -EINVAL;
+	memset(d, 0, sizeof(*d));
+	switch_to(s, g, d);
+	return 0;
+}

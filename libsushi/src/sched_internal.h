@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sched_internal.h - the scheduling space's tables, shared by the space
+ * builder, the policies and the evaluator.  Private to libsushi.
+ */
+#ifndef SUSHI_SCHED_INTERNAL_H
+#define SUSHI_SCHED_INTERNAL_H
+
+#include "sushi/sched.h"
+
+#define SUSHI_SCHED_MAX_LAYERS 4096
+
+/* a cost kept in cycles, so sums convert to nanoseconds exactly once */
+struct sched_lc {
+	uint64_t cycles;
+	uint64_t dram;
+	uint64_t pb;
+	uint64_t energy;
+	uint64_t offchip;
+};
+
+/* the PB jobs that change the pinned content from one SubGraph to another */
+struct sched_switch {
+	uint64_t ns;
+	uint64_t dram;
+	uint64_t energy;
+	uint64_t offchip;
+	uint64_t bytes;		/* bytes loaded into the PB */
+	uint32_t n_loads;
+};
+
+struct sushi_sched_space {
+	uint32_t S, L, G;
+	bool finished;
+	double *acc;			/* [S] */
+	struct sushi_slice *sn;		/* [S][L] slices of each SubNet */
+	uint8_t *defined;		/* [S] */
+	uint64_t *weights;		/* [S] weight bytes of each SubNet */
+	uint32_t *order;		/* SubNets, most accurate first */
+	uint32_t dmax;			/* distinct slices per layer, max */
+	uint32_t *n_dist;		/* [L] */
+	struct sushi_slice *dist;	/* [L][dmax]; index 0 is {0, 0} */
+	struct sched_lc *lc;		/* [S][L][dmax] layer cost, slice pinned */
+	struct sched_lc *rest;		/* [S] layers without weights */
+	struct sched_lc *load;		/* [L][dmax] PB job for a slice */
+	struct sushi_slice *sg;		/* [MAX_SUBGRAPHS][L] candidates */
+	uint64_t *sg_bytes;		/* [MAX_SUBGRAPHS] */
+	struct sushi_sched_cell *cell;	/* [S][MAX_SUBGRAPHS] */
+	struct sched_switch *sw;	/* [MAX_SUBGRAPHS][MAX_SUBGRAPHS] */
+	uint32_t *fastest;		/* [MAX_SUBGRAPHS] fastest SubNet */
+	uint32_t *sn_cand;		/* [S] candidate made of SubNet s */
+	uint32_t intersect_g;		/* candidate: intersection of all */
+	uint32_t smallest;		/* SubNet with the fewest weight bytes */
+	struct sushi_model_config clock;	/* only clock_hz matters */
+	uint64_t pb_bytes;
+};
+
+static inline struct sched_lc *sched_lc_at(const struct sushi_sched_space *sp,
+					   uint32_t s, uint32_t l, uint32_t j)
+{
+	return &sp->lc[((size_t)s * sp->L + l) * sp->dmax + j];
+}
+
+static inline const struct sushi_sched_cell *
+sched_cell(const struct sushi_sched_space *sp, uint32_t s, uint32_t g)
+{
+	return &sp->cell[(size_t)s * SUSHI_SCHED_MAX_SUBGRAPHS + g];
+}
+
+static inline const struct sched_switch *
+sched_sw(const struct sushi_sched_space *sp, uint32_t from, uint32_t to)
+{
+	return &sp->sw[(size_t)from * SUSHI_SCHED_MAX_SUBGRAPHS + to];
+}
+
+int sched_dist_index(const struct sushi_sched_space *sp, uint32_t l,
+		     const struct sushi_slice *x);
+void sched_lc_add(struct sched_lc *a, const struct sched_lc *b);
+void sched_fill_cell(const struct sushi_sched_space *sp, uint32_t s,
+		     const struct sched_lc *sum, struct sushi_sched_cell *c);
+uint64_t sched_ns(const struct sushi_sched_space *sp, uint64_t cycles);
+uint32_t sched_pick(const struct sushi_sched_space *sp, uint32_t g,
+		    uint64_t budget, bool late, bool *fallback);
+void sched_layer_switch(const struct sushi_sched_space *sp, uint32_t l,
+			const struct sushi_slice *a, const struct sushi_slice *b,
+			struct sched_switch *o);
+void sched_switch_cost(const struct sushi_sched_space *sp,
+		       const struct sushi_slice *a, const struct sushi_slice *b,
+		       struct sched_switch *o);
+
+#endif /* SUSHI_SCHED_INTERNAL_H */
