@@ -47,3 +47,10 @@ libsushi-test: $(LS_TESTS:%=$(LS_OUT)/tests/san/%) $(LS_TESTS:%=$(LS_OUT)/tests/
 		echo "# $$t (valgrind)"; \
 		valgrind -q --error-exitcode=99 --leak-check=full $(LS_OUT)/tests/plain/$$t --quick; \
 	done; fi
+
+$(LS_OUT)/sched-bench: tests/bench/sched_bench.c $(LS_TEST_HDRS) $(LS_CORE) $(MODEL_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LS_CFLAGS) -O3 -I$(LS_DIR)/tests $< $(LS_CORE) $(MODEL_LIB) -lm -o $@
+
+sched-bench: $(LS_OUT)/sched-bench
+	$(LS_OUT)/sched-bench

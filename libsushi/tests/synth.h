@@ -48,8 +48,12 @@ static inline void sy_conv(struct sushi_hw_layer *l, uint32_t c, uint32_t k_out,
 	l->epi_addr = 0x12000000;
 }
 
-/* SubNets: depth d in {2..6} blocks, width in {1/4, 2/4, 3/4, 4/4} of SY_C */
-static inline int synth_build(struct synth *sy)
+/*
+ * SubNets: depth d in {SY_BLOCKS - n_depth + 1 .. SY_BLOCKS} blocks, width
+ * in {1, 2, .., n_width} / n_width of SY_C.
+ */
+static inline int synth_build_n(struct synth *sy, uint32_t n_depth,
+				uint32_t n_width)
 {
 	uint64_t a = 0x100000;
 	uint32_t s = 0, max_layers = SY_WL + 1;
@@ -61,15 +65,15 @@ static inline int synth_build(struct synth *sy)
 		sy->wl[i].w_stride = (uint64_t)SY_C * k * k;
 		a += sy->wl[i].w_stride * SY_C + 4096;
 	}
-	sy->n = 5 * 4;
+	sy->n = n_depth * n_width;
 	sy->nets = calloc(sy->n, sizeof(*sy->nets));
 	sy->layers = calloc((size_t)sy->n * max_layers, sizeof(*sy->layers));
 	if (!sy->nets || !sy->layers)
 		return -1;
-	for (uint32_t d = 2; d <= SY_BLOCKS; d++) {
-		for (uint32_t wq = 1; wq <= 4; wq++, s++) {
+	for (uint32_t d = SY_BLOCKS - n_depth + 1; d <= SY_BLOCKS; d++) {
+		for (uint32_t wq = 1; wq <= n_width; wq++, s++) {
 			struct sushi_hw_layer *L = &sy->layers[(size_t)s * max_layers];
-			uint32_t w = SY_C * wq / 4, n = 0;
+			uint32_t w = SY_C * wq / n_width, n = 0;
 			double macs = 0;
 
 			for (uint32_t b = 0; b < d; b++) {
@@ -105,6 +109,12 @@ static inline int synth_build(struct synth *sy)
 		}
 	}
 	return 0;
+}
+
+/* the default test SuperNet: 5 depths x 4 widths = 20 SubNets */
+static inline int synth_build(struct synth *sy)
+{
+	return synth_build_n(sy, 5, 4);
 }
 
 static inline void synth_free(struct synth *sy)
