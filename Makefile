@@ -12,7 +12,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-HOST_DEPS := gcc make libc6-dev python3 python3-numpy valgrind
+HOST_DEPS := gcc make libc6-dev python3 python3-numpy valgrind libcjson-dev clang libclang-rt-14-dev
 
 .PHONY: all deps test run bench clean host-test
 all: model

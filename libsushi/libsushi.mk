@@ -4,7 +4,8 @@
 
 LS_DIR   := libsushi
 LS_OUT   := $(BUILD)/libsushi
-LS_SRCS  := sched_space.c sched.c sched_model.c eval.c trace.c
+LS_SRCS  := sched_space.c sched.c sched_model.c eval.c trace.c \
+            jfield.c supernet_load.c supernet.c
 LS_INC   := -I$(LS_DIR)/include -I$(LS_DIR)/src $(MODEL_INC)
 LS_CFLAGS = $(CSTD) $(WARN) $(OPT) $(LS_INC) -fPIC
 LS_HDRS  := $(wildcard $(LS_DIR)/include/sushi/*.h $(LS_DIR)/src/*.h) $(MODEL_HDRS)
@@ -33,11 +34,11 @@ $(LS_CORE_SAN): $(LS_SRCS:%.c=$(LS_OUT)/san/%.o)
 
 $(LS_OUT)/tests/san/%: $(LS_DIR)/tests/%.c $(LS_TEST_HDRS) $(LS_CORE_SAN) $(MODEL_SAN_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LS_CFLAGS) -O1 $(SAN) -I$(LS_DIR)/tests -I$(MODEL_DIR)/tests $< $(LS_CORE_SAN) $(MODEL_SAN_LIB) -lm -o $@
+	$(CC) $(LS_CFLAGS) -O1 $(SAN) -I$(LS_DIR)/tests -I$(MODEL_DIR)/tests $< $(LS_CORE_SAN) $(MODEL_SAN_LIB) -lcjson -lm -o $@
 
 $(LS_OUT)/tests/plain/%: $(LS_DIR)/tests/%.c $(LS_TEST_HDRS) $(LS_CORE) $(MODEL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LS_CFLAGS) -I$(LS_DIR)/tests -I$(MODEL_DIR)/tests $< $(LS_CORE) $(MODEL_LIB) -lm -o $@
+	$(CC) $(LS_CFLAGS) -I$(LS_DIR)/tests -I$(MODEL_DIR)/tests $< $(LS_CORE) $(MODEL_LIB) -lcjson -lm -o $@
 
 libsushi-test: $(LS_TESTS:%=$(LS_OUT)/tests/san/%) $(LS_TESTS:%=$(LS_OUT)/tests/plain/%)
 	@set -e; for t in $(LS_TESTS); do \
@@ -50,7 +51,7 @@ libsushi-test: $(LS_TESTS:%=$(LS_OUT)/tests/san/%) $(LS_TESTS:%=$(LS_OUT)/tests/
 
 $(LS_OUT)/sched-bench: tests/bench/sched_bench.c $(LS_TEST_HDRS) $(LS_CORE) $(MODEL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LS_CFLAGS) -O3 -I$(LS_DIR)/tests $< $(LS_CORE) $(MODEL_LIB) -lm -o $@
+	$(CC) $(LS_CFLAGS) -O3 -I$(LS_DIR)/tests $< $(LS_CORE) $(MODEL_LIB) -lcjson -lm -o $@
 
 sched-bench: $(LS_OUT)/sched-bench
 	$(LS_OUT)/sched-bench

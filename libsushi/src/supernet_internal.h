@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * supernet_internal.h - a loaded SuperNet in memory: the file bytes, the
+ * tensor table, the weight layers and the catalog's layer lists (host-order
+ * descriptors whose addresses are filled in per device address map).
+ */
+#ifndef SUSHI_SUPERNET_INTERNAL_H
+#define SUSHI_SUPERNET_INTERNAL_H
+
+#include "sushi/supernet.h"
+
+struct sn_tensor {
+	char *name;
+	int dtype;		/* enum sn_dtype */
+	uint32_t ndim;
+	uint64_t shape[4];
+	uint64_t begin, end;	/* in the data section */
+};
+
+enum sn_dtype { SN_I8, SN_U8, SN_I16, SN_I32, SN_I64, SN_F32, SN_F64 };
+
+struct sn_wlayer {
+	char *tensor;
+	uint64_t offset;
+	uint32_t rows_max;
+	uint64_t row_stride;
+	uint32_t kernel;
+};
+
+struct sn_layer {
+	struct sushi_hw_layer d;	/* addresses left zero */
+	int32_t in[2];			/* producing layers, -1 = input */
+	int32_t wl;			/* weight layer, or -1 */
+	uint64_t epi_off;		/* epilogue offset in the data section */
+};
+
+struct sn_subnet {
+	char *id;
+	char *arch_name;
+	double accuracy;
+	uint64_t macs;
+	uint64_t weight_bytes;
+	uint32_t n_layers;
+	struct sn_layer *layers;
+};
+
+struct sushi_supernet {
+	uint8_t *file;
+	size_t len;
+	const uint8_t *data;
+	uint64_t data_len;
+	char *name;
+	uint32_t in_h, in_w, in_c, n_classes;
+	int32_t in_zp;
+	double in_scale;
+	uint32_t n_tensors, n_wl, n_subnets;
+	struct sn_tensor *tensors;
+	struct sn_wlayer *wl;
+	struct sn_subnet *subnets;
+};
+
+/* parse the container, the metadata and the catalog (supernet_load.c) */
+int sn_load(struct sushi_supernet *sn, char *err, size_t errlen);
+
+#endif /* SUSHI_SUPERNET_INTERNAL_H */

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_supernet.c - the SuperNet loader on hand-made files: the valid file's
+ * catalog, descriptors, slices, intersections and PB ranges; then one
+ * defect per case (container, metadata, architecture, catalog), each
+ * refused with -EINVAL and a message naming the field.  Also loads the
+ * shipped SuperNet files given on the command line.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+
+#include "sn_builder.h"
+#include "sushi/supernet.h"
+#include "tap.h"
+
+static int load(cJSON *arch, cJSON *cat, const char *fmt,
+		struct sushi_supernet **sn, char *err, size_t errlen)
+{
+	size_t len;
+	uint8_t *buf = sn_build_file(arch, cat, fmt, &len);
+	int ret = sushi_supernet_parse(buf, len, sn, err, errlen);
+
+	free(buf);
+	return ret;
+}
+
+static void valid(void)
+{
+	cJSON *arch = sn_arch(), *cat = sn_catalog();
+	struct sushi_supernet *sn = NULL;
+	struct sushi_supernet_info info;
+	struct sushi_subnet_info si;
+	struct sushi_hw_layer L[3];
+	struct sushi_subnet_io io;
+	struct sushi_supernet_map map = { 0x100000, 0x400000 };
+	struct sushi_slice sl[2], both[2];
+	struct sushi_pb_range r[2];
+	uint32_t ids[2] = { 0, 1 }, n;
+	uint64_t bytes;
+	char err[256] = "";
+	int ret = load(arch, cat, "sushi-supernet", &sn, err, sizeof(err));
+
+	if (!ok(ret == 0, "the hand-made SuperNet loads (%s)", err))
+		goto out;
+	sushi_supernet_info(sn, &info);
+	ok(info.n_subnets == 2 && info.n_weight_layers == 2 && info.n_classes == 2 &&
+	   info.in_h == 4 && info.in_c == 3 && info.in_zp == -128,
+	   "info: 2 SubNets, 2 weight layers, 4x4x3 input");
+	sushi_supernet_subnet(sn, 1, &si);
+	ok(!strcmp(si.id, "b") && si.macs == 16 * 8 * 27 + 16 && si.n_layers == 3,
+	   "catalog entry b");
+	is_int(sushi_supernet_subnet(sn, 2, &si), -ENOENT, "no SubNet 2");
+	is_int(sushi_supernet_layers(sn, 0, &map, L, &io), 0, "layer list of a");
+	ok(L[0].op == SUSHI_OP_CONV && L[0].out_c == 4 && L[0].w_stride == 27 &&
+	   L[0].in_addr == map.act_base && L[1].in_addr == L[0].out_addr &&
+	   L[2].op == SUSHI_OP_FC && L[2].in_addr == L[1].out_addr,
+	   "descriptors chain through the arena");
+	/* w.conv is 8 x 27 = 216 bytes; w.fc follows at the next 64-byte boundary */
+	ok(L[2].w_addr - map.data_base == 256 && L[2].w_stride == 8,
+	   "FC weights at their tensor's offset in the data section");
+	for (int i = 0; i < 3; i++)
+		is_int(sushi_layer_check(&L[i], NULL), 0, "layer %d is valid hardware", i);
+	ok(io.out_bytes == 2 && io.in_bytes == 48 && io.arena_bytes >= 48 + 64 + 4 + 2,
+	   "arena: input 48 B, output 2 B");
+	sushi_supernet_slices(sn, 0, sl);
+	ok(sl[0].rows == 4 && sl[0].row_bytes == 27 && sl[1].rows == 2 &&
+	   sl[1].row_bytes == 4, "a's slices: 4x27 and 2x4");
+	sushi_supernet_intersection(sn, ids, 2, both);
+	ok(!memcmp(both, sl, sizeof(sl)), "a is the intersection of a and b");
+	is_int(sushi_supernet_subgraph_ranges(sn, both, &map, r, &n, &bytes), 0,
+	       "PB ranges of the intersection");
+	ok(n == 2 && bytes == 4 * 27 + 2 * 4 && r[0].dva == map.data_base &&
+	   r[0].row_stride == 27 && r[1].pb_offset == 108,
+	   "two strided ranges, packed in the PB");
+	both[0].rows = 9;
+	is_int(sushi_supernet_subgraph_ranges(sn, both, &map, r, &n, &bytes), -EINVAL,
+	       "a slice larger than its layer is refused");
+	{
+		struct sushi_model_config cfg;
+		struct sushi_sched_space *sp = NULL;
+
+		sushi_model_config_default(&cfg);
+		is_int(sushi_supernet_sched_space(sn, &cfg, &map, &sp), 0,
+		       "scheduling space of the catalog");
+		ok(sp && sushi_sched_space_subnets(sp) == 2, "space has the 2 SubNets");
+		sushi_sched_space_free(sp);
+	}
+out:
+	sushi_supernet_close(sn);
+	cJSON_Delete(arch);
+	cJSON_Delete(cat);
+}
+
+/* one defect per case */
+typedef void (*mutate_fn)(cJSON *arch, cJSON *cat);
+
+#define CAT0L(i) cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cat, 0), "layers"), i)
+#define SET(o, k, v) cJSON_ReplaceItemInObject(o, k, v)
+
+static void m_no_weights(cJSON *a, cJSON *c) { (void)c; cJSON_DeleteItemFromObject(a, "weights"); }
+static void m_bad_layout(cJSON *a, cJSON *c) { (void)c; SET(cJSON_GetObjectItem(a, "input"), "layout", cJSON_CreateString("NCHW")); }
+static void m_zp_type(cJSON *a, cJSON *c) { (void)c; SET(cJSON_GetObjectItem(a, "input"), "zp", cJSON_CreateString("-128")); }
+static void m_stride(cJSON *a, cJSON *c) { (void)c; SET(cJSON_GetArrayItem(cJSON_GetObjectItem(a, "weights"), 0), "row_stride", cJSON_CreateNumber(28)); }
+static void m_wshape(cJSON *a, cJSON *c) { (void)c; SET(cJSON_GetArrayItem(cJSON_GetObjectItem(a, "weights"), 0), "rows_max", cJSON_CreateNumber(9)); }
+static void m_wmissing(cJSON *a, cJSON *c) { (void)c; SET(cJSON_GetArrayItem(cJSON_GetObjectItem(a, "weights"), 1), "tensor", cJSON_CreateString("w.nope")); }
+static void m_cat_empty(cJSON *a, cJSON *c) { (void)a; cJSON_DeleteItemFromArray(c, 1); cJSON_DeleteItemFromArray(c, 0); }
+static void m_acc(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "accuracy", cJSON_CreateNumber(1.5)); }
+static void m_macs(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "macs", cJSON_CreateNumber(1)); }
+static void m_wbytes(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "weight_bytes", cJSON_CreateNumber(1)); }
+static void m_order(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 1), "accuracy", cJSON_CreateNumber(0.4)); }
+static void m_depth(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetObjectItem(cJSON_GetArrayItem(c, 0), "arch"), "d", cJSON_CreateIntArray((const int[]){ 2 }, 1)); }
+static void m_width(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetObjectItem(cJSON_GetArrayItem(c, 0), "arch"), "w", cJSON_CreateDoubleArray((const double[]){ 0.7 }, 1)); }
+static void m_op(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(1), "op", cJSON_CreateString("softmax")); }
+static void m_in_c(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "in_c", cJSON_CreateNumber(4)); }
+static void m_inputs(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(1), "inputs", cJSON_CreateIntArray((const int[]){ 1 }, 1)); }
+static void m_outh(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "out_h", cJSON_CreateNumber(3)); }
+static void m_kernel(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "k", cJSON_CreateNumber(2)); }
+static void m_zp(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "out_zp", cJSON_CreateNumber(200)); }
+static void m_frac(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "out_c", cJSON_CreateNumber(4.5)); }
+static void m_rows(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "rows", cJSON_CreateNumber(5)); }
+static void m_wname(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "weight", cJSON_CreateString("w.fc")); }
+static void m_epi(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "epilogue", cJSON_CreateString("epi.b.conv")); }
+static void m_last(cJSON *a, cJSON *cat) { (void)a; cJSON_DeleteItemFromArray(cJSON_GetObjectItem(cJSON_GetArrayItem(cat, 0), "layers"), 2); }
+static void m_id(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "id", cJSON_CreateNumber(3)); }
+static void m_wnull(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(2), "weight", cJSON_CreateNull()); }
+
+static const struct {
+	mutate_fn fn;
+	const char *field;	/* the error must name it */
+	const char *what;
+} cases[] = {
+	{ m_no_weights, "architecture.weights", "no weights list" },
+	{ m_bad_layout, "architecture.input.layout", "NCHW input" },
+	{ m_zp_type, "architecture.input.zp", "zero point as a string" },
+	{ m_stride, "architecture.weights[0]", "row stride disagreeing with k and in_c" },
+	{ m_wshape, "architecture.weights[0].tensor", "tensor shape disagreeing with the architecture" },
+	{ m_wmissing, "architecture.weights[1].tensor", "weight tensor missing from the file" },
+	{ m_cat_empty, "catalog", "empty catalog" },
+	{ m_acc, "catalog[0].accuracy", "accuracy above 1" },
+	{ m_macs, "catalog[0].macs", "MACs disagreeing with the layers" },
+	{ m_wbytes, "catalog[0].weight_bytes", "weight bytes disagreeing with the layers" },
+	{ m_order, "catalog[1]", "catalog not Pareto-sorted" },
+	{ m_depth, "catalog[0].arch.d", "depth outside the space" },
+	{ m_width, "catalog[0].arch.w", "width outside the space" },
+	{ m_op, "catalog[0].layers[1].op", "unknown op" },
+	{ m_in_c, "catalog[0].layers[0].inputs", "input shape disagreeing with its producer" },
+	{ m_inputs, "catalog[0].layers[1].inputs", "an input from a later layer" },
+	{ m_outh, "catalog[0].layers[0]", "output height disagreeing with the window" },
+	{ m_kernel, "catalog[0].layers[0]", "kernel 2 conv" },
+	{ m_zp, "catalog[0].layers[0].out_zp", "zero point 200" },
+	{ m_frac, "catalog[0].layers[0].out_c", "fractional channel count" },
+	{ m_rows, "catalog[0].layers[0].rows", "slice rows disagreeing with out_c" },
+	{ m_wname, "catalog[0].layers[0].weight", "slice of the wrong weight tensor" },
+	{ m_epi, "catalog[0].layers[0].epilogue", "epilogue of the wrong shape" },
+	{ m_last, "catalog[0].layers", "output is not the class scores" },
+	{ m_id, "catalog[0].id", "id not a string" },
+	{ m_wnull, "catalog[0].layers[2].weight", "FC without weights" },
+};
+
+static void defects(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *arch = sn_arch(), *cat = sn_catalog();
+		struct sushi_supernet *sn = (void *)1;
+		char err[256] = "";
+		int ret;
+
+		cases[i].fn(arch, cat);
+		ret = load(arch, cat, "sushi-supernet", &sn, err, sizeof(err));
+		ok(ret == -EINVAL && sn == NULL && strstr(err, cases[i].field) == err,
+		   "%s: refused naming %s (%s)", cases[i].what, cases[i].field, err);
+		cJSON_Delete(arch);
+		cJSON_Delete(cat);
+	}
+}
+
+static void container(void)
+{
+	cJSON *arch = sn_arch(), *cat = sn_catalog();
+	struct sushi_supernet *sn = NULL;
+	char err[256];
+	size_t len;
+	uint8_t *buf = sn_build_file(arch, cat, "sushi-supernet", &len), *bad;
+	uint64_t hl = 0;
+
+	for (int i = 7; i >= 0; i--)
+		hl = hl << 8 | buf[i];
+	is_int(load(arch, cat, "not-sushi", &sn, err, sizeof(err)), -EINVAL,
+	       "wrong magic refused (%s)", err);
+	ok(strstr(err, "__metadata__.format") == err, "the message names the format field");
+	is_int(sushi_supernet_parse(buf, 5, &sn, err, sizeof(err)), -EINVAL,
+	       "a 5-byte file refused (%s)", err);
+	is_int(sushi_supernet_parse(buf, 8 + hl - 1, &sn, err, sizeof(err)), -EINVAL,
+	       "header length past the end refused (%s)", err);
+	bad = malloc(len);
+	memcpy(bad, buf, len);
+	bad[8 + 10] = '}';
+	is_int(sushi_supernet_parse(bad, len, &sn, err, sizeof(err)), -EINVAL,
+	       "bad header JSON refused (%s)", err);
+	is_int(sushi_supernet_parse(buf, len - 1, &sn, err, sizeof(err)), -EINVAL,
+	       "truncated data section refused (%s)", err);
+	ok(strstr(err, "data_offsets") != NULL, "the message names data_offsets");
+	sushi_supernet_close(sn);	/* NULL after every failure */
+	memcpy(bad, buf, len);
+	{
+		char *p = memmem(bad + 8, hl, "\"I8\"", 4);
+
+		if (p)
+			memcpy(p, "\"Q8\"", 4);
+	}
+	is_int(sushi_supernet_parse(bad, len, &sn, err, sizeof(err)), -EINVAL,
+	       "unknown dtype refused (%s)", err);
+	memcpy(bad, buf, len);
+	bad[8 + hl + 5] = 0x80;	/* a weight of -128 */
+	is_int(sushi_supernet_parse(bad, len, &sn, err, sizeof(err)), -EINVAL,
+	       "weight -128 refused (%s)", err);
+	is_int(sushi_supernet_open("/nonexistent/x.safetensors", &sn, err, sizeof(err)),
+	       -ENOENT, "a missing file gives -ENOENT (%s)", err);
+	free(bad);
+	free(buf);
+	cJSON_Delete(arch);
+	cJSON_Delete(cat);
+}
+
+/* a shipped SuperNet: loads, every SubNet's layers are valid hardware */
+static void shipped(const char *path)
+{
+	struct sushi_supernet *sn = NULL;
+	struct sushi_supernet_info info;
+	struct sushi_supernet_map map = { 0x1000, 0x20000000 };
+	char err[256] = "";
+	int bad = 0;
+
+	if (!ok(sushi_supernet_open(path, &sn, err, sizeof(err)) == 0,
+		"%s loads (%s)", path, err))
+		return;
+	sushi_supernet_info(sn, &info);
+	for (uint32_t i = 0; i < info.n_subnets; i++) {
+		struct sushi_subnet_info si;
+		struct sushi_subnet_io io;
+		struct sushi_hw_layer *L;
+
+		sushi_supernet_subnet(sn, i, &si);
+		L = calloc(si.n_layers, sizeof(*L));
+		bad += sushi_supernet_layers(sn, i, &map, L, &io) != 0;
+		for (uint32_t j = 0; j < si.n_layers; j++)
+			bad += sushi_layer_check(&L[j], NULL) != 0;
+		free(L);
+	}
+	ok(!bad, "%s: %u SubNets, every layer valid hardware", path, info.n_subnets);
+	sushi_supernet_close(sn);
+}
+
+int main(int argc, char **argv)
+{
+	tap_init(argc, argv);
+	valid();
+	defects();
+	container();
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-')
+			shipped(argv[i]);
+	return tap_done();
+}
