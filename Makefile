@@ -22,11 +22,12 @@ deps:
 
 include qemu-device/model/model.mk
 include libsushi/libsushi.mk
+include tools/sushictl/sushictl.mk
 
 test: deps host-test
 	@echo "make test: all suites passed"
 
-host-test: model-test libsushi-test
+host-test: model-test libsushi-test sushictl-test
 
 run: deps model-demo
 	$(BUILD)/model/sushi-model-demo

@@ -55,3 +55,22 @@ $(LS_OUT)/sched-bench: tests/bench/sched_bench.c $(LS_TEST_HDRS) $(LS_CORE) $(MO
 
 sched-bench: $(LS_OUT)/sched-bench
 	$(LS_OUT)/sched-bench
+
+# bounded libFuzzer run of the SuperNet loader (clang, ASan+UBSan)
+FUZZ_TIME ?= 20
+FUZZ_SRCS := $(LS_DIR)/fuzz/fuzz_supernet.c $(LS_SRCS:%=$(LS_DIR)/src/%) \
+             $(MODEL_SRCS:%=$(MODEL_DIR)/%)
+.PHONY: fuzz-supernet
+$(LS_OUT)/fuzz/fuzz_supernet: $(FUZZ_SRCS) $(LS_HDRS)
+	@mkdir -p $(@D)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(LS_INC) $(FUZZ_SRCS) -lcjson -lm -o $@
+
+$(LS_OUT)/fuzz/make_corpus: $(LS_DIR)/fuzz/make_corpus.c $(LS_TEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LS_CFLAGS) -I$(LS_DIR)/tests $< -lcjson -o $@
+
+fuzz-supernet: $(LS_OUT)/fuzz/fuzz_supernet $(LS_OUT)/fuzz/make_corpus
+	@mkdir -p $(LS_OUT)/fuzz/corpus $(LS_OUT)/fuzz/seeds
+	$(LS_OUT)/fuzz/make_corpus $(LS_OUT)/fuzz/seeds
+	$(LS_OUT)/fuzz/fuzz_supernet -max_total_time=$(FUZZ_TIME) -seed=1 \
+		-max_len=65536 -print_final_stats=1 $(LS_OUT)/fuzz/corpus $(LS_OUT)/fuzz/seeds 2>&1 | tail -12

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_eval.h - `sushictl eval`: options and their parser (host-tested
+ * without a device), and the command itself.
+ */
+#ifndef SUSHICTL_CMD_EVAL_H
+#define SUSHICTL_CMD_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sushi/eval.h"
+
+/* exit codes of every sushictl command (sushictl.1, EXIT STATUS) */
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 1,		/* bad command line */
+	EXIT_DEVICE = 2,	/* the device or driver failed */
+	EXIT_INPUT = 3,		/* a bad input file */
+	EXIT_INTERNAL = 4,	/* out of memory, I/O error writing output */
+};
+
+/**
+ * struct eval_opts - what `sushictl eval` was asked to do
+ * @supernet: SuperNet file
+ * @policies: bit i set = run policy i (enum sushi_policy)
+ * @trace: synthetic trace parameters (unset ranges: 0, filled from the
+ *	SuperNet's catalog)
+ * @trace_csv: a CSV trace file instead of a synthetic one, or NULL
+ * @sched: Q and W (its policy field is unused)
+ * @cfg: the modelled SushiAccel
+ * @json: print JSON instead of a table
+ * @plot: write a latency/accuracy timeline of SushiSched here (.png/.svg)
+ */
+struct eval_opts {
+	const char *supernet;
+	uint32_t policies;
+	struct sushi_trace_params trace;
+	const char *trace_csv;
+	struct sushi_sched_params sched;
+	struct sushi_model_config cfg;
+	bool json;
+	const char *plot;
+};
+
+/**
+ * eval_parse() - parse `sushictl eval` arguments (argv[0] is "eval")
+ * Returns 0, or EXIT_USAGE with a message in @err.  "--help" returns
+ * EXIT_OK with @err empty and *help set.
+ */
+int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
+	       char *err, size_t errlen);
+
+int cmd_eval(int argc, char **argv);
+void eval_usage(FILE *f);
+
+#endif /* SUSHICTL_CMD_EVAL_H */

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - sushictl, the SUSHI admin CLI: dispatches to its commands.
+ * Commands that need the device (info, pb, stats, reset, run) arrive with
+ * the kernel driver and the libsushi device layer.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_eval.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: sushictl COMMAND [options]\n\n"
+	      "commands:\n"
+	      "  eval    replay a query trace through SushiSched and the baselines on a\n"
+	      "          modelled SushiAccel (no device needed)\n"
+	      "  help    this text\n\n"
+	      "'sushictl COMMAND --help' describes a command. Exit status: 0 success,\n"
+	      "1 usage error, 2 device error, 3 bad input file, 4 internal error.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "eval"))
+		return cmd_eval(argc - 1, argv + 1);
+	fprintf(stderr, "sushictl: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

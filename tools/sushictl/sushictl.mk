@@ -1,0 +1,23 @@
+# tools/sushictl/sushictl.mk - the sushictl CLI and its host tests.
+# Included by the top-level Makefile after libsushi/libsushi.mk.
+
+CTL_DIR  := tools/sushictl
+CTL_OUT  := $(BUILD)/sushictl
+CTL_SRCS := out.c plot.c cmd_eval.c
+CTL_CFLAGS = $(LS_CFLAGS) -DSUSHI_DEFAULT_SUPERNET='"$(CURDIR)/tools/supernet/data/fmnist-supernet.safetensors"'
+CTL_HDRS := $(wildcard $(CTL_DIR)/*.h) $(LS_HDRS)
+CTL_TESTS := $(patsubst $(CTL_DIR)/tests/%.c,%,$(wildcard $(CTL_DIR)/tests/test_*.c))
+
+.PHONY: sushictl sushictl-test
+sushictl: $(CTL_OUT)/sushictl
+
+$(CTL_OUT)/sushictl: $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DIR)/main.c $(CTL_HDRS) $(LS_CORE) $(MODEL_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CTL_CFLAGS) $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DIR)/main.c $(LS_CORE) $(MODEL_LIB) -lcjson -lm -o $@
+
+$(CTL_OUT)/tests/%: $(CTL_DIR)/tests/%.c $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_HDRS) $(LS_CORE_SAN) $(MODEL_SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CTL_CFLAGS) -O1 $(SAN) -I$(CTL_DIR) -I$(MODEL_DIR)/tests $< $(CTL_SRCS:%=$(CTL_DIR)/%) $(LS_CORE_SAN) $(MODEL_SAN_LIB) -lcjson -lm -o $@
+
+sushictl-test: $(CTL_TESTS:%=$(CTL_OUT)/tests/%)
+	@set -e; for t in $(CTL_TESTS); do echo "# $$t (ASan/UBSan)"; $(CTL_OUT)/tests/$$t; done
