@@ -27,7 +27,7 @@ include tools/sushictl/sushictl.mk
 test: deps host-test
 	@echo "make test: all suites passed"
 
-host-test: model-test libsushi-test sushictl-test
+host-test: model-test libsushi-test sushictl-test fuzz-supernet
 
 run: deps model-demo
 	$(BUILD)/model/sushi-model-demo
