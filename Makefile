@@ -2,6 +2,7 @@
 # component targets.  Builds of our own code go to build/; downloads and
 # large third-party builds (QEMU, kernel packages) go to $(SUSHI_CACHE).
 
+SHELL := /bin/bash
 SUSHI_CACHE ?= $(HOME)/.cache/sushi
 BUILD       ?= $(CURDIR)/build
 export SUSHI_CACHE BUILD

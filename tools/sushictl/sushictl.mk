@@ -19,5 +19,13 @@ $(CTL_OUT)/tests/%: $(CTL_DIR)/tests/%.c $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_HDRS) 
 	@mkdir -p $(@D)
 	$(CC) $(CTL_CFLAGS) -O1 $(SAN) -I$(CTL_DIR) -I$(MODEL_DIR)/tests $< $(CTL_SRCS:%=$(CTL_DIR)/%) $(LS_CORE_SAN) $(MODEL_SAN_LIB) -lcjson -lm -o $@
 
-sushictl-test: $(CTL_TESTS:%=$(CTL_OUT)/tests/%)
+sushictl-test: sushictl-man-check $(CTL_TESTS:%=$(CTL_OUT)/tests/%)
 	@set -e; for t in $(CTL_TESTS); do echo "# $$t (ASan/UBSan)"; $(CTL_OUT)/tests/$$t; done
+
+# --help and the man page must list the same options
+.PHONY: sushictl-man-check
+sushictl-man-check: $(CTL_OUT)/sushictl
+	@help=$$($(CTL_OUT)/sushictl eval --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); \
+	man=$$(sed 's/\\-/-/g' Documentation/man/sushictl.1 | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); \
+	if [ "$$help" = "$$man" ]; then echo "ok - sushictl --help and sushictl.1 list the same options"; \
+	else echo "not ok - --help and sushictl.1 differ:"; diff <(echo "$$help") <(echo "$$man"); exit 1; fi
