@@ -24,6 +24,8 @@ deps:
 include qemu-device/model/model.mk
 include libsushi/libsushi.mk
 include tools/sushictl/sushictl.mk
+include qemu-device/qemu.mk
+include driver/driver.mk
 
 test: deps host-test
 	@echo "make test: all suites passed"

@@ -3,8 +3,9 @@
 # Loads the modules listed in /etc/sushi/modules in order, then in mode
 # "test" runs every binary listed in /etc/sushi/tests (kselftest TAP on the
 # console between SUSHI-TAP markers), in mode "info" runs /bin/sushi-info;
-# unloads the driver, dumps the kernel log and prints the final marker
-# "SUSHI-GUEST-RESULT: status=N" that run-guest.sh waits for, then powers off.
+# unloads, reloads and unloads the driver, dumps the kernel log, prints the
+# final marker "SUSHI-GUEST-RESULT: status=N" that run-guest.sh waits for,
+# and powers off.
 export PATH=/bin
 /bin/busybox mount -t proc proc /proc
 /bin/busybox --install -s /bin
@@ -51,12 +52,27 @@ if [ "$status" -eq 0 ]; then
 	esac
 fi
 
-# Unloading the driver is part of every run: it must leave nothing behind.
+# Unloading (and reloading) the driver is part of every run: it must leave
+# nothing behind and bind the device again.
 if [ -s /etc/sushi/unload ] && [ "$status" -eq 0 ]; then
 	for mod in $(cat /etc/sushi/unload); do
 		if ! rmmod "$mod"; then
 			echo "SUSHI-GUEST: rmmod $mod failed"
 			status=1
+		elif [ -e /dev/accel/accel0 ]; then
+			echo "SUSHI-GUEST: /dev/accel/accel0 left after rmmod $mod"
+			status=1
+		elif ! insmod "/lib/modules/$mod.ko"; then
+			echo "SUSHI-GUEST: reloading $mod failed"
+			status=1
+		elif [ ! -e /dev/accel/accel0 ]; then
+			echo "SUSHI-GUEST: no /dev/accel/accel0 after reloading $mod"
+			status=1
+		elif ! rmmod "$mod"; then
+			echo "SUSHI-GUEST: rmmod $mod after reload failed"
+			status=1
+		else
+			echo "SUSHI-GUEST: $mod unloaded, reloaded, unloaded"
 		fi
 	done
 fi

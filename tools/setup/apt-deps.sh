@@ -15,7 +15,7 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 stamp=/var/lib/apt/periodic/sushi-update-stamp
 if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +360 2>/dev/null)" ]; then
-	$SUDO apt-get update -qq || true
+	$SUDO apt-get update -qq -o DPkg::Lock::Timeout=600 || true
 	$SUDO mkdir -p "$(dirname "$stamp")" && $SUDO touch "$stamp"
 fi
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,102 @@
+# driver/driver.mk - make fragment for the kernel half of SUSHI: the sushi.ko
+# module (built against the cached Debian 6.12 headers), the in-guest
+# kselftests, the QEMU guest harness and the style checks.  Included by the
+# top-level Makefile, which provides BUILD, SUSHI_CACHE, CC and WARN.
+#
+#   make module       build $(BUILD)/kmod/driver/sushi.ko (no warnings allowed)
+#   make guest-test   module + kselftests -> initramfs -> boot QEMU, run them
+#   make guest-info   boot QEMU, load the driver, print what the device reports
+#   make driver-lint  checkpatch.pl --strict and sparse on every driver file
+#
+# QEMU: $(SUSHI_QEMU) (default $(SUSHI_CACHE)/qemu-build/qemu-system-x86_64).
+
+GUEST_DIR	:= tools/guest
+KSELFTEST_DIR	:= tests/kselftest
+GUEST_BUILD	:= $(BUILD)/guest
+SUSHI_KENV	:= $(SUSHI_CACHE)/kernel/current.env
+SUSHI_KO	:= $(BUILD)/kmod/driver/sushi.ko
+
+# In the order the guest runs them.
+GUEST_TESTS	:= sushi_query_test sushi_bo_test
+GUEST_TEST_BINS	:= $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_TESTS))
+SUSHI_INFO_BIN	:= $(GUEST_BUILD)/bin/sushi-info
+
+# kselftest_harness.h comes from the cached linux-source (fetch-kernel.sh);
+# it is a system header here so that -Wextra applies to our code only.  Its
+# FIXTURE_SETUP/TEARDOWN macros define global functions without prototypes.
+GUEST_CFLAGS	:= -std=c11 -D_GNU_SOURCE -O2 -g \
+		   $(filter-out -Wmissing-prototypes,$(WARN)) \
+		   -I$(KSELFTEST_DIR) -Iuapi/drm -Ihw -Iqemu-device/model \
+		   -I/usr/include/libdrm
+GUEST_HDRS	:= $(KSELFTEST_DIR)/sushi_test.h uapi/drm/sushi_accel.h \
+		   hw/sushi_accel_hw.h
+
+# Files checkpatch.pl --strict must pass.
+DRIVER_STYLE_FILES := $(wildcard driver/*.[ch]) uapi/drm/sushi_accel.h \
+		   $(wildcard $(KSELFTEST_DIR)/*.[ch]) $(GUEST_DIR)/sushi-info.c
+
+# The guest runs the QEMU that qemu-device/qemu.mk builds (target `qemu`)
+# unless SUSHI_QEMU names another binary.
+ifeq ($(SUSHI_QEMU),)
+GUEST_QEMU_DEP	:= qemu
+endif
+
+.PHONY: kernel-fetch guest-deps module guest-bins guest-test guest-info \
+	driver-lint checkpatch module-sparse
+
+kernel-fetch:
+	@$(GUEST_DIR)/fetch-kernel.sh >/dev/null
+
+guest-deps:
+	@tools/setup/apt-deps.sh gcc make libc6-dev libdrm-dev
+
+module: kernel-fetch
+	@$(GUEST_DIR)/build-module.sh
+
+$(GUEST_BUILD)/bin/sushi_query_test: $(KSELFTEST_DIR)/sushi_query_test.c \
+		qemu-device/model/config.c $(GUEST_HDRS) | kernel-fetch guest-deps
+	@mkdir -p $(@D)
+	. $(SUSHI_KENV) && $(CC) $(GUEST_CFLAGS) \
+		-isystem "$$SUSHI_KSRC/tools/testing/selftests" \
+		-o $@ $< qemu-device/model/config.c
+
+$(GUEST_BUILD)/bin/%: $(KSELFTEST_DIR)/%.c $(GUEST_HDRS) | kernel-fetch guest-deps
+	@mkdir -p $(@D)
+	. $(SUSHI_KENV) && $(CC) $(GUEST_CFLAGS) \
+		-isystem "$$SUSHI_KSRC/tools/testing/selftests" -o $@ $<
+
+$(SUSHI_INFO_BIN): $(GUEST_DIR)/sushi-info.c $(GUEST_HDRS) | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $<
+
+guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN)
+
+# Every kselftest with MSI-X, then the INTx fallback (pci=nomsi) with the
+# query tests; the probe's NOP self-test needs a working interrupt either way.
+guest-test: module guest-bins $(GUEST_QEMU_DEP)
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test.cpio -m test \
+		-k $(SUSHI_KO) $(addprefix -t ,$(GUEST_TEST_BINS)) \
+		-b $(SUSHI_INFO_BIN)
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-intx.cpio -m test \
+		-k $(SUSHI_KO) -t $(GUEST_BUILD)/bin/sushi_query_test
+	@echo "guest-test: INTx fallback (pci=nomsi)"
+	@SUSHI_GUEST_APPEND="pci=nomsi $(SUSHI_GUEST_APPEND)" \
+		SUSHI_GUEST_EXPECT='\[drm\] SushiAccel .* INTx x1' \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-intx.log SUSHI_GUEST_QUIET=1 \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-intx.cpio
+	@echo "guest-test: all kselftests (MSI-X)"
+	@SUSHI_GUEST_EXPECT='\[drm\] SushiAccel .* MSI-X x2' \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test.cpio
+
+guest-info: module $(SUSHI_INFO_BIN) $(GUEST_QEMU_DEP)
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/info.cpio -m info \
+		-k $(SUSHI_KO) -b $(SUSHI_INFO_BIN)
+	@$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/info.cpio
+
+checkpatch: kernel-fetch
+	@$(GUEST_DIR)/checkpatch.sh $(DRIVER_STYLE_FILES)
+
+module-sparse: kernel-fetch
+	@SPARSE=1 $(GUEST_DIR)/build-module.sh
+
+driver-lint: checkpatch module-sparse

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sushi_drv.c - module and PCI entry points of the SushiAccel DRM accel
+ * driver: the drm_driver (accel node, ioctl table), probe and remove.
+ */
+
+#include <linux/build_bug.h>
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_print.h>
+
+#include "sushi_compat.h"
+#include "sushi_drv.h"
+
+/* The device MMU's page table entries hold 52-bit bus addresses. */
+#define SUSHI_DMA_BITS	52
+
+static const struct drm_ioctl_desc sushi_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(SUSHI_QUERY, sushi_ioctl_query, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_BO_CREATE, sushi_ioctl_bo_create, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_BO_MMAP_OFFSET, sushi_ioctl_bo_mmap_offset, 0),
+};
+
+DEFINE_DRM_ACCEL_FOPS(sushi_fops);
+
+static const struct drm_driver sushi_drm_driver = {
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM,
+	.fops = &sushi_fops,
+	.ioctls = sushi_ioctls,
+	.num_ioctls = ARRAY_SIZE(sushi_ioctls),
+	.gem_create_object = sushi_gem_create_object,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.name = SUSHI_DRIVER_NAME,
+	.desc = "SushiAccel SubGraph Stationary inference accelerator",
+	SUSHI_DRM_DRIVER_DATE
+	.major = 1,
+	.minor = 0,
+};
+
+/* The uAPI layout is ABI: any change of size is a bug. */
+static void sushi_check_uapi(void)
+{
+	BUILD_BUG_ON(sizeof(struct drm_sushi_query) != 24);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_caps) != 128);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_bo_create) != 16);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_bo_mmap_offset) != 16);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_caps) > DRM_SUSHI_QUERY_MAX_SIZE);
+}
+
+static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct sushi_device *sdev;
+	struct drm_sushi_caps *c;
+	int ret;
+
+	sdev = devm_drm_dev_alloc(&pdev->dev, &sushi_drm_driver,
+				  struct sushi_device, drm);
+	if (IS_ERR(sdev))
+		return PTR_ERR(sdev);
+	sdev->pdev = pdev;
+	pci_set_drvdata(pdev, sdev);
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	if (pci_resource_len(pdev, SUSHI_BAR_REGS) < SUSHI_BAR_REGS_SIZE) {
+		drm_err(&sdev->drm, "BAR%d is too small\n", SUSHI_BAR_REGS);
+		return -ENODEV;
+	}
+	sdev->regs = pcim_iomap_region(pdev, SUSHI_BAR_REGS,
+				       SUSHI_DRIVER_NAME);
+	if (IS_ERR(sdev->regs))
+		return PTR_ERR(sdev->regs);
+
+	ret = dma_set_mask_and_coherent(&pdev->dev,
+					DMA_BIT_MASK(SUSHI_DMA_BITS));
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+
+	ret = sushi_hw_init(sdev);
+	if (ret)
+		return ret;
+	/* The ring (and its wait queue) exists before any interrupt can. */
+	ret = sushi_ring_init(sdev);
+	if (ret)
+		goto err_hw;
+	ret = sushi_irq_init(sdev);
+	if (ret)
+		goto err_hw;
+	ret = sushi_ring_selftest(sdev);
+	if (ret)
+		goto err_hw;
+
+	ret = drm_dev_register(&sdev->drm, 0);
+	if (ret)
+		goto err_hw;
+
+	c = &sdev->caps;
+	drm_info(&sdev->drm,
+		 "SushiAccel %u.%u: K%u_C%u at %llu Hz, PB %llu bytes, %s x%d, NOP %llu cycles\n",
+		 c->hw_version >> 16, c->hw_version & 0xffff, c->pe_k, c->pe_c,
+		 c->clock_hz, c->pb_bytes, sdev->irq_type, sdev->irq_vectors,
+		 sdev->selftest_cycles);
+	return 0;
+
+err_hw:
+	sushi_hw_fini(sdev);
+	return ret;
+}
+
+static void sushi_remove(struct pci_dev *pdev)
+{
+	struct sushi_device *sdev = pci_get_drvdata(pdev);
+
+	drm_dev_unplug(&sdev->drm);
+	sushi_hw_fini(sdev);
+}
+
+/* Reboot or kexec: the device must not DMA into the next kernel's memory. */
+static void sushi_shutdown(struct pci_dev *pdev)
+{
+	struct sushi_device *sdev = pci_get_drvdata(pdev);
+
+	if (sdev)
+		sushi_hw_fini(sdev);
+}
+
+static const struct pci_device_id sushi_pci_ids[] = {
+	{ PCI_DEVICE(SUSHI_PCI_VENDOR_ID, SUSHI_PCI_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, sushi_pci_ids);
+
+static struct pci_driver sushi_pci_driver = {
+	.name = SUSHI_DRIVER_NAME,
+	.id_table = sushi_pci_ids,
+	.probe = sushi_probe,
+	.remove = sushi_remove,
+	.shutdown = sushi_shutdown,
+};
+
+static int __init sushi_init(void)
+{
+	sushi_check_uapi();
+	return pci_register_driver(&sushi_pci_driver);
+}
+module_init(sushi_init);
+
+static void __exit sushi_exit(void)
+{
+	pci_unregister_driver(&sushi_pci_driver);
+}
+module_exit(sushi_exit);
+
+MODULE_DESCRIPTION("SushiAccel DRM accel driver");
+MODULE_LICENSE("GPL");

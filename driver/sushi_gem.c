@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sushi_gem.c - buffer objects: GEM shmem objects with the driver's flags,
+ * DRM_IOCTL_SUSHI_BO_CREATE and DRM_IOCTL_SUSHI_BO_MMAP_OFFSET.
+ */
+
+#include <linux/slab.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_vma_manager.h>
+
+#include "sushi_drv.h"
+
+static const struct drm_gem_object_funcs sushi_gem_funcs = {
+	.free = drm_gem_shmem_object_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+struct drm_gem_object *sushi_gem_create_object(struct drm_device *drm,
+					       size_t size)
+{
+	struct sushi_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->base.base.funcs = &sushi_gem_funcs;
+	return &bo->base.base;
+}
+
+int sushi_ioctl_bo_create(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct sushi_device *sdev = to_sushi_device(drm);
+	struct drm_sushi_bo_create *args = data;
+	struct drm_gem_shmem_object *shmem;
+	int ret;
+
+	if (args->flags & ~DRM_SUSHI_BO_DEVICE_READ_ONLY)
+		return -EINVAL;
+	if (!args->size || args->size > sdev->caps.max_bo_size)
+		return -EINVAL;
+
+	shmem = drm_gem_shmem_create(drm, args->size);
+	if (IS_ERR(shmem))
+		return PTR_ERR(shmem);
+	to_sushi_bo(&shmem->base)->flags = args->flags;
+
+	ret = drm_gem_handle_create(file, &shmem->base, &args->handle);
+	if (!ret)
+		args->size = shmem->base.size;
+	/* The handle holds the reference now (or the object goes away). */
+	drm_gem_object_put(&shmem->base);
+	return ret;
+}
+
+int sushi_ioctl_bo_mmap_offset(struct drm_device *drm, void *data,
+			       struct drm_file *file)
+{
+	struct drm_sushi_bo_mmap_offset *args = data;
+	struct drm_gem_object *obj;
+	int ret;
+
+	if (args->flags)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	ret = drm_gem_create_mmap_offset(obj);
+	if (!ret)
+		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
+	drm_gem_object_put(obj);
+	return ret;
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sushi_query.c - DRM_IOCTL_SUSHI_QUERY: report the device's capabilities
+ * (and, later, other information) with size negotiation, so that older and
+ * newer userspace keep working when the information grows.
+ */
+
+#include <linux/minmax.h>
+#include <linux/uaccess.h>
+
+#include "sushi_drv.h"
+
+int sushi_ioctl_query(struct drm_device *drm, void *data,
+		      struct drm_file *file)
+{
+	struct sushi_device *sdev = to_sushi_device(drm);
+	struct drm_sushi_query *args = data;
+	void __user *ptr = u64_to_user_ptr(args->pointer);
+	const void *info;
+	u32 info_size, n;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+
+	switch (args->type) {
+	case DRM_SUSHI_QUERY_CAPS:
+		info = &sdev->caps;
+		info_size = sizeof(sdev->caps);
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	if (!args->pointer) {
+		args->size = info_size;
+		return 0;
+	}
+	if (!args->size || args->size > DRM_SUSHI_QUERY_MAX_SIZE)
+		return -EINVAL;
+
+	n = min(args->size, info_size);
+	if (copy_to_user(ptr, info, n))
+		return -EFAULT;
+	if (args->size > n && clear_user(ptr + n, args->size - n))
+		return -EFAULT;
+	args->size = info_size;
+	return 0;
+}

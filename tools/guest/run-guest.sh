@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# run-guest.sh - boot the cached Debian 6.12 kernel with an initramfs from
+# mkinitramfs.sh under QEMU (TCG, q35) with the sushi-accel device attached,
+# capture the serial console, print the guest's TAP (or info output) and a
+# summary line, and judge the run.
+#
+# Usage: run-guest.sh INITRAMFS
+# Environment:
+#   SUSHI_QEMU           QEMU binary (default $SUSHI_CACHE/qemu-build/qemu-system-x86_64)
+#   SUSHI_QEMU_DEVICE    -device argument; empty for none (default sushi-accel)
+#   SUSHI_QEMU_ARGS      extra QEMU arguments (word-split)
+#   SUSHI_GUEST_TIMEOUT  seconds before the guest is killed (default 600)
+#   SUSHI_GUEST_MEM      guest memory (default 1G); SUSHI_GUEST_SMP (default 2)
+#   SUSHI_GUEST_APPEND   extra kernel command line
+#   SUSHI_GUEST_LOG      console log file (default $BUILD/guest/console.log)
+#   SUSHI_GUEST_VERBOSE  1: echo the whole console while it runs
+#   SUSHI_GUEST_QUIET    1: print only failing tests and the summary
+#   SUSHI_GUEST_EXPECT   extended regex the console must contain (e.g. the
+#                        driver's "INTx" line when testing the fallback)
+# Exit status: 0 only if the final marker says status=0, every TAP result is
+# ok (or a skip), and the guest log has no oops/BUG/WARN/lockdep/refcount/
+# UBSAN/KASAN/hung-task report.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cache=${SUSHI_CACHE:-$HOME/.cache/sushi}
+build=${BUILD:-$top/build}
+
+die() { echo "run-guest: error: $*" >&2; exit 2; }
+
+[ $# -eq 1 ] || die "usage: $0 INITRAMFS"
+initrd=$1
+[ -s "$initrd" ] || die "no initramfs $initrd"
+[ -f "$cache/kernel/current.env" ] || die "run tools/guest/fetch-kernel.sh first"
+# shellcheck source=/dev/null
+. "$cache/kernel/current.env"
+[ -s "$SUSHI_KIMAGE" ] || die "no kernel image $SUSHI_KIMAGE"
+
+"$top/tools/setup/apt-deps.sh" seabios qemu-system-data
+
+qemu=${SUSHI_QEMU:-$cache/qemu-build/qemu-system-x86_64}
+[ -x "$qemu" ] || die "no QEMU at $qemu (build it: qemu-device/build-qemu.sh, or set SUSHI_QEMU)"
+device=${SUSHI_QEMU_DEVICE-sushi-accel}
+timeout=${SUSHI_GUEST_TIMEOUT:-600}
+log=${SUSHI_GUEST_LOG:-$build/guest/console.log}
+mkdir -p "$(dirname "$log")"
+
+# iomem=relaxed: the kselftests cross-check the driver's answers against BAR0
+# read through sysfs, which CONFIG_IO_STRICT_DEVMEM forbids by default.
+args=(-accel tcg -M q35 -nodefaults -no-reboot -display none -serial stdio
+	-m "${SUSHI_GUEST_MEM:-1G}" -smp "${SUSHI_GUEST_SMP:-2}"
+	-L /usr/share/qemu -L /usr/share/seabios
+	-kernel "$SUSHI_KIMAGE" -initrd "$initrd"
+	-append "console=ttyS0 loglevel=4 panic=-1 iomem=relaxed ${SUSHI_GUEST_APPEND:-}"
+	-nic none)
+[ -z "$device" ] || args+=(-device "$device")
+# shellcheck disable=SC2206
+[ -z "${SUSHI_QEMU_ARGS:-}" ] || args+=(${SUSHI_QEMU_ARGS})
+
+start=$(date +%s.%N)
+set +e
+if [ "${SUSHI_GUEST_VERBOSE:-0}" = 1 ]; then
+	timeout -k 10 "$timeout" "$qemu" "${args[@]}" </dev/null 2>&1 | tee "$log"
+	qrc=${PIPESTATUS[0]}
+else
+	timeout -k 10 "$timeout" "$qemu" "${args[@]}" </dev/null >"$log" 2>&1
+	qrc=$?
+fi
+set -e
+end=$(date +%s.%N)
+secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+# The console uses CRLF line ends.
+sed -i 's/\r$//' "$log"
+
+# Everything userspace printed (TAP, info), without kernel console lines;
+# only the failures with SUSHI_GUEST_QUIET=1.
+awk -v quiet="${SUSHI_GUEST_QUIET:-0}" '
+	/^SUSHI-GUEST: kernel / { u = 1 } /^SUSHI-DMESG-BEGIN$/ { u = 0 }
+	u && !/^\[ *[0-9]+\.[0-9]+\]/ && (quiet != 1 || /^not ok /) { print }' "$log"
+
+fail=0
+reasons=()
+pass=$(grep -cE '^ok [0-9]+ ' "$log" || true)
+skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log" || true)
+nfail=$(grep -cE '^not ok [0-9]+ ' "$log" || true)
+pass=$((pass - skip))
+if [ "$nfail" -gt 0 ]; then
+	fail=1
+	reasons+=("$nfail failed test(s)")
+fi
+result=$(sed -n 's/^SUSHI-GUEST-RESULT: status=\([0-9]*\)$/\1/p' "$log" | tail -n1)
+if [ -z "$result" ]; then
+	fail=1
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		reasons+=("guest timed out after ${timeout}s")
+	else
+		reasons+=("no final marker (QEMU exit $qrc)")
+	fi
+elif [ "$result" -ne 0 ]; then
+	fail=1
+	reasons+=("guest status $result")
+fi
+if [ -n "${SUSHI_GUEST_EXPECT:-}" ] && ! grep -qE "$SUSHI_GUEST_EXPECT" "$log"; then
+	fail=1
+	reasons+=("console lacks /$SUSHI_GUEST_EXPECT/")
+fi
+splat='WARNING:|BUG:|Oops|Kernel panic|general protection fault|refcount_t:|possible circular locking|possible recursive locking|UBSAN|KASAN|blocked for more than|kernel BUG'
+if grep -qE "$splat" "$log"; then
+	fail=1
+	reasons+=("kernel splat in the guest log")
+	echo "run-guest: kernel log reports:" >&2
+	grep -nE -A20 "$splat" "$log" | head -n 80 >&2
+fi
+
+echo "run-guest: boot to result ${secs}s, console log $log"
+if [ "$fail" -ne 0 ]; then
+	echo "run-guest: FAILED: ${reasons[*]}" >&2
+	if [ -z "$result" ]; then
+		echo "run-guest: last console lines:" >&2
+		tail -n 40 "$log" >&2
+	fi
+fi
+# The summary line counts kselftest results; an info boot has none.
+if grep -q '^SUSHI-TAP-BEGIN ' "$log" || [ "$nfail" -gt 0 ] || [ "$pass" -gt 0 ]; then
+	echo "guest: $pass passed, $nfail failed, $skip skipped"
+fi
+exit "$fail"
