@@ -85,12 +85,15 @@ fi
 # ----------------------------------------------------------------- patches
 # Each patch is a grep-guarded edit of the unpacked tree (idempotent).
 # 1. The Debian tarball drops the edk2 firmware blobs: never unpack them.
-sed -i 's/^    unpack_edk2_blobs = bzip2.found()$/    unpack_edk2_blobs = false # sushi: no edk2 blobs in the Debian tarball/' \
-	"$tree/meson.build"
-grep -q "sushi: no edk2" "$tree/meson.build" || { log "edk2 patch failed"; exit 1; }
+# (Every edit is guarded: rewriting a meson.build would make ninja re-run meson.)
+if ! grep -q "sushi: no edk2" "$tree/meson.build"; then
+	sed -i 's/^    unpack_edk2_blobs = bzip2.found()$/    unpack_edk2_blobs = false # sushi: no edk2 blobs in the Debian tarball/' \
+		"$tree/meson.build"
+	grep -q "sushi: no edk2" "$tree/meson.build" || { log "edk2 patch failed"; exit 1; }
+fi
 # 2. Our device: hw/sushi is this checkout's root (re-pointed every run), its
 #    qemu-device/ a subdir of hw/, and its trace-events a trace group.
-ln -sfn "$top" "$tree/hw/sushi"
+[ "$(readlink "$tree/hw/sushi" 2>/dev/null)" = "$top" ] || ln -sfn "$top" "$tree/hw/sushi"
 grep -q "^subdir('sushi/qemu-device')" "$tree/hw/meson.build" ||
 	echo "subdir('sushi/qemu-device')" >> "$tree/hw/meson.build"
 grep -q "'hw/sushi/qemu-device'," "$tree/meson.build" ||
@@ -103,8 +106,9 @@ if [ "$(cat "$tree/hw/sushi-model-sources.txt" 2>/dev/null)" != "$list" ]; then
 	printf '%s' "$list" > "$tree/hw/sushi-model-sources.txt"
 fi
 # 4. Our qtest, registered for x86_64 and linked with the model library.
-ln -sfn "$top/qemu-device/qtest/sushi-accel-test.c" \
-	"$tree/tests/qtest/sushi-accel-test.c"
+qt=$top/qemu-device/qtest/sushi-accel-test.c
+[ "$(readlink "$tree/tests/qtest/sushi-accel-test.c" 2>/dev/null)" = "$qt" ] ||
+	ln -sfn "$qt" "$tree/tests/qtest/sushi-accel-test.c"
 if ! grep -q "sushi-accel-test" "$tree/tests/qtest/meson.build"; then
 	sed -i "s/^qtest_executables = {}\$/# sushi: the sushi-accel qtest (qemu-device\/qtest)\nqtests += {'sushi-accel-test': [sushi_model_dep]}\nqtests_x86_64 += ['sushi-accel-test']\n\nqtest_executables = {}/" \
 		"$tree/tests/qtest/meson.build"
