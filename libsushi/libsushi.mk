@@ -78,3 +78,15 @@ fuzz-supernet: $(LS_OUT)/fuzz/fuzz_supernet $(LS_OUT)/fuzz/make_corpus
 		> $(LS_OUT)/fuzz/log 2>&1; st=$$?; grep -E "^(Done|stat::number|==.*ERROR)" $(LS_OUT)/fuzz/log; \
 		if [ $$st -ne 0 ]; then tail -40 $(LS_OUT)/fuzz/log; echo "not ok - loader fuzzing found a crash"; exit 1; fi; \
 		echo "ok - loader fuzzed for $(FUZZ_TIME) s without a crash"
+
+# the loader on the real files: the shipped Fashion-MNIST SuperNet and the
+# generated paper-scale OFA-ResNet50 one (deterministic, about 5 s)
+OFA50 := $(BUILD)/ofa-resnet50.safetensors
+SHIPPED_SUPERNETS := $(wildcard tools/supernet/data/*.safetensors)
+.PHONY: supernet-files-test
+$(OFA50): tools/supernet/gen_ofa_resnet50.py tools/supernet/arch.py tools/supernet/sfile.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 tools/supernet/gen_ofa_resnet50.py $@ >/dev/null
+
+supernet-files-test: $(LS_OUT)/tests/san/test_supernet $(OFA50)
+	$(LS_OUT)/tests/san/test_supernet $(SHIPPED_SUPERNETS) $(OFA50) | grep -E "loads|every layer|passed"

@@ -271,45 +271,51 @@ static int in_list(const cJSON *space, const char *list, double v)
 	return 0;
 }
 
-/* the catalog entry's architecture must be a point of the search space */
+/* every number of @v (nested arrays allowed) must be in space[@list] */
+static int values_in_list(const cJSON *space, const char *list,
+			  const cJSON *v, int depth)
+{
+	const cJSON *x;
+
+	if (cJSON_IsNumber(v))
+		return in_list(space, list, v->valuedouble);
+	if (!cJSON_IsArray(v) || depth > 4)
+		return 0;
+	cJSON_ArrayForEach(x, v)
+		if (!values_in_list(space, list, x, depth + 1))
+			return 0;
+	return 1;
+}
+
+/*
+ * The catalog entry's architecture must be a point of the search space:
+ * its depths, expand ratios and widths (arch.d, arch.e, arch.w, in the
+ * space's own nesting) must come from depth_list, expand_list and
+ * width_list.  A space without those lists is not checked.
+ */
 static int check_arch_point(const cJSON *space, const cJSON *a,
 			    const char *path, struct jerr *e)
 {
-	const cJSON *d, *w, *ex, *x;
-	int i = 0;
+	static const char *const keys[][2] = {
+		{ "d", "depth_list" }, { "e", "expand_list" }, { "w", "width_list" },
+	};
+	char key[16];
 
 	if (!space)
-		return 0;	/* no search space declared: nothing to check */
+		return 0;
 	if (!cJSON_IsObject(a))
 		return jerr_set(e, path, "arch", "expected an object");
-	d = cJSON_GetObjectItemCaseSensitive(a, "d");
-	w = cJSON_GetObjectItemCaseSensitive(a, "w");
-	ex = cJSON_GetObjectItemCaseSensitive(a, "e");
-	if (!cJSON_IsArray(d) || !cJSON_IsArray(w) || !cJSON_IsArray(ex) ||
-	    cJSON_GetArraySize(d) != cJSON_GetArraySize(w) ||
-	    cJSON_GetArraySize(d) != cJSON_GetArraySize(ex))
-		return jerr_set(e, path, "arch",
-				"needs arrays d, e, w with one entry per stage");
-	cJSON_ArrayForEach(x, d) {
-		const cJSON *es = cJSON_GetArrayItem(ex, i), *y;
+	for (int i = 0; i < 3; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, keys[i][0]);
 
-		if (!cJSON_IsNumber(x) || !in_list(space, "depth_list", x->valuedouble))
-			return jerr_set(e, path, "arch.d",
-					"stage %d depth outside the space's depth_list", i);
-		if (!in_list(space, "width_list",
-			     cJSON_GetArrayItem(w, i)->valuedouble))
-			return jerr_set(e, path, "arch.w",
-					"stage %d width outside the space's width_list", i);
-		if (!cJSON_IsArray(es) ||
-		    cJSON_GetArraySize(es) != (int)x->valuedouble)
-			return jerr_set(e, path, "arch.e",
-					"stage %d needs one expand ratio per block", i);
-		cJSON_ArrayForEach(y, es)
-			if (!cJSON_IsNumber(y) ||
-			    !in_list(space, "expand_list", y->valuedouble))
-				return jerr_set(e, path, "arch.e",
-						"stage %d expand ratio outside the space's expand_list", i);
-		i++;
+		if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(space, keys[i][1])))
+			continue;
+		snprintf(key, sizeof(key), "arch.%s", keys[i][0]);
+		if (!v)
+			return jerr_set(e, path, key, "missing");
+		if (!values_in_list(space, keys[i][1], v, 0))
+			return jerr_set(e, path, key,
+					"a value outside the space's %s", keys[i][1]);
 	}
 	return 0;
 }
