@@ -8,7 +8,8 @@
 #
 # The unpacked tree links hw/sushi -> this checkout (re-pointed every run, so a
 # clone elsewhere builds its own files) and tests/qtest/sushi-accel-test.c ->
-# qemu-device/qtest/.  Every step has a stamp: a warm run only runs ninja.
+# qemu-device/qtest/.  Every step is guarded (tarball present, .stamp-unpacked,
+# grep-guarded patches, configure stamp): a warm run only runs ninja.
 # No URL download: the source comes through apt from the machine's own mirror.
 set -euo pipefail
 
@@ -36,9 +37,11 @@ if [ $need_bpo -eq 0 ] &&
    dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson)" lt 1.5; then
 	need_bpo=1
 fi
-if [ $need_bpo -eq 1 ] || ! [ -f "$srcdir/.stamp-sources" ]; then
+shopt -s nullglob
+orig=( "$srcdir"/qemu_*.orig.tar.* )
+# the deb-src / backports entries are needed for meson and for the source
+if [ $need_bpo -eq 1 ] || [ ${#orig[@]} -eq 0 ]; then
 	"$here/apt-sources.sh"
-	touch "$srcdir/.stamp-sources"
 fi
 if [ $need_bpo -eq 1 ]; then
 	log "installing meson python3-pycotap from $VERSION_CODENAME-backports"
@@ -49,8 +52,6 @@ if [ $need_bpo -eq 1 ]; then
 fi
 
 # ------------------------------------------------------------------ source
-shopt -s nullglob
-orig=( "$srcdir"/qemu_*.orig.tar.* )
 if [ ${#orig[@]} -eq 0 ]; then
 	log "apt-get source --download-only qemu/$VERSION_CODENAME-backports"
 	# The .dsc may be missing from the mirror: only the tarball matters.
@@ -67,7 +68,7 @@ if [ ${#tarballs[@]} -eq 0 ]; then
 	log "no qemu orig tarball in $srcdir after apt-get source"
 	exit 1
 fi
-tarball=${tarballs[-1]}
+tarball=$(printf '%s\n' "${tarballs[@]}" | sort -V | tail -n 1)
 ver=$(basename "$tarball"); ver=${ver#qemu_}; ver=${ver%%.orig.tar.*}
 tree=$srcdir/qemu-$ver
 if ! [ -f "$tree/.stamp-unpacked" ]; then
@@ -83,9 +84,9 @@ if ! [ -f "$tree/.stamp-unpacked" ]; then
 fi
 
 # ----------------------------------------------------------------- patches
-# Each patch is a grep-guarded edit of the unpacked tree (idempotent).
+# Each patch is a grep-guarded edit of the unpacked tree (idempotent; an
+# unconditional rewrite of a meson.build would make ninja re-run meson).
 # 1. The Debian tarball drops the edk2 firmware blobs: never unpack them.
-# (Every edit is guarded: rewriting a meson.build would make ninja re-run meson.)
 if ! grep -q "sushi: no edk2" "$tree/meson.build"; then
 	sed -i 's/^    unpack_edk2_blobs = bzip2.found()$/    unpack_edk2_blobs = false # sushi: no edk2 blobs in the Debian tarball/' \
 		"$tree/meson.build"
@@ -93,7 +94,11 @@ if ! grep -q "sushi: no edk2" "$tree/meson.build"; then
 fi
 # 2. Our device: hw/sushi is this checkout's root (re-pointed every run), its
 #    qemu-device/ a subdir of hw/, and its trace-events a trace group.
-[ "$(readlink "$tree/hw/sushi" 2>/dev/null)" = "$top" ] || ln -sfn "$top" "$tree/hw/sushi"
+relinked=0
+if [ "$(readlink "$tree/hw/sushi" 2>/dev/null)" != "$top" ]; then
+	ln -sfn "$top" "$tree/hw/sushi"
+	relinked=1
+fi
 grep -q "^subdir('sushi/qemu-device')" "$tree/hw/meson.build" ||
 	echo "subdir('sushi/qemu-device')" >> "$tree/hw/meson.build"
 grep -q "'hw/sushi/qemu-device'," "$tree/meson.build" ||
@@ -104,6 +109,14 @@ grep -q "'hw/sushi/qemu-device'," "$tree/meson.build" || { log "trace patch fail
 list=$(cd "$here/model" && ls *.c | grep -v -e '_test\.c$' -e '^bench' -e '^demo' | tr '\n' ' ')
 if [ "$(cat "$tree/hw/sushi-model-sources.txt" 2>/dev/null)" != "$list" ]; then
 	printf '%s' "$list" > "$tree/hw/sushi-model-sources.txt"
+fi
+# Another checkout (CI clones elsewhere) may carry older mtimes than our
+# objects: re-run meson and rebuild everything of ours after a re-link.
+if [ $relinked -eq 1 ]; then
+	touch "$tree/hw/sushi-model-sources.txt"
+	rm -rf "$blddir"/libcommon.a.p/hw_sushi_qemu-device_* \
+		"$blddir"/hw/sushi/qemu-device/libsushi_model.a* \
+		"$blddir"/tests/qtest/sushi-accel-test.p
 fi
 # 4. Our qtest, registered for x86_64 and linked with the model library.
 qt=$top/qemu-device/qtest/sushi-accel-test.c

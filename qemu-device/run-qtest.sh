@@ -2,7 +2,8 @@
 # run-qtest.sh - run the sushi-accel qtests against the QEMU that
 # build-qemu.sh built in $SUSHI_CACHE/qemu-build, with Debian's firmware
 # (seabios, qemu-system-data) on the -L path.  Prints the TAP stream and a
-# closing "qtest: N passed, M failed" line; exits non-zero on any failure.
+# closing "N passed, M failed" line (the form .ci/run totals); exits non-zero
+# on any failure.
 set -euo pipefail
 cache=${SUSHI_CACHE:-$HOME/.cache/sushi}
 bld=$cache/qemu-build
@@ -23,7 +24,12 @@ plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$log" | head -1)
 if [ -n "$plan" ] && [ $((pass + fail)) -lt "$plan" ]; then
 	fail=$((plan - pass))
 fi
-echo "qtest: $pass passed, $fail failed"
+# a crash before any TAP line still counts as a failure
+if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
+	fail=1
+fi
+echo "# sushi-accel qtests:"
+echo "$pass passed, $fail failed"
 if [ "$rc" -ne 0 ] || [ "$fail" -ne 0 ] || [ "$pass" -eq 0 ]; then
 	exit 1
 fi

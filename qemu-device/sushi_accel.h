@@ -20,31 +20,31 @@
 OBJECT_DECLARE_SIMPLE_TYPE(SushiAccelState, SUSHI_ACCEL)
 
 /* PCI class 0x12 sub 0x00: processing accelerator (not in QEMU's pci_ids.h) */
-#define SUSHI_PCI_CLASS_ACCEL		0x1200
+#define SUSHI_PCI_CLASS_ACCEL           0x1200
 
 /* Device defaults that are not part of the model configuration. */
-#define SUSHI_DEV_DEFAULT_MAX_RING	4096u	/* ring entries */
-#define SUSHI_DEV_DEFAULT_MAX_LAYERS	1024u	/* descriptors per LAUNCH */
-#define SUSHI_DEV_LIMIT_MAX_RING	65536u
-#define SUSHI_DEV_LIMIT_MAX_LAYERS	65536u
+#define SUSHI_DEV_DEFAULT_MAX_RING      4096u   /* ring entries */
+#define SUSHI_DEV_DEFAULT_MAX_LAYERS    1024u   /* descriptors per LAUNCH */
+#define SUSHI_DEV_LIMIT_MAX_RING        65536u
+#define SUSHI_DEV_LIMIT_MAX_LAYERS      65536u
 /*
  * Per-layer work bound: a descriptor asking for more MACs than this is
  * rejected with BAD_LAYER, so a guest cannot make QEMU compute for hours
  * under the BQL (OFA-ResNet50's largest layer is about 2^28 MACs).
  */
-#define SUSHI_DEV_MAX_LAYER_MACS	(1ull << 34)
+#define SUSHI_DEV_MAX_LAYER_MACS        (1ull << 34)
 
 /* Indices of the 64-bit counters at SUSHI_REG_CNT_JOBS + 8 * i. */
 enum {
-	SUSHI_CNT_JOBS,
-	SUSHI_CNT_CYCLES,
-	SUSHI_CNT_MACS,
-	SUSHI_CNT_DRAM_RD,
-	SUSHI_CNT_DRAM_WR,
-	SUSHI_CNT_PB_RD,
-	SUSHI_CNT_ENERGY_FJ,
-	SUSHI_CNT_ERRORS,
-	SUSHI_CNT_NUM
+    SUSHI_CNT_JOBS,
+    SUSHI_CNT_CYCLES,
+    SUSHI_CNT_MACS,
+    SUSHI_CNT_DRAM_RD,
+    SUSHI_CNT_DRAM_WR,
+    SUSHI_CNT_PB_RD,
+    SUSHI_CNT_ENERGY_FJ,
+    SUSHI_CNT_ERRORS,
+    SUSHI_CNT_NUM
 };
 
 /**
@@ -56,65 +56,65 @@ enum {
  * @cost: modelled cost (what ran before a failure, plus the job overhead)
  */
 typedef struct SushiJobResult {
-	uint32_t status;
-	uint32_t layer;
-	uint64_t fault_addr;
-	struct sushi_cost cost;
+    uint32_t status;
+    uint32_t layer;
+    uint64_t fault_addr;
+    struct sushi_cost cost;
 } SushiJobResult;
 
 struct SushiAccelState {
-	PCIDevice parent_obj;
+    PCIDevice parent_obj;
 
-	MemoryRegion mmio;
-	QEMUBH *bh;
-	QEMUTimer timer;
+    MemoryRegion mmio;
+    QEMUBH *bh;
+    QEMUTimer timer;
 
-	/* properties */
-	struct sushi_model_config cfg;
-	uint32_t max_ring;
-	uint32_t max_layers;
+    /* properties */
+    struct sushi_model_config cfg;
+    uint32_t max_ring;
+    uint32_t max_layers;
 
-	/* Persistent Buffer (SRAM content and pin table) */
-	struct sushi_pb *pb;
+    /* Persistent Buffer (SRAM content and pin table) */
+    struct sushi_pb *pb;
 
-	/* registers */
-	uint32_t control;
-	uint32_t int_status;
-	uint32_t int_mask;
-	uint32_t error;
-	uint64_t error_addr;
-	uint32_t progress;
-	uint32_t pb_generation;
-	bool halted;
-	uint64_t ring_base;
-	uint32_t ring_size;
-	uint32_t ring_head;
-	uint32_t ring_tail;
-	uint64_t pt_root;
-	uint64_t cnt[SUSHI_CNT_NUM];
-	uint32_t cnt_hi_latch[SUSHI_CNT_NUM];
+    /* registers */
+    uint32_t control;
+    uint32_t int_status;
+    uint32_t int_mask;
+    uint32_t error;
+    uint64_t error_addr;
+    uint32_t progress;
+    uint32_t pb_generation;
+    bool halted;
+    uint64_t ring_base;
+    uint32_t ring_size;
+    uint32_t ring_head;
+    uint32_t ring_tail;
+    uint64_t pt_root;
+    uint64_t cnt[SUSHI_CNT_NUM];
+    uint32_t cnt_hi_latch[SUSHI_CNT_NUM];
 
-	/* the job in flight (between the bottom half and the timer) */
-	bool busy;
-	bool have_next_start;
-	int64_t next_start_ns;	/* start of the next job when back to back */
-	int64_t kick_ns;	/* virtual time of the doorbell that woke us */
-	int64_t deadline_ns;
-	uint64_t job_seqno;
-	uint64_t job_compl_addr;
-	SushiJobResult job;
+    /* the job in flight (between the bottom half and the timer) */
+    bool busy;
+    bool have_next_start;
+    int64_t next_start_ns;      /* start of the next job when back to back */
+    int64_t kick_ns;    /* virtual time of the doorbell that woke us */
+    int64_t deadline_ns;
+    uint64_t job_seqno;
+    uint64_t job_compl_addr;
+    SushiJobResult job;
 };
 
 /* sushi_accel.c */
 void sushi_accel_raise(SushiAccelState *s, uint32_t bits);
 void sushi_accel_record_error(SushiAccelState *s, uint32_t status,
-			      uint64_t addr);
+                              uint64_t addr);
 
 /* sushi_accel_mmu.c: DMA through the device MMU (0 or a SUSHI_HW_ST_*) */
 uint32_t sushi_mmu_read(SushiAccelState *s, uint64_t dva, void *buf,
-			uint64_t len, uint64_t *fault);
+                        uint64_t len, uint64_t *fault);
 uint32_t sushi_mmu_write(SushiAccelState *s, uint64_t dva, const void *buf,
-			 uint64_t len, uint64_t *fault);
+                         uint64_t len, uint64_t *fault);
 
 /* sushi_accel_job.c */
 void sushi_job_init(SushiAccelState *s);

@@ -15,102 +15,102 @@
 
 #define SUSHI_PTE_RSVD_L1 (~(SUSHI_MMU_PTE_ADDR_MASK | SUSHI_MMU_PTE_VALID))
 #define SUSHI_PTE_RSVD_L2 (~(SUSHI_MMU_PTE_ADDR_MASK | SUSHI_MMU_PTE_VALID | \
-			     SUSHI_MMU_PTE_WRITE))
+                             SUSHI_MMU_PTE_WRITE))
 
 /* Translate one page; returns 0 or a status with *fault set. */
 static uint32_t sushi_mmu_translate(SushiAccelState *s, uint64_t dva,
-				    bool write, uint64_t *pa, uint64_t *fault)
+                                    bool write, uint64_t *pa, uint64_t *fault)
 {
-	PCIDevice *pdev = PCI_DEVICE(s);
-	uint64_t l1a, l2a, pte;
-	MemTxResult r;
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint64_t l1a, l2a, pte;
+    MemTxResult r;
 
-	if (dva >> SUSHI_MMU_VA_BITS) {
-		*fault = dva;
-		trace_sushi_mmu_fault(dva, write, "beyond the VA space");
-		return SUSHI_HW_ST_PAGE_FAULT;
-	}
-	l1a = s->pt_root + 8 * ((dva >> SUSHI_MMU_L1_SHIFT) & SUSHI_MMU_IDX_MASK);
-	r = ldq_le_pci_dma(pdev, l1a, &pte, MEMTXATTRS_UNSPECIFIED);
-	if (r != MEMTX_OK) {
-		*fault = l1a;
-		trace_sushi_dma_error(l1a, "L1 table read");
-		return SUSHI_HW_ST_DMA_ERROR;
-	}
-	if (!(pte & SUSHI_MMU_PTE_VALID) || (pte & SUSHI_PTE_RSVD_L1)) {
-		*fault = dva;
-		trace_sushi_mmu_fault(dva, write, "L1 entry invalid");
-		return SUSHI_HW_ST_PAGE_FAULT;
-	}
-	l2a = (pte & SUSHI_MMU_PTE_ADDR_MASK) +
-	      8 * ((dva >> SUSHI_MMU_L2_SHIFT) & SUSHI_MMU_IDX_MASK);
-	r = ldq_le_pci_dma(pdev, l2a, &pte, MEMTXATTRS_UNSPECIFIED);
-	if (r != MEMTX_OK) {
-		*fault = l2a;
-		trace_sushi_dma_error(l2a, "L2 table read");
-		return SUSHI_HW_ST_DMA_ERROR;
-	}
-	if (!(pte & SUSHI_MMU_PTE_VALID) || (pte & SUSHI_PTE_RSVD_L2)) {
-		*fault = dva;
-		trace_sushi_mmu_fault(dva, write, "L2 entry invalid");
-		return SUSHI_HW_ST_PAGE_FAULT;
-	}
-	if (write && !(pte & SUSHI_MMU_PTE_WRITE)) {
-		*fault = dva;
-		trace_sushi_mmu_fault(dva, write, "read-only page");
-		return SUSHI_HW_ST_PAGE_FAULT;
-	}
-	*pa = (pte & SUSHI_MMU_PTE_ADDR_MASK) |
-	      (dva & (SUSHI_MMU_PAGE_SIZE - 1));
-	return SUSHI_HW_ST_OK;
+    if (dva >> SUSHI_MMU_VA_BITS) {
+        *fault = dva;
+        trace_sushi_mmu_fault(dva, write, "beyond the VA space");
+        return SUSHI_HW_ST_PAGE_FAULT;
+    }
+    l1a = s->pt_root + 8 * ((dva >> SUSHI_MMU_L1_SHIFT) & SUSHI_MMU_IDX_MASK);
+    r = ldq_le_pci_dma(pdev, l1a, &pte, MEMTXATTRS_UNSPECIFIED);
+    if (r != MEMTX_OK) {
+        *fault = l1a;
+        trace_sushi_dma_error(l1a, "L1 table read");
+        return SUSHI_HW_ST_DMA_ERROR;
+    }
+    if (!(pte & SUSHI_MMU_PTE_VALID) || (pte & SUSHI_PTE_RSVD_L1)) {
+        *fault = dva;
+        trace_sushi_mmu_fault(dva, write, "L1 entry invalid");
+        return SUSHI_HW_ST_PAGE_FAULT;
+    }
+    l2a = (pte & SUSHI_MMU_PTE_ADDR_MASK) +
+          8 * ((dva >> SUSHI_MMU_L2_SHIFT) & SUSHI_MMU_IDX_MASK);
+    r = ldq_le_pci_dma(pdev, l2a, &pte, MEMTXATTRS_UNSPECIFIED);
+    if (r != MEMTX_OK) {
+        *fault = l2a;
+        trace_sushi_dma_error(l2a, "L2 table read");
+        return SUSHI_HW_ST_DMA_ERROR;
+    }
+    if (!(pte & SUSHI_MMU_PTE_VALID) || (pte & SUSHI_PTE_RSVD_L2)) {
+        *fault = dva;
+        trace_sushi_mmu_fault(dva, write, "L2 entry invalid");
+        return SUSHI_HW_ST_PAGE_FAULT;
+    }
+    if (write && !(pte & SUSHI_MMU_PTE_WRITE)) {
+        *fault = dva;
+        trace_sushi_mmu_fault(dva, write, "read-only page");
+        return SUSHI_HW_ST_PAGE_FAULT;
+    }
+    *pa = (pte & SUSHI_MMU_PTE_ADDR_MASK) |
+          (dva & (SUSHI_MMU_PAGE_SIZE - 1));
+    return SUSHI_HW_ST_OK;
 }
 
 static uint32_t sushi_mmu_rw(SushiAccelState *s, uint64_t dva, void *buf,
-			     uint64_t len, bool write, uint64_t *fault)
+                             uint64_t len, bool write, uint64_t *fault)
 {
-	PCIDevice *pdev = PCI_DEVICE(s);
-	uint8_t *p = buf;
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint8_t *p = buf;
 
-	/* The whole range must lie in the VA space (no wrap). */
-	if (len > (1ull << SUSHI_MMU_VA_BITS) ||
-	    dva > (1ull << SUSHI_MMU_VA_BITS) - len) {
-		*fault = dva >> SUSHI_MMU_VA_BITS ? dva :
-			 (1ull << SUSHI_MMU_VA_BITS);
-		trace_sushi_mmu_fault(*fault, write, "range beyond the VA space");
-		return SUSHI_HW_ST_PAGE_FAULT;
-	}
-	while (len) {
-		uint64_t off = dva & (SUSHI_MMU_PAGE_SIZE - 1);
-		uint64_t chunk = MIN(len, SUSHI_MMU_PAGE_SIZE - off);
-		uint64_t pa;
-		uint32_t st = sushi_mmu_translate(s, dva, write, &pa, fault);
-		MemTxResult r;
+    /* The whole range must lie in the VA space (no wrap). */
+    if (len > (1ull << SUSHI_MMU_VA_BITS) ||
+        dva > (1ull << SUSHI_MMU_VA_BITS) - len) {
+        *fault = dva >> SUSHI_MMU_VA_BITS ? dva :
+             (1ull << SUSHI_MMU_VA_BITS);
+        trace_sushi_mmu_fault(*fault, write, "range beyond the VA space");
+        return SUSHI_HW_ST_PAGE_FAULT;
+    }
+    while (len) {
+        uint64_t off = dva & (SUSHI_MMU_PAGE_SIZE - 1);
+        uint64_t chunk = MIN(len, SUSHI_MMU_PAGE_SIZE - off);
+        uint64_t pa;
+        uint32_t st = sushi_mmu_translate(s, dva, write, &pa, fault);
+        MemTxResult r;
 
-		if (st) {
-			return st;
-		}
-		r = write ? pci_dma_write(pdev, pa, p, chunk)
-			  : pci_dma_read(pdev, pa, p, chunk);
-		if (r != MEMTX_OK) {
-			*fault = pa;
-			trace_sushi_dma_error(pa, write ? "data write" : "data read");
-			return SUSHI_HW_ST_DMA_ERROR;
-		}
-		dva += chunk;
-		p += chunk;
-		len -= chunk;
-	}
-	return SUSHI_HW_ST_OK;
+        if (st) {
+            return st;
+        }
+        r = write ? pci_dma_write(pdev, pa, p, chunk)
+                  : pci_dma_read(pdev, pa, p, chunk);
+        if (r != MEMTX_OK) {
+            *fault = pa;
+            trace_sushi_dma_error(pa, write ? "data write" : "data read");
+            return SUSHI_HW_ST_DMA_ERROR;
+        }
+        dva += chunk;
+        p += chunk;
+        len -= chunk;
+    }
+    return SUSHI_HW_ST_OK;
 }
 
 uint32_t sushi_mmu_read(SushiAccelState *s, uint64_t dva, void *buf,
-			uint64_t len, uint64_t *fault)
+                        uint64_t len, uint64_t *fault)
 {
-	return sushi_mmu_rw(s, dva, buf, len, false, fault);
+    return sushi_mmu_rw(s, dva, buf, len, false, fault);
 }
 
 uint32_t sushi_mmu_write(SushiAccelState *s, uint64_t dva, const void *buf,
-			 uint64_t len, uint64_t *fault)
+                         uint64_t len, uint64_t *fault)
 {
-	return sushi_mmu_rw(s, dva, (void *)buf, len, true, fault);
+    return sushi_mmu_rw(s, dva, (void *)buf, len, true, fault);
 }

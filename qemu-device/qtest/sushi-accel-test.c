@@ -19,274 +19,275 @@
 
 #include "sushi_model.h"
 
-#define RING_ENTRIES	64u
-#define COMPL_STRIDE	128u
-#define ARENA_BYTES	(8u << 20)
-#define DVA_BASE	0x00400000ull	/* first DVA handed out */
-#define POISON		0xa5a5a5a5u
+#define RING_ENTRIES    64u
+#define COMPL_STRIDE    128u
+#define ARENA_BYTES     (8u << 20)
+#define DVA_BASE        0x00400000ull   /* first DVA handed out */
+#define POISON          0xa5a5a5a5u
 
 typedef struct Buf {
-	uint64_t dva;
-	uint64_t gpa;
-	uint64_t len;
+    uint64_t dva;
+    uint64_t gpa;
+    uint64_t len;
 } Buf;
 
 typedef struct T {
-	QOSState *qs;
-	QTestState *qts;
-	QPCIDevice *dev;
-	QPCIBar bar;
-	uint64_t bar_size;
-	struct sushi_model_config cfg;
-	uint32_t max_layers;
-	/* guest memory */
-	uint64_t arena, arena_used;
-	uint64_t l1;			/* L1 table (gpa) */
-	uint64_t l2[SUSHI_MMU_ENTRIES];	/* L2 tables (gpa), 0 = none */
-	uint64_t next_dva;
-	uint64_t ring, compl;
-	uint32_t tail;
-	uint64_t seqno;
+    QOSState *qs;
+    QTestState *qts;
+    QPCIDevice *dev;
+    QPCIBar bar;
+    uint64_t bar_size;
+    struct sushi_model_config cfg;
+    uint32_t max_layers;
+    /* guest memory */
+    uint64_t arena, arena_used;
+    uint64_t l1;                        /* L1 table (gpa) */
+    uint64_t l2[SUSHI_MMU_ENTRIES];     /* L2 tables (gpa), 0 = none */
+    uint64_t next_dva;
+    uint64_t ring, compl;
+    uint64_t scratch;               /* MSI-X message target */
+    uint32_t tail;
+    uint64_t seqno;
 } T;
 
 /* ------------------------------------------------------------- plumbing */
 
 static uint32_t rd(T *t, uint32_t off)
 {
-	return qpci_io_readl(t->dev, t->bar, off);
+    return qpci_io_readl(t->dev, t->bar, off);
 }
 
 static void wr(T *t, uint32_t off, uint32_t v)
 {
-	qpci_io_writel(t->dev, t->bar, off, v);
+    qpci_io_writel(t->dev, t->bar, off, v);
 }
 
 static uint64_t rd64(T *t, uint32_t off)
 {
-	uint64_t lo = rd(t, off);
+    uint64_t lo = rd(t, off);
 
-	return lo | (uint64_t)rd(t, off + 4) << 32;
+    return lo | (uint64_t)rd(t, off + 4) << 32;
 }
 
 static void save_fn(QPCIDevice *dev, int devfn, void *data)
 {
-	*(QPCIDevice **)data = dev;
+    *(QPCIDevice **)data = dev;
 }
 
 static uint64_t gpage(T *t, uint64_t len)
 {
-	uint64_t a = t->arena + t->arena_used;
+    uint64_t a = t->arena + t->arena_used;
 
-	len = ROUND_UP(len, SUSHI_MMU_PAGE_SIZE);
-	g_assert_cmpuint(t->arena_used + len, <=, ARENA_BYTES);
-	t->arena_used += len;
-	qtest_memset(t->qts, a, 0, len);
-	return a;
+    len = ROUND_UP(len, SUSHI_MMU_PAGE_SIZE);
+    g_assert_cmpuint(t->arena_used + len, <=, ARENA_BYTES);
+    t->arena_used += len;
+    qtest_memset(t->qts, a, 0, len);
+    return a;
 }
 
 static void map_page(T *t, uint64_t dva, uint64_t pa, bool writable)
 {
-	unsigned i1 = (dva >> SUSHI_MMU_L1_SHIFT) & SUSHI_MMU_IDX_MASK;
-	unsigned i2 = (dva >> SUSHI_MMU_L2_SHIFT) & SUSHI_MMU_IDX_MASK;
-	uint64_t pte;
+    unsigned i1 = (dva >> SUSHI_MMU_L1_SHIFT) & SUSHI_MMU_IDX_MASK;
+    unsigned i2 = (dva >> SUSHI_MMU_L2_SHIFT) & SUSHI_MMU_IDX_MASK;
+    uint64_t pte;
 
-	if (!t->l2[i1]) {
-		t->l2[i1] = gpage(t, SUSHI_MMU_PAGE_SIZE);
-		qtest_writeq(t->qts, t->l1 + 8 * i1,
-			     t->l2[i1] | SUSHI_MMU_PTE_VALID);
-	}
-	pte = pa | SUSHI_MMU_PTE_VALID | (writable ? SUSHI_MMU_PTE_WRITE : 0);
-	qtest_writeq(t->qts, t->l2[i1] + 8 * i2, pte);
+    if (!t->l2[i1]) {
+        t->l2[i1] = gpage(t, SUSHI_MMU_PAGE_SIZE);
+        qtest_writeq(t->qts, t->l1 + 8 * i1,
+                     t->l2[i1] | SUSHI_MMU_PTE_VALID);
+    }
+    pte = pa | SUSHI_MMU_PTE_VALID | (writable ? SUSHI_MMU_PTE_WRITE : 0);
+    qtest_writeq(t->qts, t->l2[i1] + 8 * i2, pte);
 }
 
 /* Guest memory mapped at a fresh DVA range (page granular). */
 static Buf balloc(T *t, uint64_t len, bool writable)
 {
-	Buf b = { .dva = t->next_dva, .len = len };
-	uint64_t pages = DIV_ROUND_UP(len ? len : 1, SUSHI_MMU_PAGE_SIZE);
+    Buf b = { .dva = t->next_dva, .len = len };
+    uint64_t pages = DIV_ROUND_UP(len ? len : 1, SUSHI_MMU_PAGE_SIZE);
 
-	b.gpa = gpage(t, pages * SUSHI_MMU_PAGE_SIZE);
-	for (uint64_t i = 0; i < pages; i++) {
-		map_page(t, b.dva + i * SUSHI_MMU_PAGE_SIZE,
-			 b.gpa + i * SUSHI_MMU_PAGE_SIZE, writable);
-	}
-	/* leave an unmapped guard page after every buffer */
-	t->next_dva += (pages + 1) * SUSHI_MMU_PAGE_SIZE;
-	return b;
+    b.gpa = gpage(t, pages * SUSHI_MMU_PAGE_SIZE);
+    for (uint64_t i = 0; i < pages; i++) {
+        map_page(t, b.dva + i * SUSHI_MMU_PAGE_SIZE,
+                 b.gpa + i * SUSHI_MMU_PAGE_SIZE, writable);
+    }
+    /* leave an unmapped guard page after every buffer */
+    t->next_dva += (pages + 1) * SUSHI_MMU_PAGE_SIZE;
+    return b;
 }
 
 static void ring_setup(T *t)
 {
-	wr(t, SUSHI_REG_CONTROL, 0);
-	wr(t, SUSHI_REG_RING_BASE_LO, (uint32_t)t->ring);
-	wr(t, SUSHI_REG_RING_BASE_HI, t->ring >> 32);
-	wr(t, SUSHI_REG_RING_SIZE, RING_ENTRIES);
-	wr(t, SUSHI_REG_PT_ROOT_LO, (uint32_t)t->l1);
-	wr(t, SUSHI_REG_PT_ROOT_HI, t->l1 >> 32);
-	wr(t, SUSHI_REG_INT_MASK, SUSHI_INT_JOB | SUSHI_INT_ERROR);
-	wr(t, SUSHI_REG_CONTROL, SUSHI_CONTROL_ENABLE);
-	t->tail = 0;
+    wr(t, SUSHI_REG_CONTROL, 0);
+    wr(t, SUSHI_REG_RING_BASE_LO, (uint32_t)t->ring);
+    wr(t, SUSHI_REG_RING_BASE_HI, t->ring >> 32);
+    wr(t, SUSHI_REG_RING_SIZE, RING_ENTRIES);
+    wr(t, SUSHI_REG_PT_ROOT_LO, (uint32_t)t->l1);
+    wr(t, SUSHI_REG_PT_ROOT_HI, t->l1 >> 32);
+    wr(t, SUSHI_REG_INT_MASK, SUSHI_INT_JOB | SUSHI_INT_ERROR);
+    wr(t, SUSHI_REG_CONTROL, SUSHI_CONTROL_ENABLE);
+    t->tail = 0;
 }
 
 static T *start(const char *props)
 {
-	T *t = g_new0(T, 1);
-	QPCIDevice *dev = NULL;
-	uint64_t size;
+    T *t = g_new0(T, 1);
+    QPCIDevice *dev = NULL;
+    uint64_t size;
 
-	t->qs = qtest_pc_boot("-M q35 -nodefaults -nic none "
-			      "-device sushi-accel%s%s",
-			      props ? "," : "", props ? props : "");
-	t->qts = t->qs->qts;
-	qpci_device_foreach(t->qs->pcibus, SUSHI_PCI_VENDOR_ID,
-			    SUSHI_PCI_DEVICE_ID, save_fn, &dev);
-	g_assert_nonnull(dev);
-	t->dev = dev;
-	qpci_device_enable(dev);
-	t->bar = qpci_iomap(dev, SUSHI_BAR_REGS, &size);
-	t->bar_size = size;
-	qpci_msix_enable(dev);
+    t->qs = qtest_pc_boot("-M q35 -nodefaults -nic none "
+                          "-device sushi-accel%s%s",
+                          props ? "," : "", props ? props : "");
+    t->qts = t->qs->qts;
+    qpci_device_foreach(t->qs->pcibus, SUSHI_PCI_VENDOR_ID,
+                        SUSHI_PCI_DEVICE_ID, save_fn, &dev);
+    g_assert_nonnull(dev);
+    t->dev = dev;
+    qpci_device_enable(dev);
+    t->bar = qpci_iomap(dev, SUSHI_BAR_REGS, &size);
+    t->bar_size = size;
+    qpci_msix_enable(dev);
 
-	t->arena = guest_alloc(&t->qs->alloc, ARENA_BYTES + SUSHI_MMU_PAGE_SIZE);
-	t->arena = ROUND_UP(t->arena, SUSHI_MMU_PAGE_SIZE);
-	t->l1 = gpage(t, SUSHI_MMU_PAGE_SIZE);
-	t->ring = gpage(t, RING_ENTRIES * sizeof(struct sushi_hw_ring_entry));
-	t->compl = gpage(t, RING_ENTRIES * COMPL_STRIDE);
-	t->next_dva = DVA_BASE;
-	sushi_model_config_default(&t->cfg);
-	t->max_layers = 1024;
-	ring_setup(t);
-	return t;
+    t->arena = guest_alloc(&t->qs->alloc, ARENA_BYTES + SUSHI_MMU_PAGE_SIZE);
+    t->arena = ROUND_UP(t->arena, SUSHI_MMU_PAGE_SIZE);
+    t->l1 = gpage(t, SUSHI_MMU_PAGE_SIZE);
+    t->ring = gpage(t, RING_ENTRIES * sizeof(struct sushi_hw_ring_entry));
+    t->compl = gpage(t, RING_ENTRIES * COMPL_STRIDE);
+    t->next_dva = DVA_BASE;
+    sushi_model_config_default(&t->cfg);
+    t->max_layers = 1024;
+    ring_setup(t);
+    return t;
 }
 
 static void stop(T *t)
 {
-	g_free(t->dev);
-	qtest_shutdown(t->qs);
-	g_free(t);
+    g_free(t->dev);
+    qtest_shutdown(t->qs);
+    g_free(t);
 }
 
 /* ------------------------------------------------------------ the ring */
 
 static uint64_t compl_gpa(T *t, uint32_t slot)
 {
-	return t->compl + (uint64_t)slot * COMPL_STRIDE;
+    return t->compl + (uint64_t)slot * COMPL_STRIDE;
 }
 
-/* Write one entry at TAIL (seqno and completion slot filled in); no doorbell. */
+/* Write one entry at TAIL (seqno, completion slot filled in); no doorbell */
 static uint32_t put(T *t, struct sushi_hw_ring_entry *e)
 {
-	uint32_t slot = t->tail;
-	uint32_t poison[COMPL_STRIDE / 4];
+    uint32_t slot = t->tail;
+    uint32_t poison[COMPL_STRIDE / 4];
 
-	for (unsigned i = 0; i < ARRAY_SIZE(poison); i++) {
-		poison[i] = POISON;
-	}
-	qtest_memwrite(t->qts, compl_gpa(t, slot), poison, sizeof(poison));
-	e->seqno = cpu_to_le64(++t->seqno);
-	if (!e->compl_addr) {
-		e->compl_addr = cpu_to_le64(compl_gpa(t, slot));
-	}
-	qtest_memwrite(t->qts, t->ring + slot * sizeof(*e), e, sizeof(*e));
-	t->tail = (t->tail + 1) % RING_ENTRIES;
-	return slot;
+    for (unsigned i = 0; i < ARRAY_SIZE(poison); i++) {
+        poison[i] = POISON;
+    }
+    qtest_memwrite(t->qts, compl_gpa(t, slot), poison, sizeof(poison));
+    e->seqno = cpu_to_le64(++t->seqno);
+    if (!e->compl_addr) {
+        e->compl_addr = cpu_to_le64(compl_gpa(t, slot));
+    }
+    qtest_memwrite(t->qts, t->ring + slot * sizeof(*e), e, sizeof(*e));
+    t->tail = (t->tail + 1) % RING_ENTRIES;
+    return slot;
 }
 
 static void doorbell(T *t)
 {
-	wr(t, SUSHI_REG_RING_TAIL, t->tail);
+    wr(t, SUSHI_REG_RING_TAIL, t->tail);
 }
 
 static void read_compl(T *t, uint32_t slot, struct sushi_hw_completion *c)
 {
-	qtest_memread(t->qts, compl_gpa(t, slot), c, sizeof(*c));
+    qtest_memread(t->qts, compl_gpa(t, slot), c, sizeof(*c));
 }
 
 /* Step virtual time until PROGRESS reaches @target (bounded). */
 static void wait_progress(T *t, uint32_t target)
 {
-	for (int i = 0; i < 100000 && rd(t, SUSHI_REG_PROGRESS) != target; i++) {
-		qtest_clock_step_next(t->qts);
-	}
-	g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, target);
+    for (int i = 0; i < 100000 && rd(t, SUSHI_REG_PROGRESS) != target; i++) {
+        qtest_clock_step_next(t->qts);
+    }
+    g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, target);
 }
 
 /* Submit one entry, run it to completion, return its record. */
 static void run1(T *t, struct sushi_hw_ring_entry *e,
-		 struct sushi_hw_completion *c)
+                 struct sushi_hw_completion *c)
 {
-	uint32_t p = rd(t, SUSHI_REG_PROGRESS);
-	uint32_t slot = put(t, e);
+    uint32_t p = rd(t, SUSHI_REG_PROGRESS);
+    uint32_t slot = put(t, e);
 
-	doorbell(t);
-	wait_progress(t, p + 1);
-	read_compl(t, slot, c);
-	g_assert_cmpuint(le64_to_cpu(c->seqno), ==, t->seqno);
+    doorbell(t);
+    wait_progress(t, p + 1);
+    read_compl(t, slot, c);
+    g_assert_cmpuint(le64_to_cpu(c->seqno), ==, t->seqno);
 }
 
 static uint32_t run_status(T *t, struct sushi_hw_ring_entry *e)
 {
-	struct sushi_hw_completion c;
+    struct sushi_hw_completion c;
 
-	run1(t, e, &c);
-	return le32_to_cpu(c.status);
+    run1(t, e, &c);
+    return le32_to_cpu(c.status);
 }
 
 static void nop_ok(T *t)
 {
-	struct sushi_hw_ring_entry e = { .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
+    struct sushi_hw_ring_entry e = { .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
 
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
 }
 
 static struct sushi_hw_ring_entry launch_entry(uint64_t layers, uint32_t n)
 {
-	struct sushi_hw_ring_entry e = {
-		.opcode = cpu_to_le32(SUSHI_CMD_LAUNCH),
-	};
+    struct sushi_hw_ring_entry e = {
+        .opcode = cpu_to_le32(SUSHI_CMD_LAUNCH),
+    };
 
-	e.arg.launch.layers = cpu_to_le64(layers);
-	e.arg.launch.n_layers = cpu_to_le32(n);
-	return e;
+    e.arg.launch.layers = cpu_to_le64(layers);
+    e.arg.launch.n_layers = cpu_to_le32(n);
+    return e;
 }
 
 static struct sushi_hw_ring_entry pb_load_entry(uint64_t src, uint64_t stride,
-						uint32_t row_bytes,
-						uint32_t rows, uint64_t off)
+                                                uint32_t row_bytes,
+                                                uint32_t rows, uint64_t off)
 {
-	struct sushi_hw_ring_entry e = {
-		.opcode = cpu_to_le32(SUSHI_CMD_PB_LOAD),
-	};
+    struct sushi_hw_ring_entry e = {
+        .opcode = cpu_to_le32(SUSHI_CMD_PB_LOAD),
+    };
 
-	e.arg.pb_load.src = cpu_to_le64(src);
-	e.arg.pb_load.row_stride = cpu_to_le64(stride);
-	e.arg.pb_load.row_bytes = cpu_to_le32(row_bytes);
-	e.arg.pb_load.rows = cpu_to_le32(rows);
-	e.arg.pb_load.pb_offset = cpu_to_le64(off);
-	return e;
+    e.arg.pb_load.src = cpu_to_le64(src);
+    e.arg.pb_load.row_stride = cpu_to_le64(stride);
+    e.arg.pb_load.row_bytes = cpu_to_le32(row_bytes);
+    e.arg.pb_load.rows = cpu_to_le32(rows);
+    e.arg.pb_load.pb_offset = cpu_to_le64(off);
+    return e;
 }
 
 static struct sushi_hw_ring_entry pb_inval_entry(uint64_t dva, uint64_t len)
 {
-	struct sushi_hw_ring_entry e = {
-		.opcode = cpu_to_le32(SUSHI_CMD_PB_INVALIDATE),
-	};
+    struct sushi_hw_ring_entry e = {
+        .opcode = cpu_to_le32(SUSHI_CMD_PB_INVALIDATE),
+    };
 
-	e.arg.pb_inval.dva = cpu_to_le64(dva);
-	e.arg.pb_inval.len = cpu_to_le64(len);
-	return e;
+    e.arg.pb_inval.dva = cpu_to_le64(dva);
+    e.arg.pb_inval.len = cpu_to_le64(len);
+    return e;
 }
 
 static void assert_cost(const struct sushi_hw_completion *c,
-			const struct sushi_cost *x)
+                        const struct sushi_cost *x)
 {
-	g_assert_cmpuint(le64_to_cpu(c->cycles), ==, x->cycles);
-	g_assert_cmpuint(le64_to_cpu(c->macs), ==, x->macs);
-	g_assert_cmpuint(le64_to_cpu(c->dram_rd), ==, x->dram_rd);
-	g_assert_cmpuint(le64_to_cpu(c->dram_wr), ==, x->dram_wr);
-	g_assert_cmpuint(le64_to_cpu(c->pb_rd), ==, x->pb_rd);
-	g_assert_cmpuint(le64_to_cpu(c->energy_fj), ==, x->energy_fj);
-	g_assert_cmpuint(le64_to_cpu(c->offchip_fj), ==, x->offchip_fj);
+    g_assert_cmpuint(le64_to_cpu(c->cycles), ==, x->cycles);
+    g_assert_cmpuint(le64_to_cpu(c->macs), ==, x->macs);
+    g_assert_cmpuint(le64_to_cpu(c->dram_rd), ==, x->dram_rd);
+    g_assert_cmpuint(le64_to_cpu(c->dram_wr), ==, x->dram_wr);
+    g_assert_cmpuint(le64_to_cpu(c->pb_rd), ==, x->pb_rd);
+    g_assert_cmpuint(le64_to_cpu(c->energy_fj), ==, x->energy_fj);
+    g_assert_cmpuint(le64_to_cpu(c->offchip_fj), ==, x->offchip_fj);
 }
 
 /* --------------------------------------------------- a small conv network */
@@ -294,948 +295,1029 @@ static void assert_cost(const struct sushi_hw_completion *c,
 #define NET_LAYERS 7
 
 typedef struct Net {
-	struct sushi_hw_layer l[NET_LAYERS];	/* host order */
-	struct sushi_layer_geom g[NET_LAYERS];
-	Buf act[NET_LAYERS + 1];		/* act[i] = input of layer i */
-	Buf w[NET_LAYERS], epi[NET_LAYERS];
-	Buf desc;
-	uint8_t *wbytes[NET_LAYERS];		/* host copies of the weights */
-	uint8_t *epibytes[NET_LAYERS];
-	uint8_t *input;
+    struct sushi_hw_layer l[NET_LAYERS];        /* host order */
+    struct sushi_layer_geom g[NET_LAYERS];
+    Buf act[NET_LAYERS + 1];            /* act[i] = input of layer i */
+    Buf w[NET_LAYERS], epi[NET_LAYERS];
+    Buf desc;
+    uint8_t *wbytes[NET_LAYERS];                /* host copies of the weights */
+    uint8_t *epibytes[NET_LAYERS];
+    uint8_t *input;
 } Net;
 
 static void set_conv(struct sushi_hw_layer *l, uint32_t op, uint32_t in_c,
-		     uint32_t hw, uint32_t out_c, uint32_t k, uint32_t stride,
-		     uint32_t pad, uint32_t groups)
+                     uint32_t hw, uint32_t out_c, uint32_t k, uint32_t stride,
+                     uint32_t pad, uint32_t groups)
 {
-	uint32_t o = op == SUSHI_OP_FC ? 1 :
-		     k == 0 ? hw : (hw + 2 * pad - k) / stride + 1;	/* ADD */
+    uint32_t o = op == SUSHI_OP_FC ? 1 :
+             k == 0 ? hw : (hw + 2 * pad - k) / stride + 1;     /* ADD */
 
-	memset(l, 0, sizeof(*l));
-	l->op = op;
-	l->in_c = in_c;
-	l->in_h = l->in_w = hw;
-	l->out_c = out_c;
-	l->out_h = l->out_w = o;
-	l->kernel = k;
-	l->stride = stride;
-	l->pad = pad;
-	l->groups = groups;
-	l->in_zp = (uint32_t)-3;
-	l->out_zp = 2;
-	l->act_min = 2;		/* ReLU */
-	l->act_max = 127;
+    memset(l, 0, sizeof(*l));
+    l->op = op;
+    l->in_c = in_c;
+    l->in_h = l->in_w = hw;
+    l->out_c = out_c;
+    l->out_h = l->out_w = o;
+    l->kernel = k;
+    l->stride = stride;
+    l->pad = pad;
+    l->groups = groups;
+    l->in_zp = (uint32_t)-3;
+    l->out_zp = 2;
+    l->act_min = 2;             /* ReLU */
+    l->act_max = 127;
 }
 
 static void fill_random(GRand *r, uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		p[i] = g_rand_int(r);
-	}
+    for (size_t i = 0; i < n; i++) {
+        p[i] = g_rand_int(r);
+    }
 }
 
 /* Build the network in host memory and in the guest (mapped DVAs). */
 static void net_build(T *t, Net *n, uint32_t seed)
 {
-	g_autoptr(GRand) r = g_rand_new_with_seed(seed);
-	struct sushi_hw_layer *l = n->l;
-	struct sushi_hw_layer le[NET_LAYERS];
-	uint32_t wpad[NET_LAYERS] = { 5, 0, 3, 0, 0, 0, 8 };
+    g_autoptr(GRand) r = g_rand_new_with_seed(seed);
+    struct sushi_hw_layer *l = n->l;
+    struct sushi_hw_layer le[NET_LAYERS];
+    uint32_t wpad[NET_LAYERS] = { 5, 0, 3, 0, 0, 0, 8 };
 
-	set_conv(&l[0], SUSHI_OP_CONV, 3, 8, 16, 3, 1, 1, 1);	/* 8x8x16 */
-	set_conv(&l[1], SUSHI_OP_CONV, 16, 8, 16, 3, 2, 1, 16);	/* dw 4x4 */
-	set_conv(&l[2], SUSHI_OP_CONV, 16, 4, 24, 1, 1, 0, 1);	/* 4x4x24 */
-	set_conv(&l[3], SUSHI_OP_ADD, 24, 4, 24, 0, 1, 0, 1);	/* x + x */
-	l[3].add_mult_a = 1 << 14;
-	l[3].add_mult_b = 3 << 13;
-	l[3].add_shift = 15;
-	l[3].in2_zp = (uint32_t)-3;
-	set_conv(&l[4], SUSHI_OP_MAXPOOL, 24, 4, 24, 2, 2, 0, 1); /* 2x2 */
-	set_conv(&l[5], SUSHI_OP_GAP, 24, 2, 24, 0, 1, 0, 1);
-	l[5].out_h = l[5].out_w = 1;
-	set_conv(&l[6], SUSHI_OP_FC, 24, 1, 10, 1, 1, 0, 1);
-	l[6].act_min = (uint32_t)-128;	/* logits: no ReLU */
-	for (int i = 3; i <= 5; i++) {
-		l[i].in_zp = 2;		/* previous output's zero point */
-	}
-	l[3].in2_zp = 2;
-	l[6].in_zp = 2;
-	l[1].in_zp = l[2].in_zp = 2;
+    set_conv(&l[0], SUSHI_OP_CONV, 3, 8, 16, 3, 1, 1, 1);       /* 8x8x16 */
+    set_conv(&l[1], SUSHI_OP_CONV, 16, 8, 16, 3, 2, 1, 16);     /* dw 4x4 */
+    set_conv(&l[2], SUSHI_OP_CONV, 16, 4, 24, 1, 1, 0, 1);      /* 4x4x24 */
+    set_conv(&l[3], SUSHI_OP_ADD, 24, 4, 24, 0, 1, 0, 1);       /* x + x */
+    l[3].add_mult_a = 1 << 14;
+    l[3].add_mult_b = 3 << 13;
+    l[3].add_shift = 15;
+    l[3].in2_zp = (uint32_t)-3;
+    set_conv(&l[4], SUSHI_OP_MAXPOOL, 24, 4, 24, 2, 2, 0, 1); /* 2x2 */
+    set_conv(&l[5], SUSHI_OP_GAP, 24, 2, 24, 0, 1, 0, 1);
+    l[5].out_h = l[5].out_w = 1;
+    set_conv(&l[6], SUSHI_OP_FC, 24, 1, 10, 1, 1, 0, 1);
+    l[6].act_min = (uint32_t)-128;      /* logits: no ReLU */
+    for (int i = 3; i <= 5; i++) {
+        l[i].in_zp = 2;         /* previous output's zero point */
+    }
+    l[3].in2_zp = 2;
+    l[6].in_zp = 2;
+    l[1].in_zp = l[2].in_zp = 2;
 
-	/* activations, weights, epilogues */
-	for (int i = 0; i < NET_LAYERS; i++) {
-		struct sushi_layer_geom g;
+    /* activations, weights, epilogues */
+    for (int i = 0; i < NET_LAYERS; i++) {
+        struct sushi_layer_geom g;
 
-		if (l[i].op == SUSHI_OP_CONV || l[i].op == SUSHI_OP_FC) {
-			uint32_t red = l[i].in_c / l[i].groups *
-				       l[i].kernel * l[i].kernel;
+        if (l[i].op == SUSHI_OP_CONV || l[i].op == SUSHI_OP_FC) {
+            uint32_t red = l[i].in_c / l[i].groups *
+                           l[i].kernel * l[i].kernel;
 
-			l[i].w_stride = red + wpad[i];
-		}
-		g_assert_cmpint(sushi_layer_check(&l[i], &g), ==, 0);
-		n->g[i] = g;
-	}
-	n->act[0] = balloc(t, n->g[0].in_bytes, false);
-	n->input = g_malloc(n->g[0].in_bytes);
-	fill_random(r, n->input, n->g[0].in_bytes);
-	qtest_memwrite(t->qts, n->act[0].gpa, n->input, n->g[0].in_bytes);
-	for (int i = 0; i < NET_LAYERS; i++) {
-		struct sushi_layer_geom *g = &n->g[i];
+            l[i].w_stride = red + wpad[i];
+        }
+        g_assert_cmpint(sushi_layer_check(&l[i], &g), ==, 0);
+        n->g[i] = g;
+    }
+    n->act[0] = balloc(t, n->g[0].in_bytes, false);
+    n->input = g_malloc(n->g[0].in_bytes);
+    fill_random(r, n->input, n->g[0].in_bytes);
+    qtest_memwrite(t->qts, n->act[0].gpa, n->input, n->g[0].in_bytes);
+    for (int i = 0; i < NET_LAYERS; i++) {
+        struct sushi_layer_geom *g = &n->g[i];
 
-		n->act[i + 1] = balloc(t, g->out_bytes, true);
-		l[i].in_addr = n->act[i].dva;
-		l[i].out_addr = n->act[i + 1].dva;
-		if (l[i].op == SUSHI_OP_ADD) {
-			l[i].in2_addr = n->act[i].dva;
-		}
-		if (!g->w_rows) {
-			continue;
-		}
-		n->w[i] = balloc(t, g->w_span, false);
-		n->wbytes[i] = g_malloc(g->w_span);
-		fill_random(r, n->wbytes[i], g->w_span);
-		qtest_memwrite(t->qts, n->w[i].gpa, n->wbytes[i], g->w_span);
-		l[i].w_addr = n->w[i].dva;
-		n->epi[i] = balloc(t, g->epi_bytes, false);
-		n->epibytes[i] = g_malloc(g->epi_bytes);
-		for (uint32_t c = 0; c < l[i].out_c; c++) {
-			struct sushi_hw_epilogue e = {
-				.bias = cpu_to_le32((int32_t)g_rand_int_range(r, -2000, 2000)),
-				.mult = cpu_to_le32(g_rand_int_range(r, 1 << 19, 1 << 21)),
-				.shift = cpu_to_le32(31),
-			};
-			memcpy(n->epibytes[i] + c * sizeof(e), &e, sizeof(e));
-		}
-		qtest_memwrite(t->qts, n->epi[i].gpa, n->epibytes[i],
-			       g->epi_bytes);
-		l[i].epi_addr = n->epi[i].dva;
-	}
-	for (int i = 0; i < NET_LAYERS; i++) {
-		g_assert_cmpint(sushi_layer_check(&l[i], NULL), ==, 0);
-		sushi_layer_to_le(&le[i], &l[i]);
-	}
-	n->desc = balloc(t, sizeof(le), false);
-	qtest_memwrite(t->qts, n->desc.gpa, le, sizeof(le));
+        n->act[i + 1] = balloc(t, g->out_bytes, true);
+        l[i].in_addr = n->act[i].dva;
+        l[i].out_addr = n->act[i + 1].dva;
+        if (l[i].op == SUSHI_OP_ADD) {
+            l[i].in2_addr = n->act[i].dva;
+        }
+        if (!g->w_rows) {
+            continue;
+        }
+        n->w[i] = balloc(t, g->w_span, false);
+        n->wbytes[i] = g_malloc(g->w_span);
+        fill_random(r, n->wbytes[i], g->w_span);
+        qtest_memwrite(t->qts, n->w[i].gpa, n->wbytes[i], g->w_span);
+        l[i].w_addr = n->w[i].dva;
+        n->epi[i] = balloc(t, g->epi_bytes, false);
+        n->epibytes[i] = g_malloc(g->epi_bytes);
+        for (uint32_t c = 0; c < l[i].out_c; c++) {
+            struct sushi_hw_epilogue e = {
+                .bias = cpu_to_le32((int32_t)g_rand_int_range(r, -2000, 2000)),
+                .mult = cpu_to_le32(g_rand_int_range(r, 1 << 19, 1 << 21)),
+                .shift = cpu_to_le32(31),
+            };
+            memcpy(n->epibytes[i] + c * sizeof(e), &e, sizeof(e));
+        }
+        qtest_memwrite(t->qts, n->epi[i].gpa, n->epibytes[i],
+                       g->epi_bytes);
+        l[i].epi_addr = n->epi[i].dva;
+    }
+    for (int i = 0; i < NET_LAYERS; i++) {
+        g_assert_cmpint(sushi_layer_check(&l[i], NULL), ==, 0);
+        sushi_layer_to_le(&le[i], &l[i]);
+    }
+    n->desc = balloc(t, sizeof(le), false);
+    qtest_memwrite(t->qts, n->desc.gpa, le, sizeof(le));
 }
 
 /* Reference outputs of every layer with the given weights (plain C kernels). */
 static uint8_t **net_reference(Net *n, uint8_t **wbytes)
 {
-	uint8_t **out = g_new0(uint8_t *, NET_LAYERS);
-	const uint8_t *in = n->input;
+    uint8_t **out = g_new0(uint8_t *, NET_LAYERS);
+    const uint8_t *in = n->input;
 
-	for (int i = 0; i < NET_LAYERS; i++) {
-		struct sushi_layer_io io = {
-			.in = (const int8_t *)in,
-			.in2 = n->l[i].op == SUSHI_OP_ADD ? (const int8_t *)in : NULL,
-			.w = (const int8_t *)wbytes[i],
-			.w_stride = n->l[i].w_stride,
-			.epi = n->epibytes[i],
-		};
+    for (int i = 0; i < NET_LAYERS; i++) {
+        struct sushi_layer_io io = {
+            .in = (const int8_t *)in,
+            .in2 = n->l[i].op == SUSHI_OP_ADD ? (const int8_t *)in : NULL,
+            .w = (const int8_t *)wbytes[i],
+            .w_stride = n->l[i].w_stride,
+            .epi = n->epibytes[i],
+        };
 
-		out[i] = g_malloc(n->g[i].out_bytes);
-		io.out = (int8_t *)out[i];
-		g_assert_cmpint(sushi_layer_compute(&n->l[i], &io, SUSHI_ISA_REF),
-				==, 0);
-		in = out[i];
-	}
-	return out;
+        out[i] = g_malloc(n->g[i].out_bytes);
+        io.out = (int8_t *)out[i];
+        g_assert_cmpint(sushi_layer_compute(&n->l[i], &io, SUSHI_ISA_REF),
+                        ==, 0);
+        in = out[i];
+    }
+    return out;
 }
 
 static void net_free_ref(uint8_t **out)
 {
-	for (int i = 0; i < NET_LAYERS; i++) {
-		g_free(out[i]);
-	}
-	g_free(out);
+    for (int i = 0; i < NET_LAYERS; i++) {
+        g_free(out[i]);
+    }
+    g_free(out);
 }
 
 static void net_free(Net *n)
 {
-	for (int i = 0; i < NET_LAYERS; i++) {
-		g_free(n->wbytes[i]);
-		g_free(n->epibytes[i]);
-	}
-	g_free(n->input);
+    for (int i = 0; i < NET_LAYERS; i++) {
+        g_free(n->wbytes[i]);
+        g_free(n->epibytes[i]);
+    }
+    g_free(n->input);
 }
 
 /* The guest's layer outputs equal @ref byte for byte. */
 static void net_check_outputs(T *t, Net *n, uint8_t **ref)
 {
-	for (int i = 0; i < NET_LAYERS; i++) {
-		g_autofree uint8_t *got = g_malloc(n->g[i].out_bytes);
+    for (int i = 0; i < NET_LAYERS; i++) {
+        g_autofree uint8_t *got = g_malloc(n->g[i].out_bytes);
 
-		qtest_memread(t->qts, n->act[i + 1].gpa, got, n->g[i].out_bytes);
-		g_assert_cmpmem(got, n->g[i].out_bytes, ref[i], n->g[i].out_bytes);
-	}
+        qtest_memread(t->qts, n->act[i + 1].gpa, got, n->g[i].out_bytes);
+        g_assert_cmpmem(got, n->g[i].out_bytes, ref[i], n->g[i].out_bytes);
+    }
 }
 
 static void net_clear_outputs(T *t, Net *n)
 {
-	for (int i = 0; i < NET_LAYERS; i++) {
-		qtest_memset(t->qts, n->act[i + 1].gpa, 0x5a, n->g[i].out_bytes);
-	}
+    for (int i = 0; i < NET_LAYERS; i++) {
+        qtest_memset(t->qts, n->act[i + 1].gpa, 0x5a, n->g[i].out_bytes);
+    }
 }
 
 static void net_cost(T *t, Net *n, const struct sushi_pb *pb,
-		     struct sushi_cost *c)
+                     struct sushi_cost *c)
 {
-	size_t bad = 0;
+    size_t bad = 0;
 
-	memset(c, 0, sizeof(*c));
-	g_assert_cmpint(sushi_model_layers_cost(&t->cfg, pb, n->l, NET_LAYERS,
-						c, NULL, &bad), ==, 0);
+    memset(c, 0, sizeof(*c));
+    g_assert_cmpint(sushi_model_layers_cost(&t->cfg, pb, n->l, NET_LAYERS,
+                                            c, NULL, &bad), ==, 0);
 }
 
 /* ================================================================ tests */
 
 static void test_identity(void)
 {
-	T *t = start(NULL);
-	struct sushi_model_config d;
-	uint8_t cap;
-	uint64_t size;
-	QPCIBar msix;
+    T *t = start(NULL);
+    struct sushi_model_config d;
+    uint8_t cap;
+    uint64_t size;
+    QPCIBar msix;
 
-	sushi_model_config_default(&d);
-	g_assert_cmphex(qpci_config_readw(t->dev, PCI_VENDOR_ID), ==, 0x1af4);
-	g_assert_cmphex(qpci_config_readw(t->dev, PCI_DEVICE_ID), ==, 0x10f0);
-	g_assert_cmphex(qpci_config_readb(t->dev, PCI_REVISION_ID), ==,
-			SUSHI_PCI_REVISION);
-	g_assert_cmphex(qpci_config_readw(t->dev, PCI_CLASS_DEVICE), ==, 0x1200);
-	g_assert_cmphex(qpci_config_readb(t->dev, PCI_INTERRUPT_PIN), ==, 1);
-	/* BAR0: 64-bit memory, 4 KiB */
-	g_assert_cmphex(qpci_config_readl(t->dev, PCI_BASE_ADDRESS_0) &
-			PCI_BASE_ADDRESS_MEM_TYPE_MASK, ==,
-			PCI_BASE_ADDRESS_MEM_TYPE_64);
-	g_assert_cmpuint(t->bar_size, ==, SUSHI_BAR_REGS_SIZE);
-	/* MSI-X: 2 vectors in BAR2 */
-	g_assert_cmpuint(qpci_msix_table_size(t->dev), ==, SUSHI_MSIX_VECTORS);
-	cap = qpci_find_capability(t->dev, PCI_CAP_ID_MSIX, 0);
-	g_assert_cmpuint(qpci_config_readl(t->dev, cap + PCI_MSIX_TABLE) &
-			 PCI_MSIX_TABLE_BIR, ==, SUSHI_BAR_MSIX);
-	msix = qpci_iomap(t->dev, SUSHI_BAR_MSIX, &size);
-	g_assert_cmpuint(size, ==, 4096);
-	(void)msix;
-	g_assert_cmpuint(qpci_find_capability(t->dev, PCI_CAP_ID_EXP, 0), !=, 0);
+    sushi_model_config_default(&d);
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_VENDOR_ID), ==, 0x1af4);
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_DEVICE_ID), ==, 0x10f0);
+    g_assert_cmphex(qpci_config_readb(t->dev, PCI_REVISION_ID), ==,
+                    SUSHI_PCI_REVISION);
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_CLASS_DEVICE), ==, 0x1200);
+    g_assert_cmphex(qpci_config_readb(t->dev, PCI_INTERRUPT_PIN), ==, 1);
+    /* BAR0: 64-bit memory, 4 KiB */
+    g_assert_cmphex(qpci_config_readl(t->dev, PCI_BASE_ADDRESS_0) &
+                    PCI_BASE_ADDRESS_MEM_TYPE_MASK, ==,
+                    PCI_BASE_ADDRESS_MEM_TYPE_64);
+    g_assert_cmpuint(t->bar_size, ==, SUSHI_BAR_REGS_SIZE);
+    /* MSI-X: 2 vectors in BAR2 */
+    g_assert_cmpuint(qpci_msix_table_size(t->dev), ==, SUSHI_MSIX_VECTORS);
+    cap = qpci_find_capability(t->dev, PCI_CAP_ID_MSIX, 0);
+    g_assert_cmpuint(qpci_config_readl(t->dev, cap + PCI_MSIX_TABLE) &
+                     PCI_MSIX_TABLE_BIR, ==, SUSHI_BAR_MSIX);
+    msix = qpci_iomap(t->dev, SUSHI_BAR_MSIX, &size);
+    g_assert_cmpuint(size, ==, 4096);
+    (void)msix;
+    g_assert_cmpuint(qpci_find_capability(t->dev, PCI_CAP_ID_EXP, 0), !=, 0);
 
-	g_assert_cmphex(rd(t, SUSHI_REG_ID), ==, SUSHI_HW_ID);
-	g_assert_cmphex(rd(t, SUSHI_REG_VERSION), ==, SUSHI_HW_VERSION);
-	g_assert_cmphex(rd(t, SUSHI_REG_STATUS), ==, SUSHI_STATUS_READY);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_K), ==, d.pe_k);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_C), ==, d.pe_c);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_WINDOW), ==, 9);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_DRAM_BPC), ==, d.dram_bytes_per_cycle);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_OVERHEAD), ==, d.overhead_cycles);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_FLAGS), ==,
-			 d.overlap ? SUSHI_CAP_F_OVERLAP : 0);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PB_ENTRIES), ==, d.pb_entries);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_VA_BITS), ==, SUSHI_MMU_VA_BITS);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_CLOCK_HZ), ==, d.clock_hz);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_PB_BYTES), ==, d.pb_bytes);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_MAC_FJ), ==, d.e_mac_fj);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_DRAM_FJ), ==, d.e_dram_fj);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_PB_FJ), ==, d.e_pb_fj);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_BUF_FJ), ==, d.e_buf_fj);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_P_STATIC_UW), ==, d.p_static_uw);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_MAX_RING), >=, RING_ENTRIES);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_MAX_LAYERS), >=, NET_LAYERS);
-	stop(t);
+    g_assert_cmphex(rd(t, SUSHI_REG_ID), ==, SUSHI_HW_ID);
+    g_assert_cmphex(rd(t, SUSHI_REG_VERSION), ==, SUSHI_HW_VERSION);
+    g_assert_cmphex(rd(t, SUSHI_REG_STATUS), ==, SUSHI_STATUS_READY);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_K), ==, d.pe_k);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_C), ==, d.pe_c);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_WINDOW), ==, 9);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_DRAM_BPC), ==, d.dram_bytes_per_cycle);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_OVERHEAD), ==, d.overhead_cycles);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_FLAGS), ==,
+                     d.overlap ? SUSHI_CAP_F_OVERLAP : 0);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PB_ENTRIES), ==, d.pb_entries);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_VA_BITS), ==, SUSHI_MMU_VA_BITS);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_CLOCK_HZ), ==, d.clock_hz);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_PB_BYTES), ==, d.pb_bytes);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_MAC_FJ), ==, d.e_mac_fj);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_DRAM_FJ), ==, d.e_dram_fj);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_PB_FJ), ==, d.e_pb_fj);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_BUF_FJ), ==, d.e_buf_fj);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_P_STATIC_UW), ==, d.p_static_uw);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_MAX_RING), >=, RING_ENTRIES);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_MAX_LAYERS), >=, NET_LAYERS);
+    stop(t);
 }
 
 static void test_caps_props(void)
 {
-	T *t = start("pe-k=8,pe-c=4,clock-hz=250000000,dram-bpc=32,"
-		     "overhead-cycles=7,overlap=off,pb-bytes=65536,"
-		     "pb-entries=3,e-mac-fj=11,e-dram-fj=22222,e-pb-fj=333,"
-		     "e-buf-fj=44,p-static-uw=5555,max-ring=128,max-layers=9");
+    T *t = start("pe-k=8,pe-c=4,clock-hz=250000000,dram-bpc=32,"
+                 "overhead-cycles=7,overlap=off,pb-bytes=65536,"
+                 "pb-entries=3,e-mac-fj=11,e-dram-fj=22222,e-pb-fj=333,"
+                 "e-buf-fj=44,p-static-uw=5555,max-ring=128,max-layers=9");
 
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_K), ==, 8);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_C), ==, 4);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_CLOCK_HZ), ==, 250000000);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_DRAM_BPC), ==, 32);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_OVERHEAD), ==, 7);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_FLAGS), ==, 0);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_PB_BYTES), ==, 65536);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PB_ENTRIES), ==, 3);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_MAC_FJ), ==, 11);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_DRAM_FJ), ==, 22222);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_PB_FJ), ==, 333);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_BUF_FJ), ==, 44);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_P_STATIC_UW), ==, 5555);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_MAX_RING), ==, 128);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_MAX_LAYERS), ==, 9);
-	/* the device times jobs with its own configuration */
-	{
-		struct sushi_hw_ring_entry e = {
-			.opcode = cpu_to_le32(SUSHI_CMD_NOP)
-		};
-		struct sushi_hw_completion c;
-		struct sushi_cost x;
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_K), ==, 8);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_C), ==, 4);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_CLOCK_HZ), ==, 250000000);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_DRAM_BPC), ==, 32);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_OVERHEAD), ==, 7);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_FLAGS), ==, 0);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_PB_BYTES), ==, 65536);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PB_ENTRIES), ==, 3);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_MAC_FJ), ==, 11);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_DRAM_FJ), ==, 22222);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_PB_FJ), ==, 333);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_E_BUF_FJ), ==, 44);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_P_STATIC_UW), ==, 5555);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_MAX_RING), ==, 128);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_MAX_LAYERS), ==, 9);
+    /* the device times jobs with its own configuration */
+    {
+        struct sushi_hw_ring_entry e = {
+            .opcode = cpu_to_le32(SUSHI_CMD_NOP)
+        };
+        struct sushi_hw_completion c;
+        struct sushi_cost x;
 
-		t->cfg.pe_k = 8;
-		t->cfg.pe_c = 4;
-		t->cfg.clock_hz = 250000000;
-		t->cfg.dram_bytes_per_cycle = 32;
-		t->cfg.overhead_cycles = 7;
-		t->cfg.overlap = false;
-		t->cfg.pb_bytes = 65536;
-		t->cfg.pb_entries = 3;
-		t->cfg.e_mac_fj = 11;
-		t->cfg.e_dram_fj = 22222;
-		t->cfg.e_pb_fj = 333;
-		t->cfg.e_buf_fj = 44;
-		t->cfg.p_static_uw = 5555;
-		sushi_model_simple_job_cost(&t->cfg, &x);
-		run1(t, &e, &c);
-		g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-		assert_cost(&c, &x);
-	}
-	/* a LAUNCH is timed and computed with this configuration too */
-	{
-		Net n;
-		uint8_t **ref;
-		struct sushi_cost x, xd;
-		struct sushi_model_config d;
-		struct sushi_hw_ring_entry e;
-		struct sushi_hw_completion c;
-		size_t bad;
+        t->cfg.pe_k = 8;
+        t->cfg.pe_c = 4;
+        t->cfg.clock_hz = 250000000;
+        t->cfg.dram_bytes_per_cycle = 32;
+        t->cfg.overhead_cycles = 7;
+        t->cfg.overlap = false;
+        t->cfg.pb_bytes = 65536;
+        t->cfg.pb_entries = 3;
+        t->cfg.e_mac_fj = 11;
+        t->cfg.e_dram_fj = 22222;
+        t->cfg.e_pb_fj = 333;
+        t->cfg.e_buf_fj = 44;
+        t->cfg.p_static_uw = 5555;
+        sushi_model_simple_job_cost(&t->cfg, &x);
+        run1(t, &e, &c);
+        g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+        assert_cost(&c, &x);
+    }
+    /* a LAUNCH is timed and computed with this configuration too */
+    {
+        Net n;
+        uint8_t **ref;
+        struct sushi_cost x, xd;
+        struct sushi_model_config d;
+        struct sushi_hw_ring_entry e;
+        struct sushi_hw_completion c;
+        size_t bad;
 
-		net_build(t, &n, 5);
-		ref = net_reference(&n, n.wbytes);
-		net_cost(t, &n, NULL, &x);
-		sushi_model_config_default(&d);
-		g_assert_cmpint(sushi_model_layers_cost(&d, NULL, n.l, NET_LAYERS,
-							&xd, NULL, &bad), ==, 0);
-		g_assert_cmpuint(x.cycles, !=, xd.cycles);
-		e = launch_entry(n.desc.dva, NET_LAYERS);
-		run1(t, &e, &c);
-		g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-		assert_cost(&c, &x);
-		net_check_outputs(t, &n, ref);
-		/* max-layers=9 */
-		e = launch_entry(n.desc.dva, 10);
-		g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_BAD_ENTRY);
-		net_free_ref(ref);
-		net_free(&n);
-	}
-	stop(t);
+        net_build(t, &n, 5);
+        ref = net_reference(&n, n.wbytes);
+        net_cost(t, &n, NULL, &x);
+        sushi_model_config_default(&d);
+        g_assert_cmpint(sushi_model_layers_cost(&d, NULL, n.l, NET_LAYERS,
+                                                &xd, NULL, &bad), ==, 0);
+        g_assert_cmpuint(x.cycles, !=, xd.cycles);
+        e = launch_entry(n.desc.dva, NET_LAYERS);
+        run1(t, &e, &c);
+        g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+        assert_cost(&c, &x);
+        net_check_outputs(t, &n, ref);
+        /* max-layers=9 */
+        e = launch_entry(n.desc.dva, 10);
+        g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_BAD_ENTRY);
+        net_free_ref(ref);
+        net_free(&n);
+    }
+    stop(t);
 }
 
 /* Without MSI-X the device asserts INTx while INT_STATUS & INT_MASK. */
 static void test_intx(void)
 {
-	T *t = start(NULL);
-	struct sushi_hw_ring_entry e = { .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
-	int pin = -1;
+    T *t = start(NULL);
+    struct sushi_hw_ring_entry e = { .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
+    int pin = -1;
 
-	qpci_msix_disable(t->dev);
-	for (int i = 0; i < 24; i++) {
-		g_assert_false(qtest_get_irq(t->qts, i));
-	}
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
-	for (int i = 0; i < 24; i++) {
-		if (qtest_get_irq(t->qts, i)) {
-			g_assert_cmpint(pin, ==, -1);	/* exactly one line */
-			pin = i;
-		}
-	}
-	g_assert_cmpint(pin, >=, 0);
-	/* level-triggered: stays up until INT_STATUS is cleared */
-	qtest_clock_step(t->qts, 1000);
-	g_assert_true(qtest_get_irq(t->qts, pin));
-	wr(t, SUSHI_REG_INT_STATUS, SUSHI_INT_JOB);
-	g_assert_false(qtest_get_irq(t->qts, pin));
-	/* masked: INT_STATUS is set, the line stays low until unmasked */
-	wr(t, SUSHI_REG_INT_MASK, 0);
-	e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
-	g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==, SUSHI_INT_JOB);
-	g_assert_false(qtest_get_irq(t->qts, pin));
-	wr(t, SUSHI_REG_INT_MASK, SUSHI_INT_JOB);
-	g_assert_true(qtest_get_irq(t->qts, pin));
-	/* enabling MSI-X takes the line down */
-	qpci_msix_enable(t->dev);
-	g_assert_false(qtest_get_irq(t->qts, pin));
-	stop(t);
+    qpci_msix_disable(t->dev);
+    for (int i = 0; i < 24; i++) {
+        g_assert_false(qtest_get_irq(t->qts, i));
+    }
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    for (int i = 0; i < 24; i++) {
+        if (qtest_get_irq(t->qts, i)) {
+            g_assert_cmpint(pin, ==, -1);       /* exactly one line */
+            pin = i;
+        }
+    }
+    g_assert_cmpint(pin, >=, 0);
+    /* level-triggered: stays up until INT_STATUS is cleared */
+    qtest_clock_step(t->qts, 1000);
+    g_assert_true(qtest_get_irq(t->qts, pin));
+    wr(t, SUSHI_REG_INT_STATUS, SUSHI_INT_JOB);
+    g_assert_false(qtest_get_irq(t->qts, pin));
+    /* masked: INT_STATUS is set, the line stays low until unmasked */
+    wr(t, SUSHI_REG_INT_MASK, 0);
+    e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==, SUSHI_INT_JOB);
+    g_assert_false(qtest_get_irq(t->qts, pin));
+    wr(t, SUSHI_REG_INT_MASK, SUSHI_INT_JOB);
+    g_assert_true(qtest_get_irq(t->qts, pin));
+    /* enabling MSI-X takes the line down */
+    qpci_msix_enable(t->dev);
+    g_assert_false(qtest_get_irq(t->qts, pin));
+    stop(t);
 }
 
 /* An impossible configuration fails realize with a clear error. */
 static void test_bad_props(void)
 {
-	const char *bad[] = { "pe-k=0", "clock-hz=5", "pb-entries=0",
-			      "max-ring=3", "max-layers=0" };
-	const char *bin = getenv("QTEST_QEMU_BINARY");
+    const char *bad[] = { "pe-k=0", "clock-hz=5", "pb-entries=0",
+                          "max-ring=3", "max-layers=0" };
+    const char *bin = getenv("QTEST_QEMU_BINARY");
 
-	g_assert_nonnull(bin);
-	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
-		g_autofree char *cmd = g_strdup_printf(
-			"timeout 60 %s -M q35 -nodefaults -display none "
-			"-accel qtest -S -device sushi-accel,%s", bin, bad[i]);
-		g_autofree char *out = NULL, *err = NULL;
-		int st = 0;
+    g_assert_nonnull(bin);
+    for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+        g_autofree char *cmd = g_strdup_printf(
+                "timeout 60 %s -M q35 -nodefaults -display none "
+                "-accel qtest -S -device sushi-accel,%s", bin, bad[i]);
+        g_autofree char *out = NULL, *err = NULL;
+        int st = 0;
 
-		g_assert_true(g_spawn_command_line_sync(cmd, &out, &err, &st,
-							NULL));
-		g_assert_true(WIFEXITED(st));
-		g_assert_cmpint(WEXITSTATUS(st), ==, 1);
-		g_assert_nonnull(strstr(err, "sushi-accel"));
-	}
+        g_assert_true(g_spawn_command_line_sync(cmd, &out, &err, &st,
+                                                NULL));
+        g_assert_true(WIFEXITED(st));
+        g_assert_cmpint(WEXITSTATUS(st), ==, 1);
+        g_assert_nonnull(strstr(err, "sushi-accel"));
+    }
 }
 
 static void test_mmio_edges(void)
 {
-	T *t = start(NULL);
+    T *t = start(NULL);
 
-	/* sub-word, unaligned and 64-bit accesses */
-	g_assert_cmphex(qpci_io_readb(t->dev, t->bar, SUSHI_REG_ID), ==, 0);
-	g_assert_cmphex(qpci_io_readw(t->dev, t->bar, SUSHI_REG_ID), ==, 0);
-	g_assert_cmphex(qpci_io_readl(t->dev, t->bar, SUSHI_REG_ID + 2), ==, 0);
-	g_assert_cmphex(qpci_io_readq(t->dev, t->bar, SUSHI_REG_ID), ==,
-			SUSHI_HW_ID | (uint64_t)SUSHI_HW_VERSION << 32);
-	g_assert_cmphex(qpci_io_readq(t->dev, t->bar, SUSHI_REG_ID + 4), ==, 0);
-	/* holes and the last word of the BAR */
-	g_assert_cmphex(rd(t, 0x800), ==, 0);
-	g_assert_cmphex(rd(t, SUSHI_BAR_REGS_SIZE - 4), ==, 0);
-	g_assert_cmphex(rd(t, SUSHI_REG_RING_SIZE + 4 * 64), ==, 0);
-	/* writes to read-only registers and holes are ignored */
-	wr(t, SUSHI_REG_ID, 0);
-	wr(t, SUSHI_REG_CAP_PE_K, 1);
-	wr(t, SUSHI_REG_RING_HEAD, 5);
-	wr(t, 0x800, 0xffffffff);
-	wr(t, SUSHI_BAR_REGS_SIZE - 4, 0xffffffff);
-	g_assert_cmphex(rd(t, SUSHI_REG_ID), ==, SUSHI_HW_ID);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_K), ==, t->cfg.pe_k);
-	g_assert_cmpuint(rd(t, SUSHI_REG_RING_HEAD), ==, 0);
-	/* a partial write of a writable register is ignored */
-	qpci_io_writeb(t->dev, t->bar, SUSHI_REG_INT_MASK, 0);
-	qpci_io_writew(t->dev, t->bar, SUSHI_REG_INT_MASK, 0);
-	g_assert_cmphex(rd(t, SUSHI_REG_INT_MASK), ==,
-			SUSHI_INT_JOB | SUSHI_INT_ERROR);
-	/* 64-bit write = LO then HI */
-	qpci_io_writeq(t->dev, t->bar, SUSHI_REG_PT_ROOT_LO, 0x123456789000ull);
-	g_assert_cmphex(rd64(t, SUSHI_REG_PT_ROOT_LO), ==, 0x123456789000ull);
-	/* ring registers are locked while enabled */
-	wr(t, SUSHI_REG_RING_SIZE, 8);
-	g_assert_cmpuint(rd(t, SUSHI_REG_RING_SIZE), ==, RING_ENTRIES);
-	/* the device still works */
-	ring_setup(t);
-	nop_ok(t);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_JOBS), ==, 1);
-	g_assert_cmpuint(qpci_io_readq(t->dev, t->bar, SUSHI_REG_CNT_CYCLES), ==,
-			 t->cfg.overhead_cycles);
-	stop(t);
+    /* sub-word, unaligned and 64-bit accesses */
+    g_assert_cmphex(qpci_io_readb(t->dev, t->bar, SUSHI_REG_ID), ==, 0);
+    g_assert_cmphex(qpci_io_readw(t->dev, t->bar, SUSHI_REG_ID), ==, 0);
+    g_assert_cmphex(qpci_io_readl(t->dev, t->bar, SUSHI_REG_ID + 2), ==, 0);
+    g_assert_cmphex(qpci_io_readq(t->dev, t->bar, SUSHI_REG_ID), ==,
+                    SUSHI_HW_ID | (uint64_t)SUSHI_HW_VERSION << 32);
+    g_assert_cmphex(qpci_io_readq(t->dev, t->bar, SUSHI_REG_ID + 4), ==, 0);
+    /* holes and the last word of the BAR */
+    g_assert_cmphex(rd(t, 0x800), ==, 0);
+    g_assert_cmphex(rd(t, SUSHI_BAR_REGS_SIZE - 4), ==, 0);
+    g_assert_cmphex(rd(t, SUSHI_REG_RING_SIZE + 4 * 64), ==, 0);
+    /* writes to read-only registers and holes are ignored */
+    wr(t, SUSHI_REG_ID, 0);
+    wr(t, SUSHI_REG_CAP_PE_K, 1);
+    wr(t, SUSHI_REG_RING_HEAD, 5);
+    wr(t, 0x800, 0xffffffff);
+    wr(t, SUSHI_BAR_REGS_SIZE - 4, 0xffffffff);
+    g_assert_cmphex(rd(t, SUSHI_REG_ID), ==, SUSHI_HW_ID);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CAP_PE_K), ==, t->cfg.pe_k);
+    g_assert_cmpuint(rd(t, SUSHI_REG_RING_HEAD), ==, 0);
+    /* a partial write of a writable register is ignored */
+    qpci_io_writeb(t->dev, t->bar, SUSHI_REG_INT_MASK, 0);
+    qpci_io_writew(t->dev, t->bar, SUSHI_REG_INT_MASK, 0);
+    g_assert_cmphex(rd(t, SUSHI_REG_INT_MASK), ==,
+                    SUSHI_INT_JOB | SUSHI_INT_ERROR);
+    /* 64-bit write = LO then HI */
+    qpci_io_writeq(t->dev, t->bar, SUSHI_REG_PT_ROOT_LO, 0x123456789000ull);
+    g_assert_cmphex(rd64(t, SUSHI_REG_PT_ROOT_LO), ==, 0x123456789000ull);
+    /* ring registers are locked while enabled */
+    wr(t, SUSHI_REG_RING_SIZE, 8);
+    g_assert_cmpuint(rd(t, SUSHI_REG_RING_SIZE), ==, RING_ENTRIES);
+    /* the device still works */
+    ring_setup(t);
+    nop_ok(t);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_JOBS), ==, 1);
+    g_assert_cmpuint(qpci_io_readq(t->dev, t->bar, SUSHI_REG_CNT_CYCLES), ==,
+                     t->cfg.overhead_cycles);
+    stop(t);
 }
 
 /* LAUNCH of a conv network: exact bytes, exact cost, exact latency. */
 static void test_launch(void)
 {
-	T *t = start(NULL);
-	Net n;
-	uint8_t **ref;
-	struct sushi_cost x;
-	struct sushi_hw_ring_entry e;
-	struct sushi_hw_completion c;
-	uint64_t ns;
-	uint32_t slot;
+    T *t = start(NULL);
+    Net n;
+    uint8_t **ref;
+    struct sushi_cost x;
+    struct sushi_hw_ring_entry e;
+    struct sushi_hw_completion c;
+    uint64_t ns;
+    uint32_t slot;
 
-	net_build(t, &n, 1);
-	ref = net_reference(&n, n.wbytes);
-	net_cost(t, &n, NULL, &x);
-	ns = sushi_model_cycles_to_ns(&t->cfg, x.cycles);
-	g_assert_cmpuint(ns, >, 1);
+    net_build(t, &n, 1);
+    ref = net_reference(&n, n.wbytes);
+    net_cost(t, &n, NULL, &x);
+    ns = sushi_model_cycles_to_ns(&t->cfg, x.cycles);
+    g_assert_cmpuint(ns, >, 1);
 
-	net_clear_outputs(t, &n);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	slot = put(t, &e);
-	g_assert_false(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_JOB));
-	doorbell(t);
-	g_assert_cmphex(rd(t, SUSHI_REG_STATUS) & SUSHI_STATUS_BUSY, ==,
-			SUSHI_STATUS_BUSY);
-	qtest_clock_step(t->qts, ns - 1);
-	read_compl(t, slot, &c);
-	g_assert_cmphex(le32_to_cpu(c.status), ==, POISON);
-	g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 0);
-	g_assert_cmpuint(rd(t, SUSHI_REG_RING_HEAD), ==, 0);
-	g_assert_false(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_JOB));
-	qtest_clock_step(t->qts, 1);
-	read_compl(t, slot, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-	g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 1);
-	g_assert_cmpuint(rd(t, SUSHI_REG_RING_HEAD), ==, 1);
-	g_assert_true(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_JOB));
-	g_assert_false(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_ERROR));
-	g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==, SUSHI_INT_JOB);
-	wr(t, SUSHI_REG_INT_STATUS, SUSHI_INT_JOB);
-	g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==, 0);
-	g_assert_cmphex(rd(t, SUSHI_REG_STATUS), ==, SUSHI_STATUS_READY);
-	g_assert_cmpuint(le64_to_cpu(c.seqno), ==, t->seqno);
-	g_assert_cmpuint(le32_to_cpu(c.pb_gen), ==, rd(t, SUSHI_REG_PB_GENERATION));
-	assert_cost(&c, &x);
-	g_assert_cmpuint(x.pb_rd, ==, 0);
-	net_check_outputs(t, &n, ref);
-	/* counters */
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_JOBS), ==, 1);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_CYCLES), ==, x.cycles);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_MACS), ==, x.macs);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_DRAM_RD), ==, x.dram_rd);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_DRAM_WR), ==, x.dram_wr);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_ENERGY_FJ), ==, x.energy_fj);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_ERRORS), ==, 0);
+    net_clear_outputs(t, &n);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    slot = put(t, &e);
+    g_assert_false(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_JOB));
+    doorbell(t);
+    g_assert_cmphex(rd(t, SUSHI_REG_STATUS) & SUSHI_STATUS_BUSY, ==,
+                    SUSHI_STATUS_BUSY);
+    qtest_clock_step(t->qts, ns - 1);
+    read_compl(t, slot, &c);
+    g_assert_cmphex(le32_to_cpu(c.status), ==, POISON);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 0);
+    g_assert_cmpuint(rd(t, SUSHI_REG_RING_HEAD), ==, 0);
+    g_assert_false(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_JOB));
+    qtest_clock_step(t->qts, 1);
+    read_compl(t, slot, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 1);
+    g_assert_cmpuint(rd(t, SUSHI_REG_RING_HEAD), ==, 1);
+    g_assert_true(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_JOB));
+    g_assert_false(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_ERROR));
+    g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==, SUSHI_INT_JOB);
+    wr(t, SUSHI_REG_INT_STATUS, SUSHI_INT_JOB);
+    g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==, 0);
+    g_assert_cmphex(rd(t, SUSHI_REG_STATUS), ==, SUSHI_STATUS_READY);
+    g_assert_cmpuint(le64_to_cpu(c.seqno), ==, t->seqno);
+    g_assert_cmpuint(le32_to_cpu(c.pb_gen), ==, rd(t, SUSHI_REG_PB_GENERATION));
+    assert_cost(&c, &x);
+    g_assert_cmpuint(x.pb_rd, ==, 0);
+    net_check_outputs(t, &n, ref);
+    /* counters */
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_JOBS), ==, 1);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_CYCLES), ==, x.cycles);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_MACS), ==, x.macs);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_DRAM_RD), ==, x.dram_rd);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_DRAM_WR), ==, x.dram_wr);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_ENERGY_FJ), ==, x.energy_fj);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_ERRORS), ==, 0);
 
-	/* three jobs back to back: the third completes at exactly 3 x latency */
-	net_clear_outputs(t, &n);
-	for (int i = 0; i < 3; i++) {
-		e = launch_entry(n.desc.dva, NET_LAYERS);
-		slot = put(t, &e);
-	}
-	doorbell(t);
-	qtest_clock_step(t->qts, 3 * ns - 1);
-	g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 3);
-	read_compl(t, slot, &c);
-	g_assert_cmphex(le32_to_cpu(c.status), ==, POISON);
-	qtest_clock_step(t->qts, 1);
-	g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 4);
-	read_compl(t, slot, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-	assert_cost(&c, &x);
-	net_check_outputs(t, &n, ref);
-	net_free_ref(ref);
-	net_free(&n);
-	stop(t);
+    /* three jobs back to back: the third completes at exactly 3 x latency */
+    net_clear_outputs(t, &n);
+    for (int i = 0; i < 3; i++) {
+        e = launch_entry(n.desc.dva, NET_LAYERS);
+        slot = put(t, &e);
+    }
+    doorbell(t);
+    qtest_clock_step(t->qts, 3 * ns - 1);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 3);
+    read_compl(t, slot, &c);
+    g_assert_cmphex(le32_to_cpu(c.status), ==, POISON);
+    qtest_clock_step(t->qts, 1);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 4);
+    read_compl(t, slot, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+    assert_cost(&c, &x);
+    net_check_outputs(t, &n, ref);
+    net_free_ref(ref);
+    net_free(&n);
+    stop(t);
 }
 
 /* SGS: PB_LOAD makes the same LAUNCH cheaper, exactly as the model says. */
 static void test_pb(void)
 {
-	T *t = start(NULL);
-	Net n;
-	uint8_t **ref, **ref2;
-	struct sushi_cost x0, x1, xl;
-	struct sushi_pb *pb = sushi_pb_new(t->cfg.pb_bytes, t->cfg.pb_entries,
-					   false);
-	struct sushi_hw_ring_entry e;
-	struct sushi_hw_completion c;
-	uint64_t off = 0;
-	int pinned[] = { 0, 2, 6 };
-	uint32_t gen;
-	uint8_t *w0new;
+    T *t = start(NULL);
+    Net n;
+    uint8_t **ref, **ref2;
+    struct sushi_cost x0, x1, xl;
+    struct sushi_pb *pb = sushi_pb_new(t->cfg.pb_bytes, t->cfg.pb_entries,
+                                       false);
+    struct sushi_hw_ring_entry e;
+    struct sushi_hw_completion c;
+    uint64_t off = 0;
+    int pinned[] = { 0, 2, 6 };
+    uint32_t gen;
+    uint8_t *w0new;
 
-	net_build(t, &n, 2);
-	ref = net_reference(&n, n.wbytes);
-	net_cost(t, &n, NULL, &x0);
+    net_build(t, &n, 2);
+    ref = net_reference(&n, n.wbytes);
+    net_cost(t, &n, NULL, &x0);
 
-	for (unsigned k = 0; k < ARRAY_SIZE(pinned); k++) {
-		int i = pinned[k];
-		struct sushi_pb_range r = {
-			.dva = n.l[i].w_addr, .row_stride = n.l[i].w_stride,
-			.row_bytes = n.g[i].w_row_bytes, .rows = n.g[i].w_rows,
-			.pb_offset = off,
-		};
+    for (unsigned k = 0; k < ARRAY_SIZE(pinned); k++) {
+        int i = pinned[k];
+        struct sushi_pb_range r = {
+            .dva = n.l[i].w_addr, .row_stride = n.l[i].w_stride,
+            .row_bytes = n.g[i].w_row_bytes, .rows = n.g[i].w_rows,
+            .pb_offset = off,
+        };
 
-		e = pb_load_entry(r.dva, r.row_stride, r.row_bytes, r.rows, off);
-		run1(t, &e, &c);
-		g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-		sushi_model_pb_load_cost(&t->cfg, n.g[i].w_bytes, &xl);
-		assert_cost(&c, &xl);
-		g_assert_cmpint(sushi_pb_insert(pb, &r, NULL), ==, 0);
-		off += n.g[i].w_bytes;
-	}
-	net_cost(t, &n, pb, &x1);
-	g_assert_cmpuint(x1.cycles, <, x0.cycles);
-	g_assert_cmpuint(x1.dram_rd, <, x0.dram_rd);
-	g_assert_cmpuint(x1.pb_rd, ==, off);
+        e = pb_load_entry(r.dva, r.row_stride, r.row_bytes, r.rows, off);
+        run1(t, &e, &c);
+        g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+        sushi_model_pb_load_cost(&t->cfg, n.g[i].w_bytes, &xl);
+        assert_cost(&c, &xl);
+        g_assert_cmpint(sushi_pb_insert(pb, &r, NULL), ==, 0);
+        off += n.g[i].w_bytes;
+    }
+    net_cost(t, &n, pb, &x1);
+    g_assert_cmpuint(x1.cycles, <, x0.cycles);
+    g_assert_cmpuint(x1.dram_rd, <, x0.dram_rd);
+    g_assert_cmpuint(x1.pb_rd, ==, off);
 
-	/* the PB holds a snapshot: new weights in DRAM do not matter */
-	w0new = g_malloc(n.g[0].w_span);
-	memset(w0new, 0x11, n.g[0].w_span);
-	qtest_memwrite(t->qts, n.w[0].gpa, w0new, n.g[0].w_span);
-	net_clear_outputs(t, &n);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	run1(t, &e, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-	assert_cost(&c, &x1);
-	net_check_outputs(t, &n, ref);
+    /* the PB holds a snapshot: new weights in DRAM do not matter */
+    w0new = g_malloc(n.g[0].w_span);
+    memset(w0new, 0x11, n.g[0].w_span);
+    qtest_memwrite(t->qts, n.w[0].gpa, w0new, n.g[0].w_span);
+    net_clear_outputs(t, &n);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    run1(t, &e, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+    assert_cost(&c, &x1);
+    net_check_outputs(t, &n, ref);
 
-	/* with the right generation the launch runs; a stale one fails */
-	gen = rd(t, SUSHI_REG_PB_GENERATION);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	e.flags = cpu_to_le32(SUSHI_CMD_F_CHECK_PB_GEN);
-	e.arg.launch.pb_gen = cpu_to_le32(gen);
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	e.flags = cpu_to_le32(SUSHI_CMD_F_CHECK_PB_GEN);
-	e.arg.launch.pb_gen = cpu_to_le32(gen - 1);
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_STALE_PB);
+    /* with the right generation the launch runs; a stale one fails */
+    gen = rd(t, SUSHI_REG_PB_GENERATION);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    e.flags = cpu_to_le32(SUSHI_CMD_F_CHECK_PB_GEN);
+    e.arg.launch.pb_gen = cpu_to_le32(gen);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    e.flags = cpu_to_le32(SUSHI_CMD_F_CHECK_PB_GEN);
+    e.arg.launch.pb_gen = cpu_to_le32(gen - 1);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_STALE_PB);
 
-	/* PB_INVALIDATE of layer 0's rows: DRAM weights are used again */
-	e = pb_inval_entry(n.l[0].w_addr, 1);
-	run1(t, &e, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-	g_assert_cmpuint(sushi_pb_invalidate(pb, n.l[0].w_addr, 1), ==, 1);
-	{
-		uint8_t *wb[NET_LAYERS];
-		struct sushi_cost x2;
+    /* PB_INVALIDATE of layer 0's rows: DRAM weights are used again */
+    e = pb_inval_entry(n.l[0].w_addr, 1);
+    run1(t, &e, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+    g_assert_cmpuint(sushi_pb_invalidate(pb, n.l[0].w_addr, 1), ==, 1);
+    {
+        uint8_t *wb[NET_LAYERS];
+        struct sushi_cost x2;
 
-		memcpy(wb, n.wbytes, sizeof(wb));
-		wb[0] = w0new;
-		ref2 = net_reference(&n, wb);
-		net_cost(t, &n, pb, &x2);
-		net_clear_outputs(t, &n);
-		e = launch_entry(n.desc.dva, NET_LAYERS);
-		run1(t, &e, &c);
-		g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-		assert_cost(&c, &x2);
-		g_assert_cmpuint(x2.dram_rd, >, x1.dram_rd);
-		net_check_outputs(t, &n, ref2);
-		net_free_ref(ref2);
-	}
-	/* invalidate everything: the unpinned numbers come back */
-	qtest_memwrite(t->qts, n.w[0].gpa, n.wbytes[0], n.g[0].w_span);
-	e = pb_inval_entry(0, UINT64_MAX);
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
-	net_clear_outputs(t, &n);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	run1(t, &e, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-	assert_cost(&c, &x0);
-	net_check_outputs(t, &n, ref);
+        memcpy(wb, n.wbytes, sizeof(wb));
+        wb[0] = w0new;
+        ref2 = net_reference(&n, wb);
+        net_cost(t, &n, pb, &x2);
+        net_clear_outputs(t, &n);
+        e = launch_entry(n.desc.dva, NET_LAYERS);
+        run1(t, &e, &c);
+        g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+        assert_cost(&c, &x2);
+        g_assert_cmpuint(x2.dram_rd, >, x1.dram_rd);
+        net_check_outputs(t, &n, ref2);
+        net_free_ref(ref2);
+    }
+    /* invalidate everything: the unpinned numbers come back */
+    qtest_memwrite(t->qts, n.w[0].gpa, n.wbytes[0], n.g[0].w_span);
+    e = pb_inval_entry(0, UINT64_MAX);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    net_clear_outputs(t, &n);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    run1(t, &e, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+    assert_cost(&c, &x0);
+    net_check_outputs(t, &n, ref);
 
-	g_free(w0new);
-	sushi_pb_free(pb);
-	net_free_ref(ref);
-	net_free(&n);
-	stop(t);
+    /* a partial pin: half of layer 2's rows, half of each row */
+    g_assert_cmpuint(sushi_pb_invalidate(pb, 0, UINT64_MAX), >, 0);
+    {
+        struct sushi_pb_range r = {
+            .dva = n.l[2].w_addr + 4, .row_stride = n.l[2].w_stride,
+            .row_bytes = n.g[2].w_row_bytes / 2,
+            .rows = n.g[2].w_rows / 2, .pb_offset = 100,
+        };
+        struct sushi_cost x3;
+
+        e = pb_load_entry(r.dva, r.row_stride, r.row_bytes, r.rows,
+                          r.pb_offset);
+        g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+        g_assert_cmpint(sushi_pb_insert(pb, &r, NULL), ==, 0);
+        net_cost(t, &n, pb, &x3);
+        g_assert_cmpuint(x3.pb_rd, ==, (uint64_t)r.rows * r.row_bytes);
+        g_assert_cmpuint(x3.dram_rd, <, x0.dram_rd);
+        net_clear_outputs(t, &n);
+        e = launch_entry(n.desc.dva, NET_LAYERS);
+        run1(t, &e, &c);
+        g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+        assert_cost(&c, &x3);
+        net_check_outputs(t, &n, ref);
+    }
+
+    g_free(w0new);
+    sushi_pb_free(pb);
+    net_free_ref(ref);
+    net_free(&n);
+    stop(t);
 }
 
-static void expect_error(T *t, struct sushi_hw_ring_entry *e, uint32_t status,
-			 uint64_t fault)
+/*
+ * Deliver and clear a pending (masked) MSI-X vector: point it at a scratch
+ * guest page, unmask it (the pending message is sent), mask it again.
+ */
+static void msix_clear_pending(T *t, uint16_t vec)
 {
-	struct sushi_hw_completion c;
-	uint64_t errs = rd64(t, SUSHI_REG_CNT_ERRORS);
+    uint64_t off = t->dev->msix_table_off + vec * PCI_MSIX_ENTRY_SIZE;
 
-	run1(t, e, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, status);
-	g_assert_cmpuint(le64_to_cpu(c.fault_addr), ==, fault);
-	g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, status);
-	g_assert_cmphex(rd64(t, SUSHI_REG_ERROR_ADDR_LO), ==, fault);
-	g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==,
-			SUSHI_INT_JOB | SUSHI_INT_ERROR);
-	g_assert_true(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_ERROR));
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_ERRORS), ==, errs + 1);
-	wr(t, SUSHI_REG_INT_STATUS, SUSHI_INT_JOB | SUSHI_INT_ERROR);
-	/* failed jobs cost one job overhead (plus what ran) */
-	g_assert_cmpuint(le64_to_cpu(c.cycles), >=, t->cfg.overhead_cycles);
-	nop_ok(t);
+    if (!t->scratch) {
+        t->scratch = gpage(t, SUSHI_MMU_PAGE_SIZE);
+    }
+    qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_LOWER_ADDR, (uint32_t)t->scratch);
+    qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_UPPER_ADDR, t->scratch >> 32);
+    qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+    qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_VECTOR_CTRL,
+                   PCI_MSIX_ENTRY_CTRL_MASKBIT);
+    g_assert_false(qpci_msix_pending(t->dev, vec));
+}
+
+/* Run @e, expect @status at @fault, then two NOPs (the entry is at TAIL - 3) */
+static void expect_error(T *t, struct sushi_hw_ring_entry *e, uint32_t status,
+                         uint64_t fault)
+{
+    struct sushi_hw_completion c;
+    uint64_t errs = rd64(t, SUSHI_REG_CNT_ERRORS);
+
+    msix_clear_pending(t, SUSHI_MSIX_VEC_ERROR);
+
+    run1(t, e, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, status);
+    g_assert_cmpuint(le64_to_cpu(c.fault_addr), ==, fault);
+    g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, status);
+    g_assert_cmphex(rd64(t, SUSHI_REG_ERROR_ADDR_LO), ==, fault);
+    g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==,
+                    SUSHI_INT_JOB | SUSHI_INT_ERROR);
+    g_assert_true(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_ERROR));
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_ERRORS), ==, errs + 1);
+    wr(t, SUSHI_REG_INT_STATUS, SUSHI_INT_JOB | SUSHI_INT_ERROR);
+    /* a successful job does not signal the error vector */
+    msix_clear_pending(t, SUSHI_MSIX_VEC_ERROR);
+    nop_ok(t);
+    g_assert_false(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_ERROR));
+    g_assert_true(qpci_msix_pending(t->dev, SUSHI_MSIX_VEC_JOB));
+    /* failed jobs cost one job overhead (plus what ran) */
+    g_assert_cmpuint(le64_to_cpu(c.cycles), >=, t->cfg.overhead_cycles);
+    nop_ok(t);
 }
 
 static void test_errors(void)
 {
-	T *t = start("pb-bytes=4096,pb-entries=2,max-layers=16");
-	Net n;
-	uint8_t **ref;
-	struct sushi_hw_ring_entry e;
-	struct sushi_hw_completion c;
-	struct sushi_hw_layer le[NET_LAYERS], bad;
-	Buf desc2, ro;
-	uint32_t progress, tail;
+    T *t = start("pb-bytes=4096,pb-entries=2,max-layers=16");
+    Net n;
+    uint8_t **ref;
+    struct sushi_hw_ring_entry e;
+    struct sushi_hw_completion c;
+    struct sushi_hw_layer le[NET_LAYERS], bad;
+    Buf desc2, ro;
+    uint32_t progress, tail;
 
-	t->cfg.pb_bytes = 4096;
-	t->cfg.pb_entries = 2;
-	t->max_layers = 16;
-	net_build(t, &n, 3);
-	ref = net_reference(&n, n.wbytes);
-	qtest_memread(t->qts, n.desc.gpa, le, sizeof(le));
-	desc2 = balloc(t, sizeof(le), false);
+    t->cfg.pb_bytes = 4096;
+    t->cfg.pb_entries = 2;
+    t->max_layers = 16;
+    net_build(t, &n, 3);
+    ref = net_reference(&n, n.wbytes);
+    qtest_memread(t->qts, n.desc.gpa, le, sizeof(le));
+    desc2 = balloc(t, sizeof(le), false);
 
-	/* opcodes */
-	for (uint32_t op = 0; op < 8; op += 5) {
-		e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(op) };
-		expect_error(t, &e, SUSHI_HW_ST_BAD_OPCODE, 0);
-	}
-	e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(0xffffffff) };
-	expect_error(t, &e, SUSHI_HW_ST_BAD_OPCODE, 0);
-	/* reserved bits and words */
-	e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP),
-					  .flags = cpu_to_le32(1) };
-	expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
-	e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
-	e.arg.raw[4] = cpu_to_le64(1);
-	expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	e.flags = cpu_to_le32(2);
-	expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	e.arg.raw[3] = cpu_to_le64(1);
-	expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
-	e = launch_entry(n.desc.dva, 0);
-	expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
-	e = launch_entry(n.desc.dva, 17);
-	expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
-	e = pb_inval_entry(0, 1);
-	e.arg.raw[2] = cpu_to_le64(1);
-	expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
-	e = pb_load_entry(n.l[0].w_addr, 32, 27, 0, 0);
-	expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
-	e = pb_load_entry(n.l[0].w_addr, 16, 27, 2, 0);	/* stride < row */
-	expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
+    /* opcodes */
+    for (uint32_t op = 0; op < 8; op += 5) {
+        e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(op) };
+        expect_error(t, &e, SUSHI_HW_ST_BAD_OPCODE, 0);
+    }
+    e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(0xffffffff) };
+    expect_error(t, &e, SUSHI_HW_ST_BAD_OPCODE, 0);
+    /* reserved bits and words */
+    e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP),
+                                      .flags = cpu_to_le32(1) };
+    expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
+    e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
+    e.arg.raw[4] = cpu_to_le64(1);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    e.flags = cpu_to_le32(2);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    e.arg.raw[3] = cpu_to_le64(1);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
+    e = launch_entry(n.desc.dva, 0);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
+    e = launch_entry(n.desc.dva, 17);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
+    e = pb_inval_entry(0, 1);
+    e.arg.raw[2] = cpu_to_le64(1);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
+    e = pb_load_entry(n.l[0].w_addr, 32, 27, 0, 0);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
+    e = pb_load_entry(n.l[0].w_addr, 16, 27, 2, 0);     /* stride < row */
+    expect_error(t, &e, SUSHI_HW_ST_BAD_ENTRY, 0);
 
-	/* a bad descriptor: layer 1 gets an unknown op */
-	bad = le[1];
-	le[1].op = cpu_to_le32(99);
-	qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
-	e = launch_entry(desc2.dva, NET_LAYERS);
-	expect_error(t, &e, SUSHI_HW_ST_BAD_LAYER, 0);
-	read_compl(t, (t->tail + RING_ENTRIES - 2) % RING_ENTRIES, &c);
-	g_assert_cmpuint(le32_to_cpu(c.layer), ==, 1);
-	le[1] = bad;
-	le[2].kernel = cpu_to_le32(2);		/* even kernel */
-	qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
-	e = launch_entry(desc2.dva, NET_LAYERS);
-	expect_error(t, &e, SUSHI_HW_ST_BAD_LAYER, 0);
-	read_compl(t, (t->tail + RING_ENTRIES - 2) % RING_ENTRIES, &c);
-	g_assert_cmpuint(le32_to_cpu(c.layer), ==, 2);
-	le[2].kernel = cpu_to_le32(1);
+    /* a bad descriptor: layer 1 gets an unknown op */
+    bad = le[1];
+    le[1].op = cpu_to_le32(99);
+    qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
+    e = launch_entry(desc2.dva, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_LAYER, 0);
+    read_compl(t, (t->tail + RING_ENTRIES - 3) % RING_ENTRIES, &c);
+    g_assert_cmpuint(le32_to_cpu(c.layer), ==, 1);
+    le[1] = bad;
+    le[2].kernel = cpu_to_le32(2);              /* even kernel */
+    qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
+    e = launch_entry(desc2.dva, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_LAYER, 0);
+    read_compl(t, (t->tail + RING_ENTRIES - 3) % RING_ENTRIES, &c);
+    g_assert_cmpuint(le32_to_cpu(c.layer), ==, 2);
+    le[2].kernel = cpu_to_le32(1);
 
-	/* unmapped: the descriptor list, an input, beyond the VA space */
-	e = launch_entry(n.desc.dva + SUSHI_MMU_PAGE_SIZE, NET_LAYERS);
-	expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT,
-		     n.desc.dva + SUSHI_MMU_PAGE_SIZE);
-	le[3].in_addr = cpu_to_le64(0x3000);	/* never mapped */
-	le[3].in2_addr = cpu_to_le64(0x3000);
-	qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
-	e = launch_entry(desc2.dva, NET_LAYERS);
-	expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT, 0x3000);
-	le[3].in_addr = cpu_to_le64((1ull << SUSHI_MMU_VA_BITS) + 0x1000);
-	le[3].in2_addr = le[3].in_addr;
-	qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
-	e = launch_entry(desc2.dva, NET_LAYERS);
-	expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT,
-		     (1ull << SUSHI_MMU_VA_BITS) + 0x1000);
-	/* an output on a read-only page */
-	le[3].in_addr = le[3].in2_addr = cpu_to_le64(n.act[3].dva);
-	ro = balloc(t, n.g[4].out_bytes, false);
-	le[4].out_addr = cpu_to_le64(ro.dva);
-	qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
-	e = launch_entry(desc2.dva, NET_LAYERS);
-	expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT, ro.dva);
-	read_compl(t, (t->tail + RING_ENTRIES - 2) % RING_ENTRIES, &c);
-	g_assert_cmpuint(le32_to_cpu(c.layer), ==, 4);
-	/* a page mapped to a bus address without memory: DMA error */
-	map_page(t, 0x5000, 1ull << 44, false);
-	le[4].out_addr = cpu_to_le64(n.act[5].dva);
-	le[5].in_addr = cpu_to_le64(0x5000);
-	qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
-	e = launch_entry(desc2.dva, NET_LAYERS);
-	expect_error(t, &e, SUSHI_HW_ST_DMA_ERROR, 1ull << 44);
+    /* unmapped: the descriptor list, an input, beyond the VA space */
+    e = launch_entry(n.desc.dva + SUSHI_MMU_PAGE_SIZE, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT,
+                 n.desc.dva + SUSHI_MMU_PAGE_SIZE);
+    le[3].in_addr = cpu_to_le64(0x3000);        /* never mapped */
+    le[3].in2_addr = cpu_to_le64(0x3000);
+    qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
+    e = launch_entry(desc2.dva, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT, 0x3000);
+    le[3].in_addr = cpu_to_le64((1ull << SUSHI_MMU_VA_BITS) + 0x1000);
+    le[3].in2_addr = le[3].in_addr;
+    qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
+    e = launch_entry(desc2.dva, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT,
+                 (1ull << SUSHI_MMU_VA_BITS) + 0x1000);
+    /* an output on a read-only page */
+    le[3].in_addr = le[3].in2_addr = cpu_to_le64(n.act[3].dva);
+    ro = balloc(t, n.g[4].out_bytes, false);
+    le[4].out_addr = cpu_to_le64(ro.dva);
+    qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
+    e = launch_entry(desc2.dva, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT, ro.dva);
+    read_compl(t, (t->tail + RING_ENTRIES - 3) % RING_ENTRIES, &c);
+    g_assert_cmpuint(le32_to_cpu(c.layer), ==, 4);
+    /* a page mapped to a bus address without memory: DMA error */
+    map_page(t, 0x5000, 1ull << 44, false);
+    le[4].out_addr = cpu_to_le64(n.act[5].dva);
+    le[5].in_addr = cpu_to_le64(0x5000);
+    qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
+    e = launch_entry(desc2.dva, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_DMA_ERROR, 1ull << 44);
 
-	/* DMA aimed at the device's own registers fails, nothing re-enters */
-	map_page(t, 0x7000, t->bar.addr & ~(uint64_t)(SUSHI_MMU_PAGE_SIZE - 1),
-		 true);
-	le[5].in_addr = cpu_to_le64(n.act[5].dva);
-	le[5].out_addr = cpu_to_le64(0x7000 + SUSHI_REG_RING_BASE_LO);
-	qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
-	e = launch_entry(desc2.dva, NET_LAYERS);
-	expect_error(t, &e, SUSHI_HW_ST_DMA_ERROR,
-		     t->bar.addr + SUSHI_REG_RING_BASE_LO);
-	le[5].out_addr = cpu_to_le64(n.act[6].dva);
-	le[5].in_addr = cpu_to_le64(0x7000);
-	qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
-	e = launch_entry(desc2.dva, NET_LAYERS);
-	expect_error(t, &e, SUSHI_HW_ST_DMA_ERROR, t->bar.addr);
-	progress = rd(t, SUSHI_REG_PROGRESS);
-	e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
-	e.compl_addr = cpu_to_le64(t->bar.addr + SUSHI_REG_RING_BASE_LO);
-	put(t, &e);
-	doorbell(t);
-	wait_progress(t, progress + 1);
-	g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, SUSHI_HW_ST_DMA_ERROR);
-	g_assert_cmphex(rd64(t, SUSHI_REG_ERROR_ADDR_LO), ==,
-			t->bar.addr + SUSHI_REG_RING_BASE_LO);
-	g_assert_cmphex(rd64(t, SUSHI_REG_RING_BASE_LO), ==, t->ring);
-	g_assert_cmpuint(rd(t, SUSHI_REG_RING_SIZE), ==, RING_ENTRIES);
-	nop_ok(t);
+    /* DMA aimed at the device's own registers fails, nothing re-enters */
+    map_page(t, 0x7000, t->bar.addr & ~(uint64_t)(SUSHI_MMU_PAGE_SIZE - 1),
+             true);
+    le[5].in_addr = cpu_to_le64(n.act[5].dva);
+    le[5].out_addr = cpu_to_le64(0x7000 + SUSHI_REG_RING_BASE_LO);
+    qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
+    e = launch_entry(desc2.dva, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_DMA_ERROR,
+                 t->bar.addr + SUSHI_REG_RING_BASE_LO);
+    le[5].out_addr = cpu_to_le64(n.act[6].dva);
+    le[5].in_addr = cpu_to_le64(0x7000);
+    qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
+    e = launch_entry(desc2.dva, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_DMA_ERROR, t->bar.addr);
+    progress = rd(t, SUSHI_REG_PROGRESS);
+    e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
+    e.compl_addr = cpu_to_le64(t->bar.addr + SUSHI_REG_RING_BASE_LO);
+    put(t, &e);
+    doorbell(t);
+    wait_progress(t, progress + 1);
+    g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, SUSHI_HW_ST_DMA_ERROR);
+    g_assert_cmphex(rd64(t, SUSHI_REG_ERROR_ADDR_LO), ==,
+                    t->bar.addr + SUSHI_REG_RING_BASE_LO);
+    g_assert_cmphex(rd64(t, SUSHI_REG_RING_BASE_LO), ==, t->ring);
+    g_assert_cmpuint(rd(t, SUSHI_REG_RING_SIZE), ==, RING_ENTRIES);
+    nop_ok(t);
 
-	/* PB: too large, overlapping, table full, unmapped source */
-	e = pb_load_entry(n.l[0].w_addr, 0, 4097, 1, 0);
-	expect_error(t, &e, SUSHI_HW_ST_PB_NO_SPACE, 0);
-	e = pb_load_entry(n.l[0].w_addr, 0, 64, 1, 4096 - 63);
-	expect_error(t, &e, SUSHI_HW_ST_PB_NO_SPACE, 0);
-	e = pb_load_entry(n.l[0].w_addr, 0, 64, 1, 0);
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
-	e = pb_load_entry(n.l[0].w_addr + 32, 0, 64, 1, 64);	/* same DVAs */
-	expect_error(t, &e, SUSHI_HW_ST_PB_OVERLAP, 0);
-	e = pb_load_entry(n.l[2].w_addr, 0, 64, 1, 32);		/* same PB bytes */
-	expect_error(t, &e, SUSHI_HW_ST_PB_OVERLAP, 0);
-	e = pb_load_entry(n.l[2].w_addr, 0, 64, 1, 64);
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
-	e = pb_load_entry(n.l[6].w_addr, 0, 64, 1, 128);
-	expect_error(t, &e, SUSHI_HW_ST_PB_TABLE_FULL, 0);
-	e = pb_inval_entry(0, UINT64_MAX);
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
-	e = pb_load_entry(0x3000, 0, 64, 1, 0);
-	expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT, 0x3000);
+    /* PB: too large, overlapping, table full, unmapped source */
+    e = pb_load_entry(n.l[0].w_addr, 0, 4097, 1, 0);
+    expect_error(t, &e, SUSHI_HW_ST_PB_NO_SPACE, 0);
+    e = pb_load_entry(n.l[0].w_addr, 0, 64, 1, 4096 - 63);
+    expect_error(t, &e, SUSHI_HW_ST_PB_NO_SPACE, 0);
+    e = pb_load_entry(n.l[0].w_addr, 0, 64, 1, 0);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    e = pb_load_entry(n.l[0].w_addr + 32, 0, 64, 1, 64);        /* same DVAs */
+    expect_error(t, &e, SUSHI_HW_ST_PB_OVERLAP, 0);
+    e = pb_load_entry(n.l[2].w_addr, 0, 64, 1, 32);     /* same PB bytes */
+    expect_error(t, &e, SUSHI_HW_ST_PB_OVERLAP, 0);
+    e = pb_load_entry(n.l[2].w_addr, 0, 64, 1, 64);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    e = pb_load_entry(n.l[6].w_addr, 0, 64, 1, 128);
+    expect_error(t, &e, SUSHI_HW_ST_PB_TABLE_FULL, 0);
+    e = pb_inval_entry(0, UINT64_MAX);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    e = pb_load_entry(0x3000, 0, 64, 1, 0);
+    expect_error(t, &e, SUSHI_HW_ST_PAGE_FAULT, 0x3000);
 
-	/* a misaligned completion address: no record, ERROR says why */
-	progress = rd(t, SUSHI_REG_PROGRESS);
-	e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
-	e.compl_addr = cpu_to_le64(compl_gpa(t, t->tail) + 4);
-	put(t, &e);
-	doorbell(t);
-	wait_progress(t, progress + 1);
-	read_compl(t, (t->tail + RING_ENTRIES - 1) % RING_ENTRIES, &c);
-	g_assert_cmphex(le32_to_cpu(c.status), ==, POISON);
-	g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, SUSHI_HW_ST_BAD_ENTRY);
-	nop_ok(t);
+    /* a misaligned completion address: no record, ERROR says why */
+    progress = rd(t, SUSHI_REG_PROGRESS);
+    e = (struct sushi_hw_ring_entry){ .opcode = cpu_to_le32(SUSHI_CMD_NOP) };
+    e.compl_addr = cpu_to_le64(compl_gpa(t, t->tail) + 4);
+    put(t, &e);
+    doorbell(t);
+    wait_progress(t, progress + 1);
+    read_compl(t, (t->tail + RING_ENTRIES - 1) % RING_ENTRIES, &c);
+    g_assert_cmphex(le32_to_cpu(c.status), ==, POISON);
+    g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, SUSHI_HW_ST_BAD_ENTRY);
+    nop_ok(t);
 
-	/* a tail beyond the ring is rejected and reported; work goes on */
-	tail = rd(t, SUSHI_REG_RING_TAIL);
-	wr(t, SUSHI_REG_INT_STATUS, 3);
-	wr(t, SUSHI_REG_RING_TAIL, RING_ENTRIES);
-	g_assert_cmpuint(rd(t, SUSHI_REG_RING_TAIL), ==, tail);
-	g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, SUSHI_HW_ST_BAD_RING);
-	g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==, SUSHI_INT_ERROR);
-	wr(t, SUSHI_REG_RING_TAIL, 0xffffffff);
-	g_assert_cmpuint(rd(t, SUSHI_REG_RING_TAIL), ==, tail);
-	nop_ok(t);
+    /* a tail beyond the ring is rejected and reported; work goes on */
+    tail = rd(t, SUSHI_REG_RING_TAIL);
+    wr(t, SUSHI_REG_INT_STATUS, 3);
+    wr(t, SUSHI_REG_RING_TAIL, RING_ENTRIES);
+    g_assert_cmpuint(rd(t, SUSHI_REG_RING_TAIL), ==, tail);
+    g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, SUSHI_HW_ST_BAD_RING);
+    g_assert_cmphex(rd(t, SUSHI_REG_INT_STATUS), ==, SUSHI_INT_ERROR);
+    wr(t, SUSHI_REG_RING_TAIL, 0xffffffff);
+    g_assert_cmpuint(rd(t, SUSHI_REG_RING_TAIL), ==, tail);
+    nop_ok(t);
 
-	/* a misaligned ring base halts the ring until it is reprogrammed */
-	wr(t, SUSHI_REG_CONTROL, 0);
-	wr(t, SUSHI_REG_RING_BASE_LO, (uint32_t)t->ring + 8);
-	wr(t, SUSHI_REG_RING_SIZE, RING_ENTRIES);
-	wr(t, SUSHI_REG_CONTROL, SUSHI_CONTROL_ENABLE);
-	wr(t, SUSHI_REG_RING_TAIL, 1);
-	qtest_clock_step(t->qts, 1000);
-	g_assert_cmphex(rd(t, SUSHI_REG_STATUS) & SUSHI_STATUS_HALTED, ==,
-			SUSHI_STATUS_HALTED);
-	g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, SUSHI_HW_ST_BAD_RING);
-	ring_setup(t);
-	g_assert_cmphex(rd(t, SUSHI_REG_STATUS), ==, SUSHI_STATUS_READY);
-	/* a ring size that is not a power of two, or above max-ring */
-	wr(t, SUSHI_REG_CONTROL, 0);
-	wr(t, SUSHI_REG_RING_SIZE, 48);
-	wr(t, SUSHI_REG_CONTROL, SUSHI_CONTROL_ENABLE);
-	wr(t, SUSHI_REG_RING_TAIL, 1);
-	qtest_clock_step(t->qts, 1000);
-	g_assert_cmphex(rd(t, SUSHI_REG_STATUS) & SUSHI_STATUS_HALTED, ==,
-			SUSHI_STATUS_HALTED);
-	ring_setup(t);
-	nop_ok(t);
+    /* a misaligned ring base halts the ring until it is reprogrammed */
+    wr(t, SUSHI_REG_CONTROL, 0);
+    wr(t, SUSHI_REG_RING_BASE_LO, (uint32_t)t->ring + 8);
+    wr(t, SUSHI_REG_RING_SIZE, RING_ENTRIES);
+    wr(t, SUSHI_REG_CONTROL, SUSHI_CONTROL_ENABLE);
+    wr(t, SUSHI_REG_RING_TAIL, 1);
+    qtest_clock_step(t->qts, 1000);
+    g_assert_cmphex(rd(t, SUSHI_REG_STATUS) & SUSHI_STATUS_HALTED, ==,
+                    SUSHI_STATUS_HALTED);
+    g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==, SUSHI_HW_ST_BAD_RING);
+    ring_setup(t);
+    g_assert_cmphex(rd(t, SUSHI_REG_STATUS), ==, SUSHI_STATUS_READY);
+    /* a ring size that is not a power of two, or above max-ring */
+    wr(t, SUSHI_REG_CONTROL, 0);
+    wr(t, SUSHI_REG_RING_SIZE, 48);
+    wr(t, SUSHI_REG_CONTROL, SUSHI_CONTROL_ENABLE);
+    wr(t, SUSHI_REG_RING_TAIL, 1);
+    qtest_clock_step(t->qts, 1000);
+    g_assert_cmphex(rd(t, SUSHI_REG_STATUS) & SUSHI_STATUS_HALTED, ==,
+                    SUSHI_STATUS_HALTED);
+    ring_setup(t);
+    nop_ok(t);
 
-	/* after all that, the network still computes the right bytes */
-	net_clear_outputs(t, &n);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
-	net_check_outputs(t, &n, ref);
-	net_free_ref(ref);
-	net_free(&n);
-	stop(t);
+    /* after all that, the network still computes the right bytes */
+    net_clear_outputs(t, &n);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    net_check_outputs(t, &n, ref);
+    net_free_ref(ref);
+    net_free(&n);
+    stop(t);
 }
 
 static void pin_layer0(T *t, Net *n)
 {
-	struct sushi_hw_ring_entry e = pb_load_entry(n->l[0].w_addr,
-						     n->l[0].w_stride,
-						     n->g[0].w_row_bytes,
-						     n->g[0].w_rows, 0);
+    struct sushi_hw_ring_entry e = pb_load_entry(n->l[0].w_addr,
+                                                 n->l[0].w_stride,
+                                                 n->g[0].w_row_bytes,
+                                                 n->g[0].w_rows, 0);
 
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_OK);
 }
 
 /* CONTROL.RESET and FLR stop work, wipe the PB, bump the generation. */
 static void test_reset(void)
 {
-	T *t = start(NULL);
-	Net n;
-	struct sushi_cost x0, x1;
-	struct sushi_pb *pb = sushi_pb_new(t->cfg.pb_bytes, t->cfg.pb_entries,
-					   false);
-	struct sushi_pb_range r;
-	struct sushi_hw_ring_entry e;
-	struct sushi_hw_completion c;
-	uint32_t gen, slot;
-	uint8_t exp;
+    T *t = start(NULL);
+    Net n;
+    struct sushi_cost x0, x1;
+    struct sushi_pb *pb = sushi_pb_new(t->cfg.pb_bytes, t->cfg.pb_entries,
+                                       false);
+    struct sushi_pb_range r;
+    struct sushi_hw_ring_entry e;
+    struct sushi_hw_completion c;
+    uint32_t gen, slot;
+    uint8_t exp;
 
-	net_build(t, &n, 4);
-	net_cost(t, &n, NULL, &x0);
-	r = (struct sushi_pb_range){ .dva = n.l[0].w_addr,
-		.row_stride = n.l[0].w_stride, .row_bytes = n.g[0].w_row_bytes,
-		.rows = n.g[0].w_rows };
-	g_assert_cmpint(sushi_pb_insert(pb, &r, NULL), ==, 0);
-	net_cost(t, &n, pb, &x1);
-	g_assert_cmpuint(x1.cycles, <, x0.cycles);
+    net_build(t, &n, 4);
+    net_cost(t, &n, NULL, &x0);
+    r = (struct sushi_pb_range){ .dva = n.l[0].w_addr,
+            .row_stride = n.l[0].w_stride, .row_bytes = n.g[0].w_row_bytes,
+            .rows = n.g[0].w_rows };
+    g_assert_cmpint(sushi_pb_insert(pb, &r, NULL), ==, 0);
+    net_cost(t, &n, pb, &x1);
+    g_assert_cmpuint(x1.cycles, <, x0.cycles);
 
-	/* CONTROL.RESET in the middle of a job: ABORTED, no completion later */
-	pin_layer0(t, &n);
-	gen = rd(t, SUSHI_REG_PB_GENERATION);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	slot = put(t, &e);
-	doorbell(t);
-	qtest_clock_step(t->qts, 10);
-	wr(t, SUSHI_REG_CONTROL, SUSHI_CONTROL_RESET);
-	read_compl(t, slot, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_ABORTED);
-	g_assert_cmpuint(rd(t, SUSHI_REG_PB_GENERATION), ==, gen + 1);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CONTROL), ==, 0);
-	g_assert_cmpuint(rd(t, SUSHI_REG_RING_SIZE), ==, 0);
-	g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 0);
-	g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_JOBS), ==, 0);
-	qtest_clock_step(t->qts, 1000000000);
-	read_compl(t, slot, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_ABORTED);
-	g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 0);
-	/* the PB was wiped: the launch pays for its weights again */
-	ring_setup(t);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	run1(t, &e, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-	assert_cost(&c, &x0);
-	g_assert_cmpuint(le32_to_cpu(c.pb_gen), ==, gen + 1);
+    /* CONTROL.RESET in the middle of a job: ABORTED, no completion later */
+    pin_layer0(t, &n);
+    gen = rd(t, SUSHI_REG_PB_GENERATION);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    slot = put(t, &e);
+    doorbell(t);
+    qtest_clock_step(t->qts, 10);
+    wr(t, SUSHI_REG_CONTROL, SUSHI_CONTROL_RESET);
+    read_compl(t, slot, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_ABORTED);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PB_GENERATION), ==, gen + 1);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CONTROL), ==, 0);
+    g_assert_cmpuint(rd(t, SUSHI_REG_RING_SIZE), ==, 0);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 0);
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CNT_JOBS), ==, 0);
+    qtest_clock_step(t->qts, 1000000000);
+    read_compl(t, slot, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_ABORTED);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 0);
+    /* the PB was wiped: the launch pays for its weights again */
+    ring_setup(t);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    run1(t, &e, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+    assert_cost(&c, &x0);
+    g_assert_cmpuint(le32_to_cpu(c.pb_gen), ==, gen + 1);
 
-	/* pinned again, then a function-level reset */
-	pin_layer0(t, &n);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	run1(t, &e, &c);
-	assert_cost(&c, &x1);
-	{
-		uint8_t exp_cap = qpci_find_capability(t->dev, PCI_CAP_ID_EXP, 0);
+    /* pinned again, then a function-level reset */
+    pin_layer0(t, &n);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    run1(t, &e, &c);
+    assert_cost(&c, &x1);
+    {
+        uint8_t exp_cap = qpci_find_capability(t->dev, PCI_CAP_ID_EXP, 0);
 
-		g_assert_cmpuint(qpci_config_readl(t->dev, exp_cap + PCI_EXP_DEVCAP) &
-				 PCI_EXP_DEVCAP_FLR, !=, 0);
-		exp = exp_cap;
-	}
-	qpci_config_writew(t->dev, exp + PCI_EXP_DEVCTL,
-			   qpci_config_readw(t->dev, exp + PCI_EXP_DEVCTL) |
-			   PCI_EXP_DEVCTL_BCR_FLR);
-	/* FLR cleared the BARs and the command register: map them again */
-	t->bar = qpci_iomap(t->dev, SUSHI_BAR_REGS, NULL);
-	qpci_device_enable(t->dev);
-	qpci_msix_enable(t->dev);
-	g_assert_cmpuint(rd(t, SUSHI_REG_PB_GENERATION), ==, gen + 2);
-	g_assert_cmpuint(rd(t, SUSHI_REG_CONTROL), ==, 0);
-	ring_setup(t);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	e.flags = cpu_to_le32(SUSHI_CMD_F_CHECK_PB_GEN);
-	e.arg.launch.pb_gen = cpu_to_le32(gen + 1);
-	g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_STALE_PB);
-	e = launch_entry(n.desc.dva, NET_LAYERS);
-	run1(t, &e, &c);
-	g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
-	assert_cost(&c, &x0);
+        g_assert_cmpuint(qpci_config_readl(t->dev, exp_cap + PCI_EXP_DEVCAP) &
+                         PCI_EXP_DEVCAP_FLR, !=, 0);
+        exp = exp_cap;
+    }
+    qpci_config_writew(t->dev, exp + PCI_EXP_DEVCTL,
+                       qpci_config_readw(t->dev, exp + PCI_EXP_DEVCTL) |
+                       PCI_EXP_DEVCTL_BCR_FLR);
+    /* FLR cleared the BARs and the command register: map them again */
+    t->bar = qpci_iomap(t->dev, SUSHI_BAR_REGS, NULL);
+    qpci_device_enable(t->dev);
+    qpci_msix_enable(t->dev);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PB_GENERATION), ==, gen + 2);
+    g_assert_cmpuint(rd(t, SUSHI_REG_CONTROL), ==, 0);
+    ring_setup(t);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    e.flags = cpu_to_le32(SUSHI_CMD_F_CHECK_PB_GEN);
+    e.arg.launch.pb_gen = cpu_to_le32(gen + 1);
+    g_assert_cmpuint(run_status(t, &e), ==, SUSHI_HW_ST_STALE_PB);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    run1(t, &e, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+    assert_cost(&c, &x0);
 
-	sushi_pb_free(pb);
-	net_free(&n);
-	stop(t);
+    /* a machine reset (device reset) in the middle of a job */
+    pin_layer0(t, &n);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    slot = put(t, &e);
+    doorbell(t);
+    qtest_clock_step(t->qts, 10);
+    qtest_system_reset(t->qts);
+    /* no firmware runs under qtest: map the BARs again */
+    t->bar = qpci_iomap(t->dev, SUSHI_BAR_REGS, NULL);
+    qpci_device_enable(t->dev);
+    qpci_msix_enable(t->dev);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PB_GENERATION), ==, gen + 3);
+    read_compl(t, slot, &c);
+    g_assert_cmphex(le32_to_cpu(c.status), ==, POISON);   /* no record */
+    qtest_clock_step(t->qts, 1000000000);
+    read_compl(t, slot, &c);
+    g_assert_cmphex(le32_to_cpu(c.status), ==, POISON);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, 0);
+    ring_setup(t);
+    e = launch_entry(n.desc.dva, NET_LAYERS);
+    run1(t, &e, &c);
+    g_assert_cmpuint(le32_to_cpu(c.status), ==, SUSHI_HW_ST_OK);
+    assert_cost(&c, &x0);
+    g_assert_cmpuint(le32_to_cpu(c.pb_gen), ==, gen + 3);
+
+    sushi_pb_free(pb);
+    net_free(&n);
+    stop(t);
 }
 
 /* ------------------------------------------------------ randomized test */
 
 static uint64_t pick64(GRand *r, const uint64_t *v, unsigned n)
 {
-	if (g_rand_int_range(r, 0, 8) == 0) {
-		return (uint64_t)g_rand_int(r) << 32 | g_rand_int(r);
-	}
-	return v[g_rand_int_range(r, 0, n)];
+    if (g_rand_int_range(r, 0, 8) == 0) {
+        return (uint64_t)g_rand_int(r) << 32 | g_rand_int(r);
+    }
+    return v[g_rand_int_range(r, 0, n)];
 }
 
 /*
@@ -1245,267 +1327,269 @@ static uint64_t pick64(GRand *r, const uint64_t *v, unsigned n)
  */
 static void random_layer(GRand *r, const Buf *pool, struct sushi_hw_layer *l)
 {
-	static const uint32_t ks[] = { 1, 3, 5, 7 };
-	const uint64_t addrs[] = { 0, pool->dva + pool->len - 64, 0x3000,
-				   1ull << SUSHI_MMU_VA_BITS, UINT64_MAX,
-				   pool->dva + pool->len + 1 };
-	uint32_t op = g_rand_int_range(r, SUSHI_OP_CONV, SUSHI_OP_COUNT);
-	uint32_t hw = g_rand_int_range(r, 1, 9);
-	uint32_t c = g_rand_int_range(r, 1, 17);
-	uint64_t data = pool->dva + 16 * 1024;
+    static const uint32_t ks[] = { 1, 3, 5, 7 };
+    const uint64_t addrs[] = { 0, pool->dva + pool->len - 64, 0x3000,
+                               1ull << SUSHI_MMU_VA_BITS, UINT64_MAX,
+                               pool->dva + pool->len + 1 };
+    uint32_t op = g_rand_int_range(r, SUSHI_OP_CONV, SUSHI_OP_COUNT);
+    uint32_t hw = g_rand_int_range(r, 1, 9);
+    uint32_t c = g_rand_int_range(r, 1, 17);
+    uint64_t data = pool->dva + 16 * 1024;
 
-	memset(l, 0, sizeof(*l));
-	l->op = op;
-	l->in_c = l->out_c = c;
-	l->in_h = l->in_w = hw;
-	l->groups = 1;
-	l->stride = 1;
-	switch (op) {
-	case SUSHI_OP_CONV:
-		l->kernel = ks[g_rand_int_range(r, 0, 4)];
-		l->stride = g_rand_int_range(r, 1, 3);
-		l->pad = g_rand_int_range(r, 0, l->kernel);
-		if (hw + 2 * l->pad < l->kernel) {
-			l->pad = l->kernel - 1;
-		}
-		l->out_c = g_rand_int_range(r, 1, 17);
-		if (g_rand_boolean(r)) {
-			l->out_c = c;
-			l->groups = c;
-		}
-		break;
-	case SUSHI_OP_FC:
-		l->in_h = l->in_w = 1;
-		l->kernel = 1;
-		l->in_c = g_rand_int_range(r, 1, 200);
-		l->out_c = g_rand_int_range(r, 1, 40);
-		break;
-	case SUSHI_OP_AVGPOOL:
-	case SUSHI_OP_MAXPOOL:
-		l->kernel = g_rand_int_range(r, 1, SUSHI_HW_MAX_POOL_KERNEL + 1);
-		l->stride = g_rand_int_range(r, 1, 4);
-		l->pad = g_rand_int_range(r, 0, l->kernel);
-		if (hw + 2 * l->pad < l->kernel) {
-			l->pad = l->kernel - 1;
-		}
-		break;
-	case SUSHI_OP_ADD:
-		l->add_mult_a = g_rand_int(r) >> 8;
-		l->add_mult_b = g_rand_int(r) >> 8;
-		l->add_shift = g_rand_int_range(r, 0, SUSHI_HW_MAX_SHIFT + 1);
-		l->in2_zp = g_rand_int_range(r, -128, 128);
-		l->in2_addr = data + g_rand_int_range(r, 0, 16 * 1024);
-		break;
-	default:	/* GAP */
-		break;
-	}
-	if (op == SUSHI_OP_GAP || op == SUSHI_OP_FC) {
-		l->out_h = l->out_w = 1;
-	} else if (op == SUSHI_OP_ADD) {
-		l->out_h = l->out_w = hw;
-	} else {
-		l->out_h = l->out_w = (hw + 2 * l->pad - l->kernel) / l->stride + 1;
-	}
-	l->in_zp = g_rand_int_range(r, -128, 128);
-	l->out_zp = g_rand_int_range(r, -128, 128);
-	l->act_min = g_rand_int_range(r, -128, 0);
-	l->act_max = g_rand_int_range(r, 0, 128);
-	l->in_addr = data + g_rand_int_range(r, 0, 16 * 1024);
-	l->out_addr = data + 16 * 1024 + g_rand_int_range(r, 0, 16 * 1024);
-	if (op == SUSHI_OP_CONV || op == SUSHI_OP_FC) {
-		l->w_addr = data + g_rand_int_range(r, 0, 8 * 1024);
-		l->w_stride = l->in_c / l->groups * l->kernel * l->kernel +
-			      g_rand_int_range(r, 0, 4);
-		l->epi_addr = pool->dva + 12 * g_rand_int_range(r, 0, 64);
-	}
-	for (int m = g_rand_boolean(r) ? g_rand_int_range(r, 1, 4) : 0; m; m--) {
-		uint32_t *words = (uint32_t *)l;
-		uint64_t a = addrs[g_rand_int_range(r, 0, ARRAY_SIZE(addrs))];
+    memset(l, 0, sizeof(*l));
+    l->op = op;
+    l->in_c = l->out_c = c;
+    l->in_h = l->in_w = hw;
+    l->groups = 1;
+    l->stride = 1;
+    switch (op) {
+    case SUSHI_OP_CONV:
+        l->kernel = ks[g_rand_int_range(r, 0, 4)];
+        l->stride = g_rand_int_range(r, 1, 3);
+        l->pad = g_rand_int_range(r, 0, l->kernel);
+        if (hw + 2 * l->pad < l->kernel) {
+            l->pad = l->kernel - 1;
+        }
+        l->out_c = g_rand_int_range(r, 1, 17);
+        if (g_rand_boolean(r)) {
+            l->out_c = c;
+            l->groups = c;
+        }
+        break;
+    case SUSHI_OP_FC:
+        l->in_h = l->in_w = 1;
+        l->kernel = 1;
+        l->in_c = g_rand_int_range(r, 1, 200);
+        l->out_c = g_rand_int_range(r, 1, 40);
+        break;
+    case SUSHI_OP_AVGPOOL:
+    case SUSHI_OP_MAXPOOL:
+        l->kernel = g_rand_int_range(r, 1, SUSHI_HW_MAX_POOL_KERNEL + 1);
+        l->stride = g_rand_int_range(r, 1, 4);
+        l->pad = g_rand_int_range(r, 0, l->kernel);
+        if (hw + 2 * l->pad < l->kernel) {
+            l->pad = l->kernel - 1;
+        }
+        break;
+    case SUSHI_OP_ADD:
+        l->add_mult_a = g_rand_int(r) >> 8;
+        l->add_mult_b = g_rand_int(r) >> 8;
+        l->add_shift = g_rand_int_range(r, 0, SUSHI_HW_MAX_SHIFT + 1);
+        l->in2_zp = g_rand_int_range(r, -128, 128);
+        l->in2_addr = data + g_rand_int_range(r, 0, 16 * 1024);
+        break;
+    default:    /* GAP */
+        break;
+    }
+    if (op == SUSHI_OP_GAP || op == SUSHI_OP_FC) {
+        l->out_h = l->out_w = 1;
+    } else if (op == SUSHI_OP_ADD) {
+        l->out_h = l->out_w = hw;
+    } else {
+        l->out_h = l->out_w = (hw + 2 * l->pad - l->kernel) / l->stride + 1;
+    }
+    l->in_zp = g_rand_int_range(r, -128, 128);
+    l->out_zp = g_rand_int_range(r, -128, 128);
+    l->act_min = g_rand_int_range(r, -128, 0);
+    l->act_max = g_rand_int_range(r, 0, 128);
+    l->in_addr = data + g_rand_int_range(r, 0, 16 * 1024);
+    l->out_addr = data + 16 * 1024 + g_rand_int_range(r, 0, 16 * 1024);
+    if (op == SUSHI_OP_CONV || op == SUSHI_OP_FC) {
+        l->w_addr = data + g_rand_int_range(r, 0, 8 * 1024);
+        l->w_stride = l->in_c / l->groups * l->kernel * l->kernel +
+                      g_rand_int_range(r, 0, 4);
+        l->epi_addr = pool->dva + 12 * g_rand_int_range(r, 0, 64);
+    }
+    for (int m = g_rand_boolean(r) ? g_rand_int_range(r, 1, 4) : 0; m; m--) {
+        uint32_t *words = (uint32_t *)l;
+        uint64_t a = addrs[g_rand_int_range(r, 0, ARRAY_SIZE(addrs))];
 
-		switch (g_rand_int_range(r, 0, 4)) {
-		case 0:
-			words[g_rand_int_range(r, 0, sizeof(*l) / 4)] =
-				g_rand_int(r);
-			break;
-		case 1:
-			words[g_rand_int_range(r, 0, 20)] =
-				g_rand_int_range(r, 0, 3) ?
-				g_rand_int_range(r, 0, 70000) : UINT32_MAX;
-			break;
-		case 2:
-			*(g_rand_boolean(r) ? &l->in_addr : &l->out_addr) = a;
-			break;
-		default:
-			if (l->w_addr) {
-				*(g_rand_boolean(r) ? &l->w_addr : &l->epi_addr) = a;
-			} else {
-				l->in2_addr = a;
-			}
-			break;
-		}
-	}
+        switch (g_rand_int_range(r, 0, 4)) {
+        case 0:
+            words[g_rand_int_range(r, 0, sizeof(*l) / 4)] =
+                    g_rand_int(r);
+            break;
+        case 1:
+            words[g_rand_int_range(r, 0, 20)] =
+                    g_rand_int_range(r, 0, 3) ?
+                    g_rand_int_range(r, 0, 70000) : UINT32_MAX;
+            break;
+        case 2:
+            *(g_rand_boolean(r) ? &l->in_addr : &l->out_addr) = a;
+            break;
+        default:
+            if (l->w_addr) {
+                *(g_rand_boolean(r) ? &l->w_addr : &l->epi_addr) = a;
+            } else {
+                l->in2_addr = a;
+            }
+            break;
+        }
+    }
 }
 
 static void test_random(void)
 {
-	const unsigned entries = 3000;
-	T *t = start("pb-bytes=65536,pb-entries=8,max-layers=8");
-	g_autoptr(GRand) r = g_rand_new_with_seed(20261127);
-	Buf pool, descs;
-	unsigned done = 0, ok = 0, ok_launch = 0, st_count[16] = { 0 };
-	uint32_t ops_of[RING_ENTRIES];
-	g_autofree uint8_t *junk = g_malloc(64 * 1024);
+    const unsigned entries = 3000;
+    T *t = start("pb-bytes=65536,pb-entries=8,max-layers=8");
+    g_autoptr(GRand) r = g_rand_new_with_seed(20261127);
+    Buf pool, descs;
+    unsigned done = 0, ok = 0, ok_launch = 0, st_count[16] = { 0 };
+    uint32_t ops_of[RING_ENTRIES];
+    g_autofree uint8_t *junk = g_malloc(64 * 1024);
 
-	pool = balloc(t, 64 * 1024, true);
-	descs = balloc(t, 8 * sizeof(struct sushi_hw_layer), false);
-	fill_random(r, junk, 64 * 1024);
-	/* the first 16 KiB of the pool hold valid epilogue records */
-	for (unsigned i = 0; i + 12 <= 16 * 1024; i += 12) {
-		struct sushi_hw_epilogue ep = {
-			.bias = cpu_to_le32(g_rand_int_range(r, -500, 500)),
-			.mult = cpu_to_le32(g_rand_int_range(r, 1, 1 << 24)),
-			.shift = cpu_to_le32(g_rand_int_range(r, 0, 63)),
-		};
-		memcpy(junk + i, &ep, sizeof(ep));
-	}
-	qtest_memwrite(t->qts, pool.gpa, junk, 64 * 1024);
-	while (done < entries) {
-		unsigned batch = MIN(entries - done, g_rand_int_range(r, 1, 16));
-		uint32_t first = t->tail, p0 = rd(t, SUSHI_REG_PROGRESS);
-		const uint64_t addrs[] = { pool.dva, descs.dva, pool.dva + 8,
-					   0x3000, 1ull << SUSHI_MMU_VA_BITS, 0 };
+    pool = balloc(t, 64 * 1024, true);
+    descs = balloc(t, 8 * sizeof(struct sushi_hw_layer), false);
+    fill_random(r, junk, 64 * 1024);
+    /* the first 16 KiB of the pool hold valid epilogue records */
+    for (unsigned i = 0; i + 12 <= 16 * 1024; i += 12) {
+        struct sushi_hw_epilogue ep = {
+            .bias = cpu_to_le32(g_rand_int_range(r, -500, 500)),
+            .mult = cpu_to_le32(g_rand_int_range(r, 1, 1 << 24)),
+            .shift = cpu_to_le32(g_rand_int_range(r, 0, 63)),
+        };
+        memcpy(junk + i, &ep, sizeof(ep));
+    }
+    qtest_memwrite(t->qts, pool.gpa, junk, 64 * 1024);
+    while (done < entries) {
+        unsigned batch = MIN(entries - done, g_rand_int_range(r, 1, 16));
+        uint32_t first = t->tail, p0 = rd(t, SUSHI_REG_PROGRESS);
+        const uint64_t addrs[] = { pool.dva, descs.dva, pool.dva + 8,
+                                   0x3000, 1ull << SUSHI_MMU_VA_BITS, 0 };
 
-		for (unsigned i = 0; i < batch; i++) {
-			struct sushi_hw_ring_entry e = { 0 };
-			static const uint32_t ops[] = {
-				0, 5, SUSHI_CMD_NOP, SUSHI_CMD_NOP,
-				SUSHI_CMD_PB_LOAD, SUSHI_CMD_PB_LOAD,
-				SUSHI_CMD_PB_LOAD, SUSHI_CMD_PB_INVALIDATE,
-				SUSHI_CMD_PB_INVALIDATE, SUSHI_CMD_LAUNCH,
-				SUSHI_CMD_LAUNCH, SUSHI_CMD_LAUNCH,
-				SUSHI_CMD_LAUNCH, SUSHI_CMD_LAUNCH,
-				SUSHI_CMD_LAUNCH, SUSHI_CMD_LAUNCH,
-			};
-			uint32_t op = ops[g_rand_int_range(r, 0, ARRAY_SIZE(ops))];
-			struct sushi_hw_layer l[8], le[8];
-			uint32_t nl = g_rand_int_range(r, 1, 4);
+        for (unsigned i = 0; i < batch; i++) {
+            struct sushi_hw_ring_entry e = { 0 };
+            static const uint32_t ops[] = {
+                0, 5, SUSHI_CMD_NOP, SUSHI_CMD_NOP,
+                SUSHI_CMD_PB_LOAD, SUSHI_CMD_PB_LOAD,
+                SUSHI_CMD_PB_LOAD, SUSHI_CMD_PB_INVALIDATE,
+                SUSHI_CMD_PB_INVALIDATE, SUSHI_CMD_LAUNCH,
+                SUSHI_CMD_LAUNCH, SUSHI_CMD_LAUNCH,
+                SUSHI_CMD_LAUNCH, SUSHI_CMD_LAUNCH,
+                SUSHI_CMD_LAUNCH, SUSHI_CMD_LAUNCH,
+            };
+            uint32_t op = ops[g_rand_int_range(r, 0, ARRAY_SIZE(ops))];
+            struct sushi_hw_layer l[8], le[8];
+            uint32_t nl = g_rand_int_range(r, 1, 4);
 
-			if (g_rand_int_range(r, 0, 16) == 0) {
-				op = g_rand_int(r);
-			}
-			e.opcode = cpu_to_le32(op);
-			if (g_rand_int_range(r, 0, 16) == 0) {
-				e.flags = cpu_to_le32(g_rand_int(r));
-			} else if (op == SUSHI_CMD_LAUNCH && g_rand_boolean(r)) {
-				e.flags = cpu_to_le32(SUSHI_CMD_F_CHECK_PB_GEN);
-			}
-			switch (op) {
-			case SUSHI_CMD_PB_LOAD:
-				e.arg.pb_load.src = cpu_to_le64(pick64(r, addrs, 6));
-				e.arg.pb_load.row_stride =
-					cpu_to_le64(g_rand_int_range(r, 0, 300));
-				e.arg.pb_load.row_bytes =
-					cpu_to_le32(g_rand_int_range(r, 0, 300));
-				e.arg.pb_load.rows =
-					cpu_to_le32(g_rand_int_range(r, 0, 40));
-				e.arg.pb_load.pb_offset =
-					cpu_to_le64(g_rand_int_range(r, 0, 70000));
-				break;
-			case SUSHI_CMD_PB_INVALIDATE:
-				e.arg.pb_inval.dva = cpu_to_le64(pick64(r, addrs, 6));
-				e.arg.pb_inval.len =
-					cpu_to_le64(g_rand_boolean(r) ? UINT64_MAX :
-						    g_rand_int_range(r, 0, 70000));
-				break;
-			case SUSHI_CMD_LAUNCH:
-				for (uint32_t j = 0; j < nl; j++) {
-					random_layer(r, &pool, &l[j]);
-					sushi_layer_to_le(&le[j], &l[j]);
-				}
-				qtest_memwrite(t->qts, descs.gpa, le,
-					       nl * sizeof(le[0]));
-				e.arg.launch.layers = cpu_to_le64(
-					g_rand_int_range(r, 0, 8) ? descs.dva :
-					pick64(r, addrs, 6));
-				e.arg.launch.n_layers = cpu_to_le32(
-					g_rand_int_range(r, 0, 16) ? nl :
-					g_rand_int(r));
-				e.arg.launch.pb_gen = cpu_to_le32(
-					g_rand_boolean(r) ?
-					rd(t, SUSHI_REG_PB_GENERATION) :
-					g_rand_int(r));
-				break;
-			default:
-				break;
-			}
-			if (g_rand_int_range(r, 0, 32) == 0) {
-				e.arg.raw[g_rand_int_range(r, 0, 5)] =
-					cpu_to_le64(g_rand_int(r));
-			}
-			ops_of[put(t, &e)] = op;
-			/* a LAUNCH reads its descriptors when it runs */
-			if (op == SUSHI_CMD_LAUNCH) {
-				break;
-			}
-		}
-		batch = (t->tail + RING_ENTRIES - first) % RING_ENTRIES;
-		if (g_rand_int_range(r, 0, 64) == 0) {
-			wr(t, SUSHI_REG_RING_TAIL, RING_ENTRIES + g_rand_int_range(r, 0, 9));
-			g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==,
-					 SUSHI_HW_ST_BAD_RING);
-		}
-		doorbell(t);
-		wait_progress(t, p0 + batch);
-		for (unsigned i = 0; i < batch; i++) {
-			struct sushi_hw_completion c;
-			uint32_t st;
+            if (g_rand_int_range(r, 0, 16) == 0) {
+                op = g_rand_int(r);
+            }
+            e.opcode = cpu_to_le32(op);
+            if (g_rand_int_range(r, 0, 16) == 0) {
+                e.flags = cpu_to_le32(g_rand_int(r));
+            } else if (op == SUSHI_CMD_LAUNCH && g_rand_boolean(r)) {
+                e.flags = cpu_to_le32(SUSHI_CMD_F_CHECK_PB_GEN);
+            }
+            switch (op) {
+            case SUSHI_CMD_PB_LOAD:
+                e.arg.pb_load.src = cpu_to_le64(pick64(r, addrs, 6));
+                e.arg.pb_load.row_stride =
+                        cpu_to_le64(g_rand_int_range(r, 0, 300));
+                e.arg.pb_load.row_bytes =
+                        cpu_to_le32(g_rand_int_range(r, 0, 300));
+                e.arg.pb_load.rows =
+                        cpu_to_le32(g_rand_int_range(r, 0, 40));
+                e.arg.pb_load.pb_offset =
+                        cpu_to_le64(g_rand_int_range(r, 0, 70000));
+                break;
+            case SUSHI_CMD_PB_INVALIDATE:
+                e.arg.pb_inval.dva = cpu_to_le64(pick64(r, addrs, 6));
+                e.arg.pb_inval.len =
+                        cpu_to_le64(g_rand_boolean(r) ? UINT64_MAX :
+                            g_rand_int_range(r, 0, 70000));
+                break;
+            case SUSHI_CMD_LAUNCH:
+                for (uint32_t j = 0; j < nl; j++) {
+                    random_layer(r, &pool, &l[j]);
+                    sushi_layer_to_le(&le[j], &l[j]);
+                }
+                qtest_memwrite(t->qts, descs.gpa, le,
+                               nl * sizeof(le[0]));
+                e.arg.launch.layers = cpu_to_le64(
+                        g_rand_int_range(r, 0, 8) ? descs.dva :
+                    pick64(r, addrs, 6));
+                e.arg.launch.n_layers = cpu_to_le32(
+                        g_rand_int_range(r, 0, 16) ? nl :
+                    g_rand_int(r));
+                e.arg.launch.pb_gen = cpu_to_le32(
+                        g_rand_boolean(r) ?
+                        rd(t, SUSHI_REG_PB_GENERATION) :
+                    g_rand_int(r));
+                break;
+            default:
+                break;
+            }
+            if (g_rand_int_range(r, 0, 32) == 0) {
+                e.arg.raw[g_rand_int_range(r, 0, 5)] =
+                        cpu_to_le64(g_rand_int(r));
+            }
+            ops_of[put(t, &e)] = op;
+            /* a LAUNCH reads its descriptors when it runs */
+            if (op == SUSHI_CMD_LAUNCH) {
+                break;
+            }
+        }
+        batch = (t->tail + RING_ENTRIES - first) % RING_ENTRIES;
+        if (g_rand_int_range(r, 0, 64) == 0) {
+            wr(t, SUSHI_REG_RING_TAIL,
+               RING_ENTRIES + g_rand_int_range(r, 0, 9));
+            g_assert_cmpuint(rd(t, SUSHI_REG_ERROR), ==,
+                             SUSHI_HW_ST_BAD_RING);
+        }
+        doorbell(t);
+        wait_progress(t, p0 + batch);
+        for (unsigned i = 0; i < batch; i++) {
+            struct sushi_hw_completion c;
+            uint32_t st;
 
-			read_compl(t, (first + i) % RING_ENTRIES, &c);
-			st = le32_to_cpu(c.status);
-			if (st == POISON) {	/* misaligned compl_addr only */
-				continue;
-			}
-			g_assert_cmpuint(st, <=, SUSHI_HW_ST_ABORTED);
-			g_assert_cmpuint(st, !=, SUSHI_HW_ST_ABORTED);
-			g_assert_cmpuint(le64_to_cpu(c.seqno), ==,
-					 t->seqno - batch + 1 + i);
-			st_count[st]++;
-			ok += st == SUSHI_HW_ST_OK;
-			ok_launch += st == SUSHI_HW_ST_OK &&
-				     ops_of[(first + i) % RING_ENTRIES] ==
-				     SUSHI_CMD_LAUNCH;
-		}
-		done += batch;
-		wr(t, SUSHI_REG_INT_STATUS, 3);
-	}
-	g_test_message("random: %u entries, %u OK (%u LAUNCH), bad opcode %u, bad entry %u, "
-		       "bad layer %u, page fault %u, PB errors %u, stale %u",
-		       done, ok, ok_launch, st_count[1], st_count[2], st_count[3],
-		       st_count[4], st_count[6] + st_count[7] + st_count[8],
-		       st_count[9]);
-	g_assert_cmpuint(ok, >, 0);
-	g_assert_cmpuint(ok_launch, >, 0);
-	g_assert_cmpuint(st_count[SUSHI_HW_ST_BAD_LAYER], >, 0);
-	g_assert_cmpuint(st_count[SUSHI_HW_ST_PAGE_FAULT], >, 0);
-	g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, done);
-	g_assert_cmphex(rd(t, SUSHI_REG_ID), ==, SUSHI_HW_ID);
-	nop_ok(t);
-	stop(t);
+            read_compl(t, (first + i) % RING_ENTRIES, &c);
+            st = le32_to_cpu(c.status);
+            if (st == POISON) { /* misaligned compl_addr only */
+                continue;
+            }
+            g_assert_cmpuint(st, <=, SUSHI_HW_ST_ABORTED);
+            g_assert_cmpuint(st, !=, SUSHI_HW_ST_ABORTED);
+            g_assert_cmpuint(le64_to_cpu(c.seqno), ==,
+                             t->seqno - batch + 1 + i);
+            st_count[st]++;
+            ok += st == SUSHI_HW_ST_OK;
+            ok_launch += st == SUSHI_HW_ST_OK &&
+                         ops_of[(first + i) % RING_ENTRIES] ==
+                         SUSHI_CMD_LAUNCH;
+        }
+        done += batch;
+        wr(t, SUSHI_REG_INT_STATUS, 3);
+    }
+    g_test_message("random: %u entries, %u OK (%u LAUNCH), bad opcode %u, "
+                   "bad entry %u, "
+                   "bad layer %u, page fault %u, PB errors %u, stale %u",
+                   done, ok, ok_launch, st_count[1], st_count[2], st_count[3],
+                   st_count[4], st_count[6] + st_count[7] + st_count[8],
+                   st_count[9]);
+    g_assert_cmpuint(ok, >, 0);
+    g_assert_cmpuint(ok_launch, >, 0);
+    g_assert_cmpuint(st_count[SUSHI_HW_ST_BAD_LAYER], >, 0);
+    g_assert_cmpuint(st_count[SUSHI_HW_ST_PAGE_FAULT], >, 0);
+    g_assert_cmpuint(rd(t, SUSHI_REG_PROGRESS), ==, done);
+    g_assert_cmphex(rd(t, SUSHI_REG_ID), ==, SUSHI_HW_ID);
+    nop_ok(t);
+    stop(t);
 }
 
 int main(int argc, char **argv)
 {
-	g_test_init(&argc, &argv, NULL);
-	/* explicit paths: QTEST_QEMU_BINARY carries -L options after the name */
-	g_test_add_func("/x86_64/sushi-accel/identity", test_identity);
-	g_test_add_func("/x86_64/sushi-accel/caps-props", test_caps_props);
-	g_test_add_func("/x86_64/sushi-accel/bad-props", test_bad_props);
-	g_test_add_func("/x86_64/sushi-accel/mmio-edges", test_mmio_edges);
-	g_test_add_func("/x86_64/sushi-accel/intx", test_intx);
-	g_test_add_func("/x86_64/sushi-accel/launch", test_launch);
-	g_test_add_func("/x86_64/sushi-accel/pb", test_pb);
-	g_test_add_func("/x86_64/sushi-accel/errors", test_errors);
-	g_test_add_func("/x86_64/sushi-accel/reset", test_reset);
-	g_test_add_func("/x86_64/sushi-accel/random", test_random);
-	return g_test_run();
+    g_test_init(&argc, &argv, NULL);
+    /* explicit paths: QTEST_QEMU_BINARY carries -L options after the name */
+    g_test_add_func("/x86_64/sushi-accel/identity", test_identity);
+    g_test_add_func("/x86_64/sushi-accel/caps-props", test_caps_props);
+    g_test_add_func("/x86_64/sushi-accel/bad-props", test_bad_props);
+    g_test_add_func("/x86_64/sushi-accel/mmio-edges", test_mmio_edges);
+    g_test_add_func("/x86_64/sushi-accel/intx", test_intx);
+    g_test_add_func("/x86_64/sushi-accel/launch", test_launch);
+    g_test_add_func("/x86_64/sushi-accel/pb", test_pb);
+    g_test_add_func("/x86_64/sushi-accel/errors", test_errors);
+    g_test_add_func("/x86_64/sushi-accel/reset", test_reset);
+    g_test_add_func("/x86_64/sushi-accel/random", test_random);
+    return g_test_run();
 }
