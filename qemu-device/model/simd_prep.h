@@ -13,7 +13,10 @@
  *    (reduction <= 65536 taps of |255 * 128|), and raw - corr is the exact
  *    reference accumulator, computed modulo 2^32 and therefore exact;
  *  - the epilogue evaluates acc * mult + bias * mult (= (acc + bias) * mult,
- *    |.| < 2^63) in int64 and rounds as sushi_rshift() does.
+ *    |.| < 2^63) in int64 and rounds as sushi_rshift() does; the AVX-512
+ *    fast path (struct simd_epi.fast, checked per layer) adds half first and
+ *    rounds with one arithmetic shift, which is the same integer whenever
+ *    v + half cannot overflow.
  */
 #ifndef SUSHI_SIMD_PREP_H
 #define SUSHI_SIMD_PREP_H
