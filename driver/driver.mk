@@ -17,7 +17,16 @@ SUSHI_KENV	:= $(SUSHI_CACHE)/kernel/current.env
 SUSHI_KO	:= $(BUILD)/kmod/driver/sushi.ko
 
 # In the order the guest runs them.
-GUEST_TESTS	:= sushi_query_test sushi_bo_test
+GUEST_TESTS	:= sushi_query_test sushi_bo_test sushi_program_test \
+		   sushi_launch_test sushi_pb_test sushi_reset_test
+# Tests linked with the model library (reference compute, cost model).
+GUEST_MODEL_TESTS := sushi_program_test sushi_launch_test sushi_pb_test \
+		   sushi_reset_test
+# Tests that need a job visibly in flight run again on a device with a slow
+# clock (the device model computes a job before the guest runs on; see
+# tests/kselftest/sushi_net.h).
+GUEST_SLOW_TESTS := sushi_launch_test sushi_reset_test
+GUEST_SLOW_DEVICE := sushi-accel,clock-hz=1000000
 GUEST_TEST_BINS	:= $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_TESTS))
 SUSHI_INFO_BIN	:= $(GUEST_BUILD)/bin/sushi-info
 
@@ -28,8 +37,8 @@ GUEST_CFLAGS	:= -std=c11 -D_GNU_SOURCE -O2 -g \
 		   $(filter-out -Wmissing-prototypes,$(WARN)) \
 		   -I$(KSELFTEST_DIR) -Iuapi/drm -Ihw -Iqemu-device/model \
 		   -I/usr/include/libdrm
-GUEST_HDRS	:= $(KSELFTEST_DIR)/sushi_test.h uapi/drm/sushi_accel.h \
-		   hw/sushi_accel_hw.h
+GUEST_HDRS	:= $(KSELFTEST_DIR)/sushi_test.h $(KSELFTEST_DIR)/sushi_util.h \
+		   uapi/drm/sushi_accel.h hw/sushi_accel_hw.h
 
 # Files checkpatch.pl --strict must pass.
 DRIVER_STYLE_FILES := $(wildcard driver/*.[ch]) uapi/drm/sushi_accel.h \
@@ -60,6 +69,13 @@ $(GUEST_BUILD)/bin/sushi_query_test: $(KSELFTEST_DIR)/sushi_query_test.c \
 		-isystem "$$SUSHI_KSRC/tools/testing/selftests" \
 		-o $@ $< qemu-device/model/config.c
 
+$(addprefix $(GUEST_BUILD)/bin/,$(GUEST_MODEL_TESTS)): $(GUEST_BUILD)/bin/%: \
+		$(KSELFTEST_DIR)/%.c $(MODEL_LIB) $(GUEST_HDRS) | kernel-fetch guest-deps
+	@mkdir -p $(@D)
+	. $(SUSHI_KENV) && $(CC) $(GUEST_CFLAGS) \
+		-isystem "$$SUSHI_KSRC/tools/testing/selftests" \
+		-o $@ $< $(MODEL_LIB) -lpthread
+
 $(GUEST_BUILD)/bin/%: $(KSELFTEST_DIR)/%.c $(GUEST_HDRS) | kernel-fetch guest-deps
 	@mkdir -p $(@D)
 	. $(SUSHI_KENV) && $(CC) $(GUEST_CFLAGS) \
@@ -71,14 +87,17 @@ $(SUSHI_INFO_BIN): $(GUEST_DIR)/sushi-info.c $(GUEST_HDRS) | guest-deps
 
 guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN)
 
-# Every kselftest with MSI-X, then the INTx fallback (pci=nomsi) with the
-# query tests; the probe's NOP self-test needs a working interrupt either way.
+# The INTx fallback (pci=nomsi) with the query and launch tests (job
+# completions through the shared line), every kselftest with MSI-X, then the
+# in-flight tests on a slow device clock; the probe's NOP self-test needs a
+# working interrupt either way.
 guest-test: module guest-bins $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test.cpio -m test \
 		-k $(SUSHI_KO) $(addprefix -t ,$(GUEST_TEST_BINS)) \
 		-b $(SUSHI_INFO_BIN)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-intx.cpio -m test \
-		-k $(SUSHI_KO) -t $(GUEST_BUILD)/bin/sushi_query_test
+		-k $(SUSHI_KO) -t $(GUEST_BUILD)/bin/sushi_query_test \
+		-t $(GUEST_BUILD)/bin/sushi_launch_test
 	@echo "guest-test: INTx fallback (pci=nomsi)"
 	@SUSHI_GUEST_APPEND="pci=nomsi $(SUSHI_GUEST_APPEND)" \
 		SUSHI_GUEST_EXPECT='\[drm\] SushiAccel .* INTx x1' \
@@ -87,6 +106,13 @@ guest-test: module guest-bins $(GUEST_QEMU_DEP)
 	@echo "guest-test: all kselftests (MSI-X)"
 	@SUSHI_GUEST_EXPECT='\[drm\] SushiAccel .* MSI-X x2' \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test.cpio
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-slow.cpio -m test \
+		-k $(SUSHI_KO) \
+		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_SLOW_TESTS))
+	@echo "guest-test: jobs in flight ($(GUEST_SLOW_DEVICE))"
+	@SUSHI_QEMU_DEVICE=$(GUEST_SLOW_DEVICE) \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-slow.log \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-slow.cpio
 
 guest-info: module $(SUSHI_INFO_BIN) $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/info.cpio -m info \

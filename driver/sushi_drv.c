@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sushi_drv.c - module and PCI entry points of the SushiAccel DRM accel
- * driver: the drm_driver (accel node, ioctl table), probe and remove.
+ * driver: the drm_driver (accel node, ioctl table, per-file open and
+ * close), probe and remove.
  */
 
 #include <linux/build_bug.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_print.h>
@@ -25,13 +28,62 @@ static const struct drm_ioctl_desc sushi_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SUSHI_QUERY, sushi_ioctl_query, 0),
 	DRM_IOCTL_DEF_DRV(SUSHI_BO_CREATE, sushi_ioctl_bo_create, 0),
 	DRM_IOCTL_DEF_DRV(SUSHI_BO_MMAP_OFFSET, sushi_ioctl_bo_mmap_offset, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_BO_WAIT, sushi_ioctl_bo_wait, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_PROGRAM_CREATE, sushi_ioctl_program_create, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_PROGRAM_DESTROY, sushi_ioctl_program_destroy,
+			  0),
+	DRM_IOCTL_DEF_DRV(SUSHI_LAUNCH, sushi_ioctl_launch, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_JOB_WAIT, sushi_ioctl_job_wait, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_PB_PIN, sushi_ioctl_pb_pin, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_PB_UNPIN, sushi_ioctl_pb_unpin, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_PB_QUERY, sushi_ioctl_pb_query, 0),
 };
+
+static int sushi_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct sushi_file *sfile = kzalloc(sizeof(*sfile), GFP_KERNEL);
+	int ret;
+
+	if (!sfile)
+		return -ENOMEM;
+	sfile->sdev = to_sushi_device(drm);
+	xa_init_flags(&sfile->programs, XA_FLAGS_ALLOC1);
+	xa_init_flags(&sfile->pin_sets, XA_FLAGS_ALLOC1);
+	mutex_init(&sfile->lock);
+	ret = sushi_file_sched_init(sfile);
+	if (ret) {
+		mutex_destroy(&sfile->lock);
+		kfree(sfile);
+		return ret;
+	}
+	file->driver_priv = sfile;
+	return 0;
+}
+
+/*
+ * The device forgets the file's pins after its last job; queued jobs
+ * finish (or are killed) before the programs go.
+ */
+static void sushi_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct sushi_file *sfile = to_sushi_file(file);
+
+	mutex_lock(&sfile->lock);
+	sushi_pin_sets_release(sfile);
+	mutex_unlock(&sfile->lock);
+	sushi_file_sched_fini(sfile);
+	sushi_programs_release(sfile);
+	mutex_destroy(&sfile->lock);
+	kfree(sfile);
+}
 
 DEFINE_DRM_ACCEL_FOPS(sushi_fops);
 
 static const struct drm_driver sushi_drm_driver = {
-	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM,
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ,
 	.fops = &sushi_fops,
+	.open = sushi_open,
+	.postclose = sushi_postclose,
 	.ioctls = sushi_ioctls,
 	.num_ioctls = ARRAY_SIZE(sushi_ioctls),
 	.gem_create_object = sushi_gem_create_object,
@@ -51,6 +103,26 @@ static void sushi_check_uapi(void)
 	BUILD_BUG_ON(sizeof(struct drm_sushi_bo_create) != 16);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_bo_mmap_offset) != 16);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_caps) > DRM_SUSHI_QUERY_MAX_SIZE);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_bo_wait) != 16);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_bo_ref) != 16);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_layer) != 168);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_program_create) != 24);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_program_destroy) != 8);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_launch) != 40);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_range) != 32);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_pin) != 32);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_unpin) != 8);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_set_info) != 24);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_query) != 48);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_job_stats) != 72);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_job_wait) != 32);
+	BUILD_BUG_ON(sizeof(struct sushi_hw_layer) != 128);
+	BUILD_BUG_ON(sizeof(struct sushi_hw_ring_entry) != 64);
+	BUILD_BUG_ON(sizeof(struct sushi_hw_completion) != 88);
+	/* Job statuses below 0x100 are the device's. */
+	BUILD_BUG_ON((int)DRM_SUSHI_JOB_STALE_PB != (int)SUSHI_HW_ST_STALE_PB);
+	BUILD_BUG_ON((int)DRM_SUSHI_JOB_ABORTED != (int)SUSHI_HW_ST_ABORTED);
+	BUILD_BUG_ON((int)DRM_SUSHI_JOB_PAGE_FAULT != (int)SUSHI_HW_ST_PAGE_FAULT);
 }
 
 static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -87,6 +159,11 @@ static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = sushi_hw_init(sdev);
 	if (ret)
 		return ret;
+	ret = sushi_mmu_init(sdev);
+	if (!ret)
+		ret = sushi_pb_init(sdev);
+	if (ret)
+		goto err_hw;
 	/* The ring (and its wait queue) exists before any interrupt can. */
 	ret = sushi_ring_init(sdev);
 	if (ret)
@@ -97,10 +174,15 @@ static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = sushi_ring_selftest(sdev);
 	if (ret)
 		goto err_hw;
+	/* From here on the scheduler owns the ring. */
+	ret = sushi_sched_init(sdev);
+	if (ret)
+		goto err_hw;
 
 	ret = drm_dev_register(&sdev->drm, 0);
 	if (ret)
-		goto err_hw;
+		goto err_sched;
+	sushi_debugfs_init(sdev);
 
 	c = &sdev->caps;
 	drm_info(&sdev->drm,
@@ -110,6 +192,10 @@ static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		 sdev->selftest_cycles);
 	return 0;
 
+err_sched:
+	sushi_hw_fini(sdev);
+	sushi_sched_fini(sdev);
+	return ret;
 err_hw:
 	sushi_hw_fini(sdev);
 	return ret;
@@ -121,6 +207,7 @@ static void sushi_remove(struct pci_dev *pdev)
 
 	drm_dev_unplug(&sdev->drm);
 	sushi_hw_fini(sdev);
+	sushi_sched_fini(sdev);
 }
 
 /* Reboot or kexec: the device must not DMA into the next kernel's memory. */

@@ -15,9 +15,12 @@
 
 #include <drm/drm_device.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_mm.h>
+#include <drm/gpu_scheduler.h>
 #include <drm/sushi_accel.h>
 
 #include "sushi_accel_hw.h"
+#include "sushi_layer.h"
 
 #define SUSHI_DRIVER_NAME	"sushi"
 
@@ -49,6 +52,26 @@ struct sushi_ring {
 };
 
 /**
+ * struct sushi_mmu - the device MMU tables and the device address space
+ * @l1: the L1 table (coherent DMA memory)
+ * @l1_dma: bus address of @l1 (PT_ROOT)
+ * @l2: L2 tables, allocated on first use, freed with the device
+ * @l2_dma: their bus addresses
+ * @mm: allocator of device virtual addresses (page 0 is never handed out)
+ * @bos: mapped BOs, for debugfs
+ * @lock: protects the tables, @mm and @bos
+ */
+struct sushi_mmu {
+	__le64 *l1;
+	dma_addr_t l1_dma;
+	__le64 *l2[SUSHI_MMU_ENTRIES];
+	dma_addr_t l2_dma[SUSHI_MMU_ENTRIES];
+	struct drm_mm mm;
+	struct list_head bos;
+	struct mutex lock; /* tables, mm, bos */
+};
+
+/**
  * struct sushi_device - one SushiAccel PCI function
  * @drm: the DRM device (accel node)
  * @pdev: the PCI device
@@ -61,6 +84,23 @@ struct sushi_ring {
  * @error_count: error interrupts handled
  * @ring: the command ring
  * @selftest_cycles: modelled cycles of the probe-time NOP
+ * @mmu: device MMU and address space
+ * @sched: the scheduler feeding the ring (one hardware queue)
+ * @tdr_wq: ordered workqueue of timeouts and forced resets
+ * @fence_ctx: dma_fence context of the hardware fences
+ * @fence_lock: lock of the hardware fences
+ * @inflight: jobs written to the ring, oldest first
+ * @inflight_lock: protects @inflight
+ * @reset_lock: serializes device resets
+ * @reset_count: device resets done since probe
+ * @last_progress: PROGRESS seen by the last timeout check
+ * @kentity: the driver's own scheduler entity (PB invalidations)
+ * @pb_mm: allocator of Persistent Buffer bytes (shared by all files)
+ * @pb_ranges: every pinned &struct sushi_pin_range
+ * @pb_used: PB bytes allocated
+ * @pb_entries_used: PB table entries allocated
+ * @pb_lock: protects @pb_mm, @pb_ranges and the counters
+ * @klock: serializes pushes to @kentity
  */
 struct sushi_device {
 	struct drm_device drm;
@@ -74,16 +114,167 @@ struct sushi_device {
 	atomic64_t error_count;
 	struct sushi_ring ring;
 	u64 selftest_cycles;
+	struct sushi_mmu mmu;
+	struct drm_gpu_scheduler sched;
+	struct workqueue_struct *tdr_wq;
+	u64 fence_ctx;
+	spinlock_t fence_lock; /* hardware fences */
+	struct list_head inflight;
+	spinlock_t inflight_lock; /* inflight */
+	struct mutex reset_lock; /* device resets */
+	atomic_t reset_count;
+	u32 last_progress;
+	struct drm_sched_entity kentity;
+	struct drm_mm pb_mm;
+	struct list_head pb_ranges;
+	u64 pb_used;
+	u32 pb_entries_used;
+	struct mutex pb_lock; /* PB space */
+	struct mutex klock; /* kentity pushes */
+};
+
+/**
+ * struct sushi_file - per open file state
+ * @sdev: the device
+ * @entity: the file's scheduler entity (its jobs run in order)
+ * @programs: program handles
+ * @jobs: statistics records of recent jobs, by job id
+ * @next_job_id: last job id handed out
+ * @pin_sets: pin set handles
+ * @last: finished fence of the file's last job
+ * @unpinned: finished fence of the file's last PB invalidation
+ * @lock: serializes job submission (job ids, @jobs, @last)
+ */
+struct sushi_file {
+	struct sushi_device *sdev;
+	struct drm_sched_entity entity;
+	struct xarray programs;
+	struct xarray jobs;
+	u64 next_job_id;
+	struct xarray pin_sets;
+	struct dma_fence *last;
+	struct dma_fence *unpinned;
+	struct mutex lock; /* job submission */
+};
+
+/**
+ * struct sushi_job_record - statistics of one job, readable by JOB_WAIT
+ * @refcount: the file's table and each job reporting into it hold one
+ * @stats: filled as its jobs complete (before their fences signal)
+ * @done: finished fence of its last job
+ */
+struct sushi_job_record {
+	struct kref refcount;
+	struct drm_sushi_job_stats stats;
+	struct dma_fence *done;
+};
+
+struct sushi_pin_set;
+
+/**
+ * struct sushi_job - one ring entry run through the scheduler
+ * @base: the scheduler job
+ * @sdev: the device
+ * @entry: opcode, flags and arguments of its ring entry
+ * @prog: LAUNCH: the program it runs
+ * @pins: LAUNCH: the pin set it expects; PB_LOAD / PB_INVALIDATE: the
+ *	pin set it loads or drops (released with the job)
+ * @rec: where its statistics go
+ * @hw_fence: signalled when the device completed it
+ * @node: entry in &sushi_device.inflight
+ * @slot: ring slot (and completion record) it uses
+ * @seqno: ring sequence number
+ */
+struct sushi_job {
+	struct drm_sched_job base;
+	struct sushi_device *sdev;
+	struct sushi_hw_ring_entry entry;
+	struct sushi_program *prog;
+	struct sushi_pin_set *pins;
+	struct sushi_job_record *rec;
+	struct dma_fence *hw_fence;
+	struct list_head node;
+	u32 slot;
+	u64 seqno;
+};
+
+/**
+ * struct sushi_pin_range - one pinned range (one PB table entry)
+ * @obj: the BO (referenced)
+ * @dva: device address of row 0
+ * @row_stride: bytes between rows
+ * @span: bytes from @dva to the end of the last row
+ * @row_bytes: bytes per row
+ * @rows: rows
+ * @node: its PB bytes
+ * @link: entry in &sushi_device.pb_ranges
+ */
+struct sushi_pin_range {
+	struct drm_gem_object *obj;
+	u64 dva;
+	u64 row_stride;
+	u64 span;
+	u32 row_bytes;
+	u32 rows;
+	struct drm_mm_node node;
+	struct list_head link;
+};
+
+/**
+ * struct sushi_pin_set - ranges pinned together (PB_PIN)
+ * @refcount: the handle and every job using the set hold one
+ * @sdev: the device
+ * @gen: PB generation the loads ran under (0 before they ran)
+ * @bytes: PB bytes of all ranges
+ * @n: number of ranges
+ * @r: the ranges
+ */
+struct sushi_pin_set {
+	struct kref refcount;
+	struct sushi_device *sdev;
+	u32 gen;
+	u64 bytes;
+	u32 n;
+	struct sushi_pin_range r[] __counted_by(n);
 };
 
 /**
  * struct sushi_bo - a buffer object
  * @base: the shmem GEM object
  * @flags: DRM_SUSHI_BO_* flags given at creation
+ * @map_lock: serializes mapping into the device address space
+ * @dva_node: the BO's device address range (mapped when allocated)
+ * @link: entry in &sushi_mmu.bos while mapped
+ * @kernel: owned by the driver (program descriptors), no handle
  */
 struct sushi_bo {
 	struct drm_gem_shmem_object base;
 	u32 flags;
+	struct mutex map_lock; /* mapping */
+	struct drm_mm_node dva_node;
+	struct list_head link;
+	bool kernel;
+};
+
+/**
+ * struct sushi_program - a validated layer list (PROGRAM_CREATE)
+ * @refcount: the handle and every queued job hold one
+ * @desc: kernel BO holding the little-endian, device-address patched
+ *	descriptors (mapped read-only for the device)
+ * @desc_dva: device address of the first descriptor
+ * @n_layers: number of descriptors
+ * @bos: the distinct user BOs the program touches
+ * @bo_write: for each of @bos, whether a layer writes it
+ * @n_bos: number of @bos
+ */
+struct sushi_program {
+	struct kref refcount;
+	struct sushi_bo *desc;
+	u64 desc_dva;
+	u32 n_layers;
+	struct drm_gem_object **bos;
+	bool *bo_write;
+	u32 n_bos;
 };
 
 static inline struct sushi_device *to_sushi_device(struct drm_device *drm)
@@ -114,8 +305,19 @@ static inline u64 sushi_read64(struct sushi_device *sdev, u32 reg)
 	return (u64)sushi_read(sdev, reg + 4) << 32 | lo;
 }
 
+static inline struct sushi_file *to_sushi_file(struct drm_file *file)
+{
+	return file->driver_priv;
+}
+
+static inline u64 sushi_bo_dva(struct sushi_bo *bo)
+{
+	return bo->dva_node.start;
+}
+
 /* sushi_hw.c */
 int sushi_hw_init(struct sushi_device *sdev);
+int sushi_hw_reset(struct sushi_device *sdev);
 void sushi_hw_fini(struct sushi_device *sdev);
 int sushi_irq_init(struct sushi_device *sdev);
 
@@ -126,6 +328,58 @@ int sushi_ring_submit_sync(struct sushi_device *sdev,
 			   struct sushi_hw_ring_entry *entry,
 			   struct sushi_hw_completion *out);
 int sushi_ring_selftest(struct sushi_device *sdev);
+void sushi_ring_program(struct sushi_device *sdev);
+
+/* sushi_mmu.c */
+int sushi_mmu_init(struct sushi_device *sdev);
+int sushi_mmu_map_bo(struct sushi_device *sdev, struct sushi_bo *bo);
+void sushi_mmu_unmap_bo(struct sushi_device *sdev, struct sushi_bo *bo);
+
+/* sushi_program.c */
+int sushi_ioctl_program_create(struct drm_device *drm, void *data,
+			       struct drm_file *file);
+int sushi_ioctl_program_destroy(struct drm_device *drm, void *data,
+				struct drm_file *file);
+void sushi_program_put(struct sushi_program *prog);
+void sushi_programs_release(struct sushi_file *sfile);
+
+/* sushi_job.c */
+int sushi_sched_init(struct sushi_device *sdev);
+void sushi_sched_fini(struct sushi_device *sdev);
+void sushi_job_irq(struct sushi_device *sdev);
+int sushi_file_sched_init(struct sushi_file *sfile);
+void sushi_file_sched_fini(struct sushi_file *sfile);
+int sushi_ioctl_launch(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+int sushi_ioctl_job_wait(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+struct sushi_job_record *sushi_record_new(void);
+void sushi_record_put(struct sushi_job_record *rec);
+struct sushi_job *sushi_job_new(struct sushi_device *sdev,
+				struct sushi_file *sfile, struct drm_file *file,
+				struct sushi_job_record *rec, u32 opcode);
+void sushi_job_abort(struct sushi_job *job);
+void sushi_job_push(struct sushi_file *sfile, struct sushi_job *job);
+int sushi_file_reserve_id(struct sushi_file *sfile, u64 *id);
+void sushi_file_publish(struct sushi_file *sfile, u64 id,
+			struct sushi_job_record *rec, struct dma_fence *done);
+
+/* sushi_pb.c */
+int sushi_pb_init(struct sushi_device *sdev);
+struct sushi_pin_set *sushi_pin_set_lookup(struct sushi_file *sfile,
+					   u32 handle);
+void sushi_pin_set_put(struct sushi_pin_set *pins);
+void sushi_pin_sets_release(struct sushi_file *sfile);
+int sushi_ioctl_pb_pin(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+int sushi_ioctl_pb_unpin(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int sushi_ioctl_pb_query(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+void sushi_device_reset(struct sushi_device *sdev);
+
+/* sushi_debugfs.c */
+void sushi_debugfs_init(struct sushi_device *sdev);
 
 /* sushi_query.c */
 int sushi_ioctl_query(struct drm_device *drm, void *data,
@@ -138,5 +392,9 @@ int sushi_ioctl_bo_create(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 int sushi_ioctl_bo_mmap_offset(struct drm_device *drm, void *data,
 			       struct drm_file *file);
+int sushi_ioctl_bo_wait(struct drm_device *drm, void *data,
+			struct drm_file *file);
+struct sushi_bo *sushi_bo_create_kernel(struct sushi_device *sdev,
+					size_t size);
 
 #endif /* SUSHI_DRV_H */

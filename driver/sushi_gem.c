@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sushi_gem.c - buffer objects: GEM shmem objects with the driver's flags,
- * DRM_IOCTL_SUSHI_BO_CREATE and DRM_IOCTL_SUSHI_BO_MMAP_OFFSET.
+ * sushi_gem.c - buffer objects: GEM shmem objects with the driver's flags
+ * and device address (sushi_mmu.c), kernel-owned BOs, and
+ * DRM_IOCTL_SUSHI_BO_CREATE, DRM_IOCTL_SUSHI_BO_MMAP_OFFSET and
+ * DRM_IOCTL_SUSHI_BO_WAIT.
  */
 
+#include <linux/dma-resv.h>
 #include <linux/slab.h>
 
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_utils.h>
 #include <drm/drm_vma_manager.h>
 
 #include "sushi_drv.h"
 
+/* The last reference is gone: no job uses the BO any more. */
+static void sushi_gem_free(struct drm_gem_object *obj)
+{
+	struct sushi_bo *bo = to_sushi_bo(obj);
+
+	sushi_mmu_unmap_bo(to_sushi_device(obj->dev), bo);
+	mutex_destroy(&bo->map_lock);
+	drm_gem_shmem_free(&bo->base);
+}
+
 static const struct drm_gem_object_funcs sushi_gem_funcs = {
-	.free = drm_gem_shmem_object_free,
+	.free = sushi_gem_free,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
@@ -32,7 +46,25 @@ struct drm_gem_object *sushi_gem_create_object(struct drm_device *drm,
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &sushi_gem_funcs;
+	mutex_init(&bo->map_lock);
+	INIT_LIST_HEAD(&bo->link);
 	return &bo->base.base;
+}
+
+/* A BO without handle that only the device reads (program descriptors). */
+struct sushi_bo *sushi_bo_create_kernel(struct sushi_device *sdev,
+					size_t size)
+{
+	struct drm_gem_shmem_object *shmem;
+	struct sushi_bo *bo;
+
+	shmem = drm_gem_shmem_create(&sdev->drm, size);
+	if (IS_ERR(shmem))
+		return ERR_CAST(shmem);
+	bo = to_sushi_bo(&shmem->base);
+	bo->flags = DRM_SUSHI_BO_DEVICE_READ_ONLY;
+	bo->kernel = true;
+	return bo;
 }
 
 int sushi_ioctl_bo_create(struct drm_device *drm, void *data,
@@ -78,4 +110,27 @@ int sushi_ioctl_bo_mmap_offset(struct drm_device *drm, void *data,
 		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
 	drm_gem_object_put(obj);
 	return ret;
+}
+
+int sushi_ioctl_bo_wait(struct drm_device *drm, void *data,
+			struct drm_file *file)
+{
+	struct drm_sushi_bo_wait *args = data;
+	enum dma_resv_usage usage = DMA_RESV_USAGE_READ;
+	struct drm_gem_object *obj;
+	long timeout, ret;
+
+	if (args->flags & ~DRM_SUSHI_BO_WAIT_WRITERS)
+		return -EINVAL;
+	if (args->flags & DRM_SUSHI_BO_WAIT_WRITERS)
+		usage = DMA_RESV_USAGE_WRITE;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	timeout = drm_timeout_abs_to_jiffies(args->timeout_ns);
+	ret = dma_resv_wait_timeout(obj->resv, usage, true, timeout);
+	drm_gem_object_put(obj);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -ETIME;
 }

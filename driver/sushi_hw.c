@@ -15,7 +15,7 @@
 
 #define SUSHI_RESET_TIMEOUT_US	100000
 
-static int sushi_hw_reset(struct sushi_device *sdev)
+int sushi_hw_reset(struct sushi_device *sdev)
 {
 	u32 val;
 	int ret;

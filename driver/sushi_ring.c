@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sushi_ring.c - the device's command ring: allocation, programming the
- * ring registers, synchronous submission of one entry (used for the NOP
- * self-test at probe, which proves DMA and the interrupt path end to end),
- * and waking waiters from the job interrupt.
+ * ring and page-table registers (at probe and after every reset),
+ * synchronous submission of one entry (used for the NOP self-test at probe,
+ * which proves DMA and the interrupt path end to end, before the scheduler
+ * owns the ring), and passing the job interrupt on.
  */
 
 #include <linux/dma-mapping.h>
@@ -44,21 +45,46 @@ int sushi_ring_init(struct sushi_device *sdev)
 	ring->tail = 0;
 	ring->seqno = 0;
 	init_waitqueue_head(&ring->wq);
+	/* The job interrupt walks the in-flight list from the first NOP on. */
+	INIT_LIST_HEAD(&sdev->inflight);
+	spin_lock_init(&sdev->inflight_lock);
+	spin_lock_init(&sdev->fence_lock);
 	ret = drmm_mutex_init(&sdev->drm, &ring->lock);
 	if (ret)
 		return ret;
 
+	sushi_ring_program(sdev);
+	return 0;
+}
+
+/*
+ * Point the device at the ring (empty: HEAD = TAIL = 0) and the page
+ * table, and enable it.  At probe and after a reset, with ring->lock held
+ * or before anyone submits.
+ */
+void sushi_ring_program(struct sushi_device *sdev)
+{
+	struct sushi_ring *ring = &sdev->ring;
+	dma_addr_t root = sdev->mmu.l1_dma;
+
+	sushi_write(sdev, SUSHI_REG_CONTROL, 0);
 	sushi_write(sdev, SUSHI_REG_RING_BASE_LO, lower_32_bits(ring->entries_dma));
 	sushi_write(sdev, SUSHI_REG_RING_BASE_HI, upper_32_bits(ring->entries_dma));
 	sushi_write(sdev, SUSHI_REG_RING_SIZE, ring->size);
+	sushi_write(sdev, SUSHI_REG_PT_ROOT_LO, lower_32_bits(root));
+	sushi_write(sdev, SUSHI_REG_PT_ROOT_HI, upper_32_bits(root));
+	ring->tail = 0;
+	if (sdev->irq_vectors)
+		sushi_write(sdev, SUSHI_REG_INT_MASK,
+			    SUSHI_INT_JOB | SUSHI_INT_ERROR);
 	sushi_write(sdev, SUSHI_REG_CONTROL, SUSHI_CONTROL_ENABLE);
-	return 0;
 }
 
 /* Called from the interrupt thread on SUSHI_INT_JOB. */
 void sushi_ring_irq(struct sushi_device *sdev)
 {
 	wake_up_all(&sdev->ring.wq);
+	sushi_job_irq(sdev);
 }
 
 static bool sushi_ring_done(struct sushi_hw_completion *c, u64 seqno)

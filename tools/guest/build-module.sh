@@ -27,6 +27,9 @@ mkdir -p "$out/driver"
 ln -sfn "$top/Kbuild" "$out/Kbuild"
 ln -sfn "$top/hw" "$out/hw"
 ln -sfn "$top/uapi" "$out/uapi"
+# driver/sushi_layer.c compiles the device model's layer_check.c
+mkdir -p "$out/qemu-device"
+ln -sfn "$top/qemu-device/model" "$out/qemu-device/model"
 find "$out/driver" -maxdepth 1 -type l -delete
 for f in "$top"/driver/*.[ch] "$top/driver/Kbuild"; do
 	ln -s "$f" "$out/driver/$(basename "$f")"

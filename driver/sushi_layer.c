@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sushi_layer.c - layer descriptors in the driver: validation with the
+ * device's own sushi_layer_check() (qemu-device/model/layer_check.c,
+ * compiled into this object) and encoding of the little-endian descriptor
+ * the device reads.
+ *
+ * layer_check.c works on a host-order struct sushi_hw_layer, whose fields
+ * are typed __le32/__le64 for the in-memory form.  Sparse's endianness
+ * checking cannot express "the same struct in host order", so this one file
+ * is checked without the bitwise annotations; every other driver file keeps
+ * them, and the little-endian copy is produced here with cpu_to_le*().
+ * Only self-contained headers are included here: the percpu and atomic
+ * headers do not parse without __CHECKER__ under sparse.
+ */
+#undef __CHECKER__
+
+#include <linux/errno.h>
+#include <linux/types.h>
+#include <asm/byteorder.h>
+
+#include "sushi_layer.h"
+#include "layer_check.c"
+
+bool sushi_layer_uses(u32 op, enum sushi_ref ref)
+{
+	switch (ref) {
+	case SUSHI_REF_IN:
+	case SUSHI_REF_OUT:
+		return true;
+	case SUSHI_REF_IN2:
+		return op == SUSHI_OP_ADD;
+	case SUSHI_REF_W:
+	case SUSHI_REF_EPI:
+		return op == SUSHI_OP_CONV || op == SUSHI_OP_FC;
+	default:
+		return false;
+	}
+}
+
+static void sushi_layer_host(const struct drm_sushi_layer *u,
+			     const u64 addr[SUSHI_REF_COUNT],
+			     struct sushi_hw_layer *l)
+{
+	l->op = u->op;
+	l->flags = u->flags;
+	l->in_c = u->in_c;
+	l->in_h = u->in_h;
+	l->in_w = u->in_w;
+	l->out_c = u->out_c;
+	l->out_h = u->out_h;
+	l->out_w = u->out_w;
+	l->kernel = u->kernel;
+	l->stride = u->stride;
+	l->pad = u->padding;
+	l->groups = u->groups;
+	l->in_zp = (u32)u->in_zp;
+	l->in2_zp = (u32)u->in2_zp;
+	l->out_zp = (u32)u->out_zp;
+	l->act_min = (u32)u->act_min;
+	l->act_max = (u32)u->act_max;
+	l->add_shift = u->add_shift;
+	l->add_mult_a = (u32)u->add_mult_a;
+	l->add_mult_b = (u32)u->add_mult_b;
+	l->in_addr = addr[SUSHI_REF_IN];
+	l->in2_addr = addr[SUSHI_REF_IN2];
+	l->out_addr = addr[SUSHI_REF_OUT];
+	l->w_addr = addr[SUSHI_REF_W];
+	l->w_stride = u->w_stride;
+	l->epi_addr = addr[SUSHI_REF_EPI];
+}
+
+/*
+ * Validate @u with the BO offsets standing in for the addresses, so that
+ * sushi_layer_check() also proves offset + length fits in 64 bits.  On
+ * success @len holds the bytes the layer reads or writes from each offset
+ * (0 for an unused buffer).  Returns 0, -EINVAL or -EOVERFLOW.
+ */
+int sushi_layer_validate(const struct drm_sushi_layer *u,
+			 u64 len[SUSHI_REF_COUNT])
+{
+	u64 off[SUSHI_REF_COUNT] = {
+		u->in.offset, u->in2.offset, u->out.offset, u->w.offset,
+		u->epi.offset,
+	};
+	struct sushi_layer_geom g;
+	struct sushi_hw_layer l;
+	int ret;
+
+	sushi_layer_host(u, off, &l);
+	ret = sushi_layer_check(&l, &g);
+	if (ret)
+		return ret;
+	len[SUSHI_REF_IN] = g.in_bytes;
+	len[SUSHI_REF_IN2] = g.in2_bytes;
+	len[SUSHI_REF_OUT] = g.out_bytes;
+	len[SUSHI_REF_W] = g.w_span;
+	len[SUSHI_REF_EPI] = g.epi_bytes;
+	return 0;
+}
+
+/* The device's little-endian descriptor of @u with addresses @dva. */
+void sushi_layer_encode(const struct drm_sushi_layer *u,
+			const u64 dva[SUSHI_REF_COUNT],
+			struct sushi_hw_layer *le)
+{
+	struct sushi_hw_layer h;
+
+	sushi_layer_host(u, dva, &h);
+	le->op = cpu_to_le32(h.op);
+	le->flags = cpu_to_le32(h.flags);
+	le->in_c = cpu_to_le32(h.in_c);
+	le->in_h = cpu_to_le32(h.in_h);
+	le->in_w = cpu_to_le32(h.in_w);
+	le->out_c = cpu_to_le32(h.out_c);
+	le->out_h = cpu_to_le32(h.out_h);
+	le->out_w = cpu_to_le32(h.out_w);
+	le->kernel = cpu_to_le32(h.kernel);
+	le->stride = cpu_to_le32(h.stride);
+	le->pad = cpu_to_le32(h.pad);
+	le->groups = cpu_to_le32(h.groups);
+	le->in_zp = cpu_to_le32(h.in_zp);
+	le->in2_zp = cpu_to_le32(h.in2_zp);
+	le->out_zp = cpu_to_le32(h.out_zp);
+	le->act_min = cpu_to_le32(h.act_min);
+	le->act_max = cpu_to_le32(h.act_max);
+	le->add_shift = cpu_to_le32(h.add_shift);
+	le->add_mult_a = cpu_to_le32(h.add_mult_a);
+	le->add_mult_b = cpu_to_le32(h.add_mult_b);
+	le->in_addr = cpu_to_le64(h.in_addr);
+	le->in2_addr = cpu_to_le64(h.in2_addr);
+	le->out_addr = cpu_to_le64(h.out_addr);
+	le->w_addr = cpu_to_le64(h.w_addr);
+	le->w_stride = cpu_to_le64(h.w_stride);
+	le->epi_addr = cpu_to_le64(h.epi_addr);
+}
