@@ -27,7 +27,7 @@ include tools/sushictl/sushictl.mk
 include qemu-device/qemu.mk
 include driver/driver.mk
 
-test: deps host-test qemu-test guest-test
+test: deps host-test qemu-test guest-test driver-lint
 	@echo "make test: all suites passed"
 
 host-test: model-test libsushi-test sushictl-test fuzz-supernet
