@@ -30,10 +30,17 @@ include driver/driver.mk
 test: deps host-test qemu-test guest-test driver-lint
 	@echo "make test: all suites passed"
 
-host-test: model-test libsushi-test sushictl-test fuzz-supernet
+host-test: model-test libsushi-test supernet-files-test sushictl-test fuzz-supernet
 
-run: deps model-demo
-	$(BUILD)/model/sushi-model-demo
+# The main job today: boot the guest with the driver and show the device,
+# then serve a query stream with SushiSched on the modelled SushiAccel
+# (the on-device serving loop arrives with the libsushi device layer).
+RUN_SUPERNET = $(or $(wildcard tools/supernet/data/fmnist-supernet.safetensors),$(OFA50))
+run: deps guest-info model-demo sushictl $(RUN_SUPERNET)
+	@echo; echo "== the model library on a built-in ResNet-style block"
+	@$(BUILD)/model/sushi-model-demo
+	@echo; echo "== SushiSched serving 10000 queries (phased demand) from $(notdir $(RUN_SUPERNET))"
+	@$(BUILD)/sushictl/sushictl eval --supernet $(RUN_SUPERNET) --trace phased -n 10000
 
 bench: deps model-bench
 

@@ -73,11 +73,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data_dir")
     ap.add_argument("out_dir")
-    ap.add_argument("--epochs", default="12,4,6,10",
+    ap.add_argument("--epochs", default="6,2,2,4",
                     help="epochs of the full, depth, expand, width phases")
     ap.add_argument("--lr", default="0.1,0.03,0.03,0.03")
     ap.add_argument("--batch", type=int, default=256)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--rand", type=int, default=1,
+                    help="random SubNets per step besides max and min")
+    ap.add_argument("--epoch-size", type=int, default=30000,
+                    help="images drawn (without replacement) per epoch")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--limit", type=int, default=0,
                     help="use only this many training images (smoke test)")
@@ -116,14 +120,15 @@ def main():
             net.sort_stage_channels()
         f = phase_space(phase)
         lo = min_of_phase(space, phase)
-        n_rand = 0 if phase == "full" else 2
+        n_rand = 0 if phase == "full" else args.rand
         decay, no_decay = [], []
         for n_, p in net.named_parameters():
             (no_decay if p.ndim == 1 else decay).append(p)
         opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-5},
                                {"params": no_decay, "weight_decay": 0}],
                               lr=lrs[pi], momentum=0.9, nesterov=True)
-        steps = epochs[pi] * (xt.shape[0] // args.batch)
+        per_epoch = min(args.epoch_size, xt.shape[0]) // args.batch
+        steps = epochs[pi] * per_epoch
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: 0.5 * (1 + np.cos(np.pi * min(s, steps) / steps)))
         for ep in range(epochs[pi]):
@@ -131,7 +136,7 @@ def main():
             net.bn_mode = "batch"
             perm = torch.randperm(xt.shape[0], generator=gen)
             tl, nb, te = 0.0, 0, time.time()
-            for b in range(xt.shape[0] // args.batch):
+            for b in range(per_epoch):
                 idx = perm[b * args.batch:(b + 1) * args.batch]
                 x, y = augment(xt[idx], gen), yt[idx]
                 opt.zero_grad()
@@ -150,6 +155,10 @@ def main():
                         kd.backward()
                 opt.step()
                 sched.step()
+                if (b + 1) % 20 == 0:
+                    print("  %s ep %d step %d/%d loss %.4f %.1f s" % (
+                        phase, ep + 1, b + 1, per_epoch, tl / nb,
+                        time.time() - t0), flush=True)
             va_max = evaluate(net, full, calib, xv, yv)
             va_min = evaluate(net, lo, calib, xv, yv)
             rec = {"phase": phase, "epoch": ep + 1, "loss": round(tl / nb, 4),
