@@ -10,10 +10,10 @@ the exact form the file's catalog stores and int8ref.run_layers runs.
 import math
 
 import numpy as np
-import torch
 
 import arch as A
-import supernet as S
+# torch and supernet are imported inside the functions that need them, so
+# quantize_multiplier/qparams work with numpy alone (the self-test uses them)
 
 INPUT_SCALE = 1.0 / 255.0
 INPUT_ZP = -128
@@ -68,6 +68,7 @@ def quantize_weights(state, space):
 
 def calibrate(net, a, calib, batch=500):
     """BN recalibration for SubNet a, then per-layer output ranges."""
+    import torch
     net.set_running_stats(a, calib)
     lo, hi = {}, {}
     with torch.no_grad():
@@ -84,6 +85,7 @@ def quantize_subnet(net, space, a, wq, calib, sid):
     """Quantize SubNet a (BN recalibrated on calib).  Returns (layers,
     epis): the catalog layer list and {epilogue tensor name: int32 [K,3]}.
     Leaves net's BN running stats set for a (frozen mode)."""
+    import supernet as S
     layers = A.layer_list(space, a)
     lo, hi = calibrate(net, a, calib)
     qp = {-1: (INPUT_SCALE, INPUT_ZP)}
@@ -152,6 +154,8 @@ def quantize_subnet(net, space, a, wq, calib, sid):
 
 def float_accuracy(net, a, images, labels, batch=1000):
     """Float top-1 with the BN statistics currently set (frozen)."""
+    import torch
+    import supernet as S
     net.bn_mode = "frozen"
     ok = 0
     with torch.no_grad():
