@@ -88,9 +88,10 @@ $(LS_OUT)/fuzz/make_corpus: $(LS_DIR)/fuzz/make_corpus.c $(LS_TEST_HDRS)
 fuzz-supernet: $(LS_OUT)/fuzz/fuzz_supernet $(LS_OUT)/fuzz/make_corpus
 	@mkdir -p $(LS_OUT)/fuzz/corpus $(LS_OUT)/fuzz/seeds
 	$(LS_OUT)/fuzz/make_corpus $(LS_OUT)/fuzz/seeds
+	$(if $(SHIPPED_SUPERNETS),cp $(SHIPPED_SUPERNETS) $(LS_OUT)/fuzz/seeds/)
 	@$(LS_OUT)/fuzz/fuzz_supernet -max_total_time=$(FUZZ_TIME) -seed=1 \
 		-max_len=65536 -print_final_stats=1 $(LS_OUT)/fuzz/corpus \
-		$(LS_OUT)/fuzz/seeds $(SHIPPED_SUPERNETS) \
+		$(LS_OUT)/fuzz/seeds \
 		> $(LS_OUT)/fuzz/log 2>&1; st=$$?; grep -E "^(Done|stat::number|==.*ERROR)" $(LS_OUT)/fuzz/log; \
 		if [ $$st -ne 0 ]; then tail -40 $(LS_OUT)/fuzz/log; echo "not ok - loader fuzzing found a crash"; exit 1; fi; \
 		echo "ok - loader fuzzed for $(FUZZ_TIME) s without a crash"
