@@ -70,22 +70,15 @@ key=${found#*$'\t'}
 keyline=""
 [ -n "$key" ] && keyline="Signed-By: $key"
 
-new=$(cat <<EOF
-# Written by SUSHI qemu-device/apt-sources.sh (URI taken from this machine's
-# own apt sources): QEMU's source package lives in $codename-backports.
-Types: deb-src
-URIs: $uri
-Suites: $codename
-Components: main
-$keyline
-
-Types: deb deb-src
-URIs: $uri
-Suites: $codename-backports
-Components: main
-$keyline
-EOF
-)
+# The entries reuse the URI found above; printf keeps the format in one place.
+entry() { # types suites
+	printf 'Types: %s\nURIs: %s\nSuites: %s\nComponents: main\n%s\n' \
+		"$1" "$uri" "$2" "$keyline"
+}
+new=$(printf '# Written by SUSHI qemu-device/apt-sources.sh (URI taken from this machine'"'"'s\n# own apt sources): QEMU'"'"'s source package lives in %s-backports.\n' "$codename"
+	entry deb-src "$codename"
+	echo
+	entry "deb deb-src" "$codename-backports")
 if [ -f "$out" ] && [ "$(cat "$out")" = "$new" ]; then
 	exit 0
 fi
