@@ -18,7 +18,8 @@ SUSHI_KO	:= $(BUILD)/kmod/driver/sushi.ko
 
 # In the order the guest runs them.
 GUEST_TESTS	:= sushi_query_test sushi_bo_test sushi_program_test \
-		   sushi_launch_test sushi_pb_test sushi_reset_test
+		   sushi_launch_test sushi_pb_test sushi_reset_test \
+		   libsushi_device_test sushictl_info_test
 # Tests linked with the model library (reference compute, cost model).
 GUEST_MODEL_TESTS := sushi_program_test sushi_launch_test sushi_pb_test \
 		   sushi_reset_test
@@ -76,6 +77,24 @@ $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_MODEL_TESTS)): $(GUEST_BUILD)/bin/%: \
 		-isystem "$$SUSHI_KSRC/tools/testing/selftests" \
 		-o $@ $< $(MODEL_LIB) -lpthread
 
+# libsushi's device layer through its public API (TAP, links libdrm and the
+# model library for the reference outputs and costs)
+$(GUEST_BUILD)/bin/libsushi_device_test: \
+		tests/guest-libsushi/libsushi_device_test.c $(LS_DEV) \
+		$(MODEL_LIB) libsushi/include/sushi/device.h | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include \
+		$(MODEL_INC) -o $@ $< $(LS_DEV) $(MODEL_LIB) -ldrm -lpthread
+
+# runs /bin/sushictl (an extra initramfs binary) and checks it against
+# libsushi's view of the device
+$(GUEST_BUILD)/bin/sushictl_info_test: \
+		tests/guest-libsushi/sushictl_info_test.c $(LS_DEV) \
+		libsushi/include/sushi/device.h | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O2 -g $(WARN) -Ilibsushi/include -o $@ $< $(LS_DEV) \
+		-lcjson -ldrm
+
 $(GUEST_BUILD)/bin/%: $(KSELFTEST_DIR)/%.c $(GUEST_HDRS) | kernel-fetch guest-deps
 	@mkdir -p $(@D)
 	. $(SUSHI_KENV) && $(CC) $(GUEST_CFLAGS) \
@@ -85,7 +104,7 @@ $(SUSHI_INFO_BIN): $(GUEST_DIR)/sushi-info.c $(GUEST_HDRS) | guest-deps
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 
-guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN)
+guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN) $(CTL_OUT)/sushictl
 
 # The INTx fallback (pci=nomsi) with the query and launch tests (job
 # completions through the shared line), every kselftest with MSI-X, then the
@@ -94,7 +113,7 @@ guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN)
 guest-test: module guest-bins $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test.cpio -m test \
 		-k $(SUSHI_KO) $(addprefix -t ,$(GUEST_TEST_BINS)) \
-		-b $(SUSHI_INFO_BIN)
+		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-intx.cpio -m test \
 		-k $(SUSHI_KO) -t $(GUEST_BUILD)/bin/sushi_query_test \
 		-t $(GUEST_BUILD)/bin/sushi_launch_test

@@ -359,7 +359,7 @@ struct sushi_job *sushi_job_new(struct sushi_device *sdev,
 				struct sushi_file *sfile, struct drm_file *file,
 				struct sushi_job_record *rec, u32 opcode);
 void sushi_job_abort(struct sushi_job *job);
-void sushi_job_push(struct sushi_file *sfile, struct sushi_job *job);
+struct dma_fence *sushi_job_arm(struct sushi_file *sfile, struct sushi_job *job);
 int sushi_file_reserve_id(struct sushi_file *sfile, u64 *id);
 void sushi_file_publish(struct sushi_file *sfile, u64 id,
 			struct sushi_job_record *rec, struct dma_fence *done);

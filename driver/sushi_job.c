@@ -470,16 +470,24 @@ void sushi_job_abort(struct sushi_job *job)
 	sushi_job_put_refs(job);
 }
 
-/* Arm and push a job of @sfile (lock held) or of the driver (NULL). */
-void sushi_job_push(struct sushi_file *sfile, struct sushi_job *job)
+/*
+ * Arm a job of @sfile (lock held) or of the driver (NULL) and return its
+ * finished fence.  The caller may use the fence (e.g. add it to a
+ * reservation) until it pushes the job with drm_sched_entity_push_job():
+ * after the push the job, and with it this borrowed pointer, may be gone.
+ */
+struct dma_fence *sushi_job_arm(struct sushi_file *sfile, struct sushi_job *job)
 {
+	struct dma_fence *done;
+
 	drm_sched_job_arm(&job->base);
+	done = &job->base.s_fence->finished;
 	if (sfile) {
 		lockdep_assert_held(&sfile->lock);
 		dma_fence_put(sfile->last);
-		sfile->last = dma_fence_get(&job->base.s_fence->finished);
+		sfile->last = dma_fence_get(done);
 	}
-	drm_sched_entity_push_job(&job->base);
+	return done;
 }
 
 /* Reserve the next job id of @sfile (lock held). */
@@ -633,8 +641,7 @@ int sushi_ioctl_launch(struct drm_device *drm, void *data,
 		xa_release(&sfile->jobs, id);
 		goto err_unlock;
 	}
-	drm_sched_job_arm(&job->base);
-	done = &job->base.s_fence->finished;
+	done = sushi_job_arm(sfile, job);
 	for (i = 0; i < job->prog->n_bos; i++)
 		dma_resv_add_fence(job->prog->bos[i]->resv, done,
 				   job->prog->bo_write[i] ?
@@ -643,8 +650,6 @@ int sushi_ioctl_launch(struct drm_device *drm, void *data,
 	if (out_sync)
 		drm_syncobj_replace_fence(out_sync, done);
 	sushi_file_publish(sfile, id, rec, done);
-	dma_fence_put(sfile->last);
-	sfile->last = dma_fence_get(done);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&sfile->lock);
 	args->job_id = id;

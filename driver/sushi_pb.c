@@ -217,9 +217,13 @@ static struct dma_fence *sushi_pin_set_unpin(struct sushi_device *sdev,
 		}
 	}
 	mutex_lock(&sdev->klock);
-	for (i = 0; i < n; i++)
-		sushi_job_push(NULL, jobs[i]);
-	done = dma_fence_get(&jobs[n - 1]->base.s_fence->finished);
+	for (i = 0; i < n; i++) {
+		struct dma_fence *f = sushi_job_arm(NULL, jobs[i]);
+
+		if (i == n - 1)
+			done = dma_fence_get(f);
+		drm_sched_entity_push_job(&jobs[i]->base);
+	}
 	mutex_unlock(&sdev->klock);
 	kfree(jobs);
 	sushi_record_put(rec);
@@ -333,10 +337,10 @@ static int sushi_pin_set_submit(struct sushi_file *sfile,
 		return ret;
 	}
 	for (i = 0; i < pins->n; i++) {
-		sushi_job_push(sfile, jobs[i]);
 		dma_resv_add_fence(pins->r[i].obj->resv,
-				   &jobs[i]->base.s_fence->finished,
+				   sushi_job_arm(sfile, jobs[i]),
 				   DMA_RESV_USAGE_READ);
+		drm_sched_entity_push_job(&jobs[i]->base);
 	}
 	*done = sfile->last;
 	drm_gem_unlock_reservations(objs, n, &ctx);

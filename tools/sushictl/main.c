@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * main.c - sushictl, the SUSHI admin CLI: dispatches to its commands.
- * Commands that need the device (info, pb, stats, reset, run) arrive with
- * the kernel driver and the libsushi device layer.
+ * info and pb talk to the device through libsushi (cmd_dev.h).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_dev.h"
 #include "cmd_eval.h"
 
 static void usage(FILE *f)
@@ -15,6 +15,8 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  eval    replay a query trace through SushiSched and the baselines on a\n"
 	      "          modelled SushiAccel (no device needed)\n"
+	      "  info    the SushiAccel device and its configuration\n"
+	      "  pb      the Persistent Buffer and this process's pin sets\n"
 	      "  help    this text\n\n"
 	      "'sushictl COMMAND --help' describes a command. Exit status: 0 success,\n"
 	      "1 usage error, 2 device error, 3 bad input file, 4 internal error.\n", f);
@@ -33,6 +35,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "eval"))
 		return cmd_eval(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "info"))
+		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pb"))
+		return cmd_pb(argc - 1, argv + 1);
 	fprintf(stderr, "sushictl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
