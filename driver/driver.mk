@@ -26,7 +26,7 @@ GUEST_MODEL_TESTS := sushi_program_test sushi_launch_test sushi_pb_test \
 # Tests that need a job visibly in flight run again on a device with a slow
 # clock (the device model computes a job before the guest runs on; see
 # tests/kselftest/sushi_net.h).
-GUEST_SLOW_TESTS := sushi_launch_test sushi_reset_test
+GUEST_SLOW_TESTS := sushi_launch_test sushi_reset_test libsushi_device_test
 GUEST_SLOW_DEVICE := sushi-accel,clock-hz=1000000
 GUEST_TEST_BINS	:= $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_TESTS))
 SUSHI_INFO_BIN	:= $(GUEST_BUILD)/bin/sushi-info

@@ -37,6 +37,7 @@ static const struct drm_ioctl_desc sushi_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SUSHI_PB_PIN, sushi_ioctl_pb_pin, 0),
 	DRM_IOCTL_DEF_DRV(SUSHI_PB_UNPIN, sushi_ioctl_pb_unpin, 0),
 	DRM_IOCTL_DEF_DRV(SUSHI_PB_QUERY, sushi_ioctl_pb_query, 0),
+	DRM_IOCTL_DEF_DRV(SUSHI_RESET, sushi_ioctl_reset, DRM_ROOT_ONLY),
 };
 
 static int sushi_open(struct drm_device *drm, struct drm_file *file)

@@ -90,7 +90,8 @@ struct sushi_mmu {
  * @fence_ctx: dma_fence context of the hardware fences
  * @fence_lock: lock of the hardware fences
  * @inflight: jobs written to the ring, oldest first
- * @inflight_lock: protects @inflight
+ * @inflight_lock: protects @inflight and @counters
+ * @counters: device-wide counters of retired jobs (DRM_SUSHI_QUERY_COUNTERS)
  * @reset_lock: serializes device resets
  * @reset_count: device resets done since probe
  * @last_progress: PROGRESS seen by the last timeout check
@@ -120,7 +121,8 @@ struct sushi_device {
 	u64 fence_ctx;
 	spinlock_t fence_lock; /* hardware fences */
 	struct list_head inflight;
-	spinlock_t inflight_lock; /* inflight */
+	spinlock_t inflight_lock; /* inflight, counters */
+	struct drm_sushi_counters counters;
 	struct mutex reset_lock; /* device resets */
 	atomic_t reset_count;
 	u32 last_progress;
@@ -377,6 +379,10 @@ int sushi_ioctl_pb_unpin(struct drm_device *drm, void *data,
 int sushi_ioctl_pb_query(struct drm_device *drm, void *data,
 			 struct drm_file *file);
 void sushi_device_reset(struct sushi_device *sdev);
+int sushi_ioctl_reset(struct drm_device *drm, void *data,
+		      struct drm_file *file);
+void sushi_counters_read(struct sushi_device *sdev,
+			 struct drm_sushi_counters *out);
 
 /* sushi_debugfs.c */
 void sushi_debugfs_init(struct sushi_device *sdev);

@@ -103,6 +103,37 @@ static int sushi_status_errno(u32 status)
 	}
 }
 
+/* Add a retiring entry to the device-wide counters (inflight_lock held). */
+static void sushi_job_count(struct sushi_device *sdev, struct sushi_job *job,
+			    const struct sushi_hw_completion *c, u32 status,
+			    int err)
+{
+	struct drm_sushi_counters *n = &sdev->counters;
+
+	switch (le32_to_cpu(job->entry.opcode)) {
+	case SUSHI_CMD_LAUNCH:
+		n->launches++;
+		n->launches_failed += !!err;
+		break;
+	case SUSHI_CMD_PB_LOAD:
+		n->pb_loads++;
+		break;
+	case SUSHI_CMD_PB_INVALIDATE:
+		n->pb_invalidations++;
+		break;
+	}
+	n->timeouts += status == DRM_SUSHI_JOB_TIMEOUT;
+	if (!c)
+		return;
+	n->cycles += le64_to_cpu(c->cycles);
+	n->macs += le64_to_cpu(c->macs);
+	n->dram_rd += le64_to_cpu(c->dram_rd);
+	n->dram_wr += le64_to_cpu(c->dram_wr);
+	n->pb_rd += le64_to_cpu(c->pb_rd);
+	n->energy_fj += le64_to_cpu(c->energy_fj);
+	n->offchip_fj += le64_to_cpu(c->offchip_fj);
+}
+
 /*
  * Retire the oldest in-flight job: copy its completion record (or, with
  * @c NULL, report it lost with @status/@err), set the fence error and
@@ -133,6 +164,7 @@ static void sushi_job_retire(struct sushi_job *job,
 		st->status = status;
 		st->error = err;
 	}
+	sushi_job_count(job->sdev, job, c, status, err);
 	list_del_init(&job->node);
 	if (err)
 		dma_fence_set_error(job->hw_fence, err);
@@ -339,7 +371,7 @@ static void sushi_force_reset_work(struct work_struct *work)
 	sushi_job_reset(rw->sdev, NULL);
 }
 
-/* debugfs force_reset: reset now, ordered with the timeout handler. */
+/* Reset now (ioctl, debugfs), ordered with the timeout handler. */
 void sushi_device_reset(struct sushi_device *sdev)
 {
 	struct sushi_reset_work rw = { .sdev = sdev };
@@ -348,6 +380,35 @@ void sushi_device_reset(struct sushi_device *sdev)
 	queue_work(sdev->tdr_wq, &rw.work);
 	flush_work(&rw.work);
 	destroy_work_on_stack(&rw.work);
+}
+
+/* DRM_IOCTL_SUSHI_RESET (DRM_ROOT_ONLY: the core refuses other callers). */
+int sushi_ioctl_reset(struct drm_device *drm, void *data,
+		      struct drm_file *file)
+{
+	struct sushi_device *sdev = to_sushi_device(drm);
+	struct drm_sushi_reset *args = data;
+
+	if (args->flags || args->pb_gen)
+		return -EINVAL;
+	sushi_device_reset(sdev);
+	args->pb_gen = sushi_read(sdev, SUSHI_REG_PB_GENERATION);
+	return 0;
+}
+
+/* A snapshot of the device-wide counters. */
+void sushi_counters_read(struct sushi_device *sdev,
+			 struct drm_sushi_counters *out)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sdev->inflight_lock, flags);
+	*out = sdev->counters;
+	spin_unlock_irqrestore(&sdev->inflight_lock, flags);
+	out->resets = atomic_read(&sdev->reset_count);
+	out->irqs = atomic64_read(&sdev->irq_count);
+	out->device_errors = atomic64_read(&sdev->error_count);
+	out->pb_gen = sushi_read(sdev, SUSHI_REG_PB_GENERATION);
 }
 
 /* ------------------------------------------------------ set-up */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sushi_query.c - DRM_IOCTL_SUSHI_QUERY: report the device's capabilities
- * (and, later, other information) with size negotiation, so that older and
+ * and its device-wide counters with size negotiation, so that older and
  * newer userspace keep working when the information grows.
  */
 
@@ -16,6 +16,7 @@ int sushi_ioctl_query(struct drm_device *drm, void *data,
 	struct sushi_device *sdev = to_sushi_device(drm);
 	struct drm_sushi_query *args = data;
 	void __user *ptr = u64_to_user_ptr(args->pointer);
+	struct drm_sushi_counters counters;
 	const void *info;
 	u32 info_size, n;
 
@@ -26,6 +27,11 @@ int sushi_ioctl_query(struct drm_device *drm, void *data,
 	case DRM_SUSHI_QUERY_CAPS:
 		info = &sdev->caps;
 		info_size = sizeof(sdev->caps);
+		break;
+	case DRM_SUSHI_QUERY_COUNTERS:
+		sushi_counters_read(sdev, &counters);
+		info = &counters;
+		info_size = sizeof(counters);
 		break;
 	default:
 		return -EINVAL;

@@ -207,8 +207,9 @@ const char *sushi_strerror(int err)
 	case ERANGE:
 		return "a buffer range does not lie inside its BO";
 	case EACCES:
-		return "permission denied (or an output in a device-read-only "
-		       "BO)";
+		return "permission denied (a device reset needs root, "
+		       "CAP_SYS_ADMIN; opening needs access to the /dev/accel "
+		       "node; or an output in a device-read-only BO)";
 	case E2BIG:
 		return "too many layers or ranges for the device";
 	case ETIME:

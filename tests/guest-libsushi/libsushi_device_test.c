@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sushi/device.h"
 #include "sushi_model.h"
@@ -474,11 +476,7 @@ static void test_pb(struct sushi_device *dev)
 		       ++n_test);
 		return;
 	}
-	/*
-	 * A fresh handle that pins before it launches anything, as the
-	 * kselftests do: see the driver race noted in
-	 * Documentation/libsushi-device.rst ("Known issues").
-	 */
+	/* a handle of its own: pin sets and their query are per handle */
 	if (sushi_device_open(sushi_device_path(dev), &dev) ||
 	    net_build(dev, &n, 11) ||
 	    sushi_program_create(dev, n.l, NET_LAYERS, &prog)) {
@@ -566,6 +564,127 @@ static void test_pb(struct sushi_device *dev)
 	sushi_device_close(dev);
 }
 
+/* ------------------------------------------------ counters, device reset */
+
+/* A child without CAP_SYS_ADMIN: sushi_device_reset() must say -EACCES. */
+static int reset_as_nobody(struct sushi_device *dev)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		_exit(sushi_device_reset(dev, NULL) == -EACCES ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void test_admin(struct sushi_device *dev)
+{
+	struct sushi_counters c0, c1;
+	struct sushi_launch_opts o = { 0 };
+	struct sushi_job_stats st;
+	struct sushi_pin_range r;
+	struct sushi_caps caps;
+	uint64_t job, jobs[32], load;
+	uint32_t prog, set, gen0, gen = 0;
+	int i, ret, done = 0, canceled = 0, stale = 0, other = 0;
+	struct net n;
+
+	EQ(-EINVAL, sushi_device_counters(NULL, &c0), "counters(NULL): -EINVAL");
+	EQ(-EINVAL, sushi_device_counters(dev, NULL), "counters(, NULL): -EINVAL");
+	EQ(-EINVAL, sushi_device_reset(NULL, NULL), "reset(NULL): -EINVAL");
+	if (net_build(dev, &n, 21) ||
+	    sushi_program_create(dev, n.l, NET_LAYERS, &prog)) {
+		OK(0, "network for the counter tests");
+		return;
+	}
+	EQ(0, sushi_device_counters(dev, &c0), "counters");
+	EQ(0, sushi_launch(dev, prog, NULL, &job), "launch");
+	EQ(0, sushi_job_wait(dev, job, 10 * SECOND, &st), "its job");
+	EQ(0, sushi_device_counters(dev, &c1), "counters again");
+	if (c1.pb_loads == c0.pb_loads &&
+	    c1.pb_invalidations == c0.pb_invalidations) {
+		EQ(c0.launches + 1, c1.launches, "one more launch counted");
+		EQ(c0.launches_failed, c1.launches_failed, "no failure counted");
+		EQ(c0.cycles + st.cycles, c1.cycles, "its cycles counted");
+		EQ(c0.dram_rd + st.dram_rd, c1.dram_rd, "its DRAM reads counted");
+		EQ(c0.energy_fj + st.energy_fj, c1.energy_fj,
+		   "its energy counted");
+	} else {
+		OK(0, "no PB entries retired meanwhile");
+	}
+	EQ(c0.resets, c1.resets, "no reset counted");
+
+	EQ(0, reset_as_nobody(dev), "reset without CAP_SYS_ADMIN: -EACCES");
+	OK(strstr(sushi_strerror(-EACCES), "CAP_SYS_ADMIN") != NULL,
+	   "its message names CAP_SYS_ADMIN");
+	EQ(0, sushi_device_counters(dev, &c1), "counters after the refusal");
+	EQ(c0.resets, c1.resets, "the refusal reset nothing");
+
+	sushi_device_caps(dev, &caps);
+	if (!(caps.flags & SUSHI_CAP_PB)) {
+		printf("ok %d # SKIP device without a Persistent Buffer\n",
+		       ++n_test);
+		goto out;
+	}
+	/* a device reset in the middle of pinned work */
+	r = (struct sushi_pin_range){ .bo = n.wt, .offset = 0,
+		.row_stride = 160, .row_bytes = 144, .rows = 16 };
+	EQ(0, sushi_pin_set_create(dev, &r, 1, &set, &load), "pin");
+	EQ(0, sushi_job_wait(dev, load, 10 * SECOND, &st), "loaded");
+	gen0 = st.pb_gen;
+	o.pin_set = set;
+	/* no output between the launches and the reset: the console is slow */
+	for (i = 0; i < 32 && !other; i++)
+		other = sushi_launch(dev, prog, &o, &jobs[i]);
+	ret = sushi_device_reset(dev, &gen);
+	EQ(0, other, "32 pinned launches");
+	EQ(0, ret, "reset while they run");
+	OK(gen > gen0, "PB generation moved on: %u > %u", gen, gen0);
+	for (i = 0; i < 32; i++) {
+		ret = sushi_job_wait(dev, jobs[i], 10 * SECOND, &st);
+
+		done += ret == 0;
+		canceled += ret == -ECANCELED;
+		stale += ret == -ESTALE && st.status == SUSHI_JOB_STALE_PB;
+		other += ret && ret != -ECANCELED && ret != -ESTALE;
+	}
+	EQ(0, other, "each job completed, was canceled or found the PB stale "
+	   "(%d done, %d canceled, %d stale)", done, canceled, stale);
+	/* on a slow device clock (the in-flight boot) the reset hits work */
+	if (caps.clock_hz <= 1000000)
+		OK(canceled + stale > 0, "the reset hit queued work");
+	EQ(0, sushi_launch(dev, prog, &o, &job), "pinned launch after the reset");
+	EQ(-ESTALE, sushi_job_wait(dev, job, 10 * SECOND, &st),
+	   "fails: the PB was wiped");
+	EQ(SUSHI_JOB_STALE_PB, st.status, "with status STALE_PB");
+	EQ(0, sushi_pin_set_destroy(dev, set), "unpin the stale set");
+	EQ(0, sushi_pin_set_create(dev, &r, 1, &set, &load), "pin again");
+	EQ(0, sushi_job_wait(dev, load, 10 * SECOND, NULL), "reloaded");
+	net_clear(&n);
+	o.pin_set = set;
+	EQ(0, sushi_launch(dev, prog, &o, &job), "pinned launch, new set");
+	EQ(0, sushi_job_wait(dev, job, 10 * SECOND, &st), "succeeds");
+	OK(net_check(&n), "outputs equal the model reference after the reset");
+	OK(st.pb_rd > 0, "weights come from the PB again");
+	EQ(0, sushi_device_counters(dev, &c1), "counters after the reset");
+	EQ(c0.resets + 1, c1.resets, "one reset counted");
+	EQ(gen, c1.pb_gen, "current generation reported");
+	OK(c1.launches_failed >= c0.launches_failed + 1 + canceled + stale,
+	   "failed launches counted");
+	sushi_pin_set_destroy(dev, set);
+out:
+	sushi_program_destroy(dev, prog);
+	net_free(&n);
+}
+
 /* ------------------------------------------------- two threads, one handle */
 
 struct worker {
@@ -637,6 +756,7 @@ int main(void)
 	test_program_launch(dev);
 	test_pb(dev);
 	test_threads(dev);
+	test_admin(dev);
 	sushi_device_close(dev);
 	printf("1..%d\n# %d passed, %d failed\n", n_test, n_test - n_fail,
 	       n_fail);

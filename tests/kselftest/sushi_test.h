@@ -89,6 +89,26 @@ static inline int sushi_query_caps(int fd, struct drm_sushi_caps *caps)
 	return sushi_ioctl(fd, DRM_IOCTL_SUSHI_QUERY, &q);
 }
 
+static inline int sushi_query_counters(int fd, struct drm_sushi_counters *c)
+{
+	struct drm_sushi_query q = {
+		.type = DRM_SUSHI_QUERY_COUNTERS,
+		.size = sizeof(*c),
+		.pointer = (uintptr_t)c,
+	};
+
+	return sushi_ioctl(fd, DRM_IOCTL_SUSHI_QUERY, &q);
+}
+
+static inline int sushi_reset(int fd, __u32 flags, __u32 *pb_gen)
+{
+	struct drm_sushi_reset r = { .flags = flags, .pb_gen = *pb_gen };
+	int ret = sushi_ioctl(fd, DRM_IOCTL_SUSHI_RESET, &r);
+
+	*pb_gen = r.pb_gen;
+	return ret;
+}
+
 /*
  * Map BAR0 of the PCI function behind accel node @minor read-only through
  * sysfs.  Returns the mapping or NULL.

@@ -31,6 +31,7 @@ extern "C" {
 #define DRM_SUSHI_PB_PIN		0x08
 #define DRM_SUSHI_PB_UNPIN		0x09
 #define DRM_SUSHI_PB_QUERY		0x0a
+#define DRM_SUSHI_RESET			0x0b
 
 #define DRM_IOCTL_SUSHI_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_SUSHI_QUERY, struct drm_sushi_query)
@@ -58,13 +59,18 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_SUSHI_PB_UNPIN, struct drm_sushi_pb_unpin)
 #define DRM_IOCTL_SUSHI_PB_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_SUSHI_PB_QUERY, struct drm_sushi_pb_query)
+#define DRM_IOCTL_SUSHI_RESET \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_SUSHI_RESET, struct drm_sushi_reset)
 
 /**
  * enum drm_sushi_query_type - what &struct drm_sushi_query asks for
  * @DRM_SUSHI_QUERY_CAPS: the device's capabilities, &struct drm_sushi_caps
+ * @DRM_SUSHI_QUERY_COUNTERS: device-wide activity counters since the
+ *	driver bound the device, &struct drm_sushi_counters
  */
 enum drm_sushi_query_type {
 	DRM_SUSHI_QUERY_CAPS = 0,
+	DRM_SUSHI_QUERY_COUNTERS = 1,
 };
 
 /** DRM_SUSHI_QUERY_MAX_SIZE - largest buffer size a query accepts */
@@ -156,6 +162,53 @@ struct drm_sushi_caps {
 	__u64 p_static_uw;
 	/** @max_bo_size: largest size DRM_IOCTL_SUSHI_BO_CREATE accepts. */
 	__u64 max_bo_size;
+};
+
+/**
+ * struct drm_sushi_counters - device-wide counters (DRM_SUSHI_QUERY_COUNTERS)
+ *
+ * Every field is Out and counts from the moment the driver bound the
+ * device; device resets do not clear them.  A job "retires" when the
+ * device reports its completion record or a reset ends it.  The sums are
+ * the modelled figures of the retired entries (the same numbers as the
+ * jobs' &struct drm_sushi_job_stats), over every file and the driver's own
+ * PB invalidations.
+ */
+struct drm_sushi_counters {
+	/** @launches: LAUNCH jobs retired. */
+	__u64 launches;
+	/** @launches_failed: of @launches, those that ended with an error. */
+	__u64 launches_failed;
+	/** @pb_loads: PB load entries retired (one per pinned range). */
+	__u64 pb_loads;
+	/** @pb_invalidations: PB invalidation entries retired. */
+	__u64 pb_invalidations;
+	/** @timeouts: jobs stopped by the driver's timeout (each resets). */
+	__u64 timeouts;
+	/** @resets: device resets (timeouts, DRM_IOCTL_SUSHI_RESET, debugfs). */
+	__u64 resets;
+	/** @irqs: interrupts the device raised. */
+	__u64 irqs;
+	/** @device_errors: device error interrupts (bad ring entries, DMA). */
+	__u64 device_errors;
+	/** @cycles: modelled device cycles of the retired entries. */
+	__u64 cycles;
+	/** @macs: multiply-accumulates. */
+	__u64 macs;
+	/** @dram_rd: bytes read from DRAM. */
+	__u64 dram_rd;
+	/** @dram_wr: bytes written to DRAM. */
+	__u64 dram_wr;
+	/** @pb_rd: weight bytes read from the Persistent Buffer. */
+	__u64 pb_rd;
+	/** @energy_fj: modelled energy, femtojoules. */
+	__u64 energy_fj;
+	/** @offchip_fj: off-chip (DRAM) part of @energy_fj. */
+	__u64 offchip_fj;
+	/** @pb_gen: current Persistent Buffer generation. */
+	__u32 pb_gen;
+	/** @pad: zero. */
+	__u32 pad;
 };
 
 /** DRM_SUSHI_BO_DEVICE_READ_ONLY - the device may read the BO, not write */
@@ -595,6 +648,23 @@ struct drm_sushi_pb_query {
 	__u32 flags;
 	/** @pad: In: must be zero. */
 	__u32 pad;
+};
+
+/**
+ * struct drm_sushi_reset - argument of DRM_IOCTL_SUSHI_RESET
+ *
+ * Resets the device now (CAP_SYS_ADMIN only: -EACCES otherwise): jobs in
+ * flight end with DRM_SUSHI_JOB_CANCELED or DRM_SUSHI_JOB_ABORTED (error
+ * -ECANCELED), queued jobs run afterwards, the
+ * Persistent Buffer is wiped and its generation bumped, so launches that
+ * expect a pin set loaded before the reset fail with DRM_SUSHI_JOB_STALE_PB
+ * until the set is pinned again.
+ */
+struct drm_sushi_reset {
+	/** @flags: In: must be zero. */
+	__u32 flags;
+	/** @pb_gen: Out: the Persistent Buffer generation after the reset. */
+	__u32 pb_gen;
 };
 
 #if defined(__cplusplus)

@@ -99,6 +99,43 @@ struct sushi_caps {
 int sushi_device_caps(const struct sushi_device *dev, struct sushi_caps *caps);
 
 /**
+ * struct sushi_counters - device-wide counters since the driver bound the
+ * device (all processes; resets do not clear them).  The sums are the
+ * modelled figures of every retired job, as in struct sushi_job_stats.
+ */
+struct sushi_counters {
+	uint64_t launches;		/* launches retired */
+	uint64_t launches_failed;	/* of which ended with an error */
+	uint64_t pb_loads;		/* PB load entries (one per range) */
+	uint64_t pb_invalidations;	/* PB invalidation entries */
+	uint64_t timeouts;		/* jobs stopped by the driver's timeout */
+	uint64_t resets;		/* device resets (any cause) */
+	uint64_t irqs;			/* interrupts raised */
+	uint64_t device_errors;		/* device error interrupts */
+	uint64_t cycles, macs, dram_rd, dram_wr, pb_rd;
+	uint64_t energy_fj, offchip_fj;
+	uint32_t pb_gen;		/* current PB generation */
+};
+
+/**
+ * sushi_device_counters() - read the device-wide counters now
+ * Returns 0, -EINVAL for NULL arguments, or the ioctl's errno.
+ */
+int sushi_device_counters(struct sushi_device *dev,
+			  struct sushi_counters *counters);
+
+/**
+ * sushi_device_reset() - reset the device now (needs CAP_SYS_ADMIN)
+ * @pb_gen: the Persistent Buffer generation after the reset, or NULL
+ *
+ * Jobs in flight (of every process) end with -ECANCELED, queued jobs run
+ * afterwards; the PB is wiped, so launches with a pin set loaded before
+ * fail with -ESTALE until it is pinned again.  Returns 0, -EACCES without
+ * CAP_SYS_ADMIN, -EINVAL for a NULL @dev.
+ */
+int sushi_device_reset(struct sushi_device *dev, uint32_t *pb_gen);
+
+/**
  * sushi_strerror() - a readable message for a negative errno returned by
  * libsushi (the driver's meaning where it has one).  Thread-safe; never
  * NULL.
