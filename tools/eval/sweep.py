@@ -5,7 +5,11 @@ results.json, gnuplot plots (PNG) and results.rst (tables) into --out.
 
 Usage:
   /usr/bin/python3 tools/eval/sweep.py --sushictl build/sushictl/sushictl \\
-      --supernet FILE --label NAME --out DIR [--queries N]
+      --supernet FILE --label NAME --out DIR [--queries N] [--pb-kib LIST]
+
+--pb-kib: comma-separated PB sizes (KiB) for the PB sweep; default
+256,512,1024,2048,4096,8192.  The FMNIST SuperNet (119 KiB of weights) adds
+8-128 KiB, where its weights do not all fit.
 
 Deterministic: fixed seeds; the same inputs give the same numbers.
 """
@@ -68,7 +72,13 @@ def main():
     ap.add_argument("--label", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--queries", type=int, default=10000)
+    ap.add_argument("--pb-kib", default=",".join(str(k) for k in PB_KIB),
+                    help="comma-separated PB sizes (KiB) of the PB sweep")
     args = ap.parse_args()
+    try:
+        pb_kib = [int(k) for k in args.pb_kib.split(",")]
+    except ValueError:
+        ap.error("--pb-kib: expected comma-separated integers")
     os.makedirs(args.out, exist_ok=True)
     results = {"supernet": args.supernet, "queries": args.queries,
                "traces": {}, "sweeps": {}}
@@ -103,7 +113,7 @@ def main():
 
     # sweeps on the phased and random-walk traces
     for tr in ("phased", "random-walk"):
-        for name, values, flag in (("pb", PB_KIB, "--pb-kib"), ("q", QS, "--q"),
+        for name, values, flag in (("pb", pb_kib, "--pb-kib"), ("q", QS, "--q"),
                                    ("w", WS, "--w")):
             pts = []
             for v in values:
