@@ -23,6 +23,7 @@ deps:
 
 include qemu-device/model/model.mk
 include libsushi/libsushi.mk
+include tools/supernet/supernet.mk
 include tools/sushictl/sushictl.mk
 include qemu-device/qemu.mk
 include driver/driver.mk
@@ -30,7 +31,7 @@ include driver/driver.mk
 test: deps host-test qemu-test guest-test driver-lint
 	@echo "make test: all suites passed"
 
-host-test: model-test libsushi-test supernet-files-test sushictl-test fuzz-supernet
+host-test: model-test libsushi-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test
 
 # The main job today: boot the guest with the driver and show the device,
 # then serve a query stream with SushiSched on the modelled SushiAccel
