@@ -13,9 +13,10 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-HOST_DEPS := gcc make libc6-dev python3 python3-numpy valgrind libcjson-dev clang libclang-rt-14-dev
+HOST_DEPS := gcc make libc6-dev python3 python3-numpy valgrind libcjson-dev clang libclang-rt-14-dev \
+             libdrm-dev pkg-config binutils
 
-.PHONY: all deps test run bench clean host-test
+.PHONY: all deps test run bench clean host-test install
 all: model
 
 deps:
@@ -31,7 +32,8 @@ include driver/driver.mk
 test: deps host-test qemu-test guest-test driver-lint
 	@echo "make test: all suites passed"
 
-host-test: model-test libsushi-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test
+host-test: model-test libsushi-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test \
+           libsushi-install-test
 
 # The main job today: boot the guest with the driver and show the device,
 # then serve a query stream with SushiSched on the modelled SushiAccel
@@ -42,6 +44,13 @@ run: deps guest-info model-demo sushictl $(RUN_SUPERNET)
 	@$(BUILD)/model/sushi-model-demo
 	@echo; echo "== SushiSched serving 10000 queries (phased demand) from $(notdir $(RUN_SUPERNET))"
 	@$(BUILD)/sushictl/sushictl eval --supernet $(RUN_SUPERNET) --trace phased -n 10000
+
+# libsushi (shared + static, headers, pkg-config), sushictl and its man
+# page under $(DESTDIR)$(PREFIX) (default /usr/local)
+install: libsushi-install sushictl
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/sushictl/sushictl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 Documentation/man/sushictl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 bench: deps model-bench
 

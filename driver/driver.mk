@@ -19,7 +19,7 @@ SUSHI_KO	:= $(BUILD)/kmod/driver/sushi.ko
 # In the order the guest runs them.
 GUEST_TESTS	:= sushi_query_test sushi_bo_test sushi_program_test \
 		   sushi_launch_test sushi_pb_test sushi_reset_test \
-		   libsushi_device_test sushictl_info_test
+		   libsushi_device_test sushictl_info_test libsushi_netdev_test
 # Tests linked with the model library (reference compute, cost model).
 GUEST_MODEL_TESTS := sushi_program_test sushi_launch_test sushi_pb_test \
 		   sushi_reset_test
@@ -86,6 +86,16 @@ $(GUEST_BUILD)/bin/libsushi_device_test: \
 	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include \
 		$(MODEL_INC) -o $@ $< $(LS_DEV) $(MODEL_LIB) -ldrm -lpthread
 
+# a SuperNet on the device through libsushi's netdev (TAP; the SuperNet and
+# the image sample are initramfs data files, /bin/sushictl runs as a child)
+$(GUEST_BUILD)/bin/libsushi_netdev_test: \
+		tests/guest-libsushi/libsushi_netdev_test.c $(LS_DEV) $(LS_CORE) \
+		$(MODEL_LIB) $(LS_HDRS) | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include \
+		$(MODEL_INC) -o $@ $< $(LS_DEV) $(LS_CORE) $(MODEL_LIB) -lcjson \
+		-ldrm -lm -lpthread
+
 # runs /bin/sushictl (an extra initramfs binary) and checks it against
 # libsushi's view of the device
 $(GUEST_BUILD)/bin/sushictl_info_test: \
@@ -113,7 +123,9 @@ guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN) $(CTL_OUT)/sushictl
 guest-test: module guest-bins $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test.cpio -m test \
 		-k $(SUSHI_KO) $(addprefix -t ,$(GUEST_TEST_BINS)) \
-		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl
+		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl \
+		-d tools/supernet/data/fmnist-supernet.safetensors \
+		-d tools/supernet/data/fmnist-test-1000-images.idx
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-intx.cpio -m test \
 		-k $(SUSHI_KO) -t $(GUEST_BUILD)/bin/sushi_query_test \
 		-t $(GUEST_BUILD)/bin/sushi_launch_test

@@ -34,7 +34,7 @@ $(LS_CORE_SAN): $(LS_SRCS:%.c=$(LS_OUT)/san/%.o)
 
 # the device layer (libdrm, uAPI header from uapi/ directly): its own
 # archive so that the device-free users need no -ldrm
-LS_DEV_SRCS := device.c device_admin.c device_bo.c device_job.c device_pb.c
+LS_DEV_SRCS := device.c device_admin.c device_bo.c device_job.c device_pb.c netdev.c netdev_cost.c
 LS_DEV_INC  := -Iuapi/drm -I/usr/include/libdrm
 LS_DEV      := $(LS_OUT)/libsushidev.a
 LS_DEV_HDRS := uapi/drm/sushi_accel.h
@@ -107,3 +107,60 @@ $(OFA50): tools/supernet/gen_ofa_resnet50.py tools/supernet/arch.py tools/supern
 
 supernet-files-test: $(LS_OUT)/tests/san/test_supernet $(OFA50)
 	@set -o pipefail; $(LS_OUT)/tests/san/test_supernet $(SHIPPED_SUPERNETS) $(OFA50) | grep -E "loads|every layer|passed"
+
+# ---------------------------------------------------------------------------
+# The installable libsushi: one shared library (soname libsushi.so.0, only
+# the public API exported through libsushi.map) and one static archive, both
+# holding the core, the device layer and the model library; the public
+# headers; a pkg-config file.  `make install PREFIX=/usr DESTDIR=/tmp/x`.
+LS_VERSION  := 0.1.0
+LS_SONAME   := libsushi.so.0
+LS_SO       := $(LS_OUT)/libsushi.so.$(LS_VERSION)
+LS_A        := $(LS_OUT)/libsushi.a
+LS_MAP      := $(LS_DIR)/libsushi.map
+LS_ALL_OBJS := $(LS_SRCS:%.c=$(LS_OUT)/obj/%.o) \
+               $(LS_DEV_SRCS:%.c=$(LS_OUT)/dev/%.o) $(MODEL_OBJS)
+# installed under include/sushi/; sched.h finds sushi_model.h beside it
+LS_PUBLIC_HDRS := $(wildcard $(LS_DIR)/include/sushi/*.h) \
+                  $(MODEL_DIR)/sushi_model.h $(MODEL_DIR)/sushi_layer_check.h \
+                  hw/sushi_accel_hw.h
+
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+DESTDIR ?=
+
+.PHONY: libsushi-shared libsushi-abi-check libsushi-install libsushi-install-test
+libsushi-shared: $(LS_SO) $(LS_A)
+
+$(LS_SO): $(LS_ALL_OBJS) $(LS_MAP)
+	$(CC) -shared -Wl,-soname,$(LS_SONAME) -Wl,--version-script=$(LS_MAP) \
+		-Wl,--no-undefined -Wl,-z,defs -o $@ $(LS_ALL_OBJS) -ldrm -lcjson -lm
+	ln -sf $(notdir $@) $(LS_OUT)/$(LS_SONAME)
+	ln -sf $(LS_SONAME) $(LS_OUT)/libsushi.so
+
+$(LS_A): $(LS_ALL_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+libsushi-abi-check: $(LS_SO)
+	@ABI_CFLAGS="-I$(LS_DIR)/include $(MODEL_INC)" $(LS_DIR)/abi-check.sh \
+		$(LS_SO) $(LS_MAP) $(LS_PUBLIC_HDRS)
+
+libsushi-install: $(LS_SO) $(LS_A)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/sushi
+	install -m 0755 $(LS_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LS_SO)) $(DESTDIR)$(LIBDIR)/$(LS_SONAME)
+	ln -sf $(LS_SONAME) $(DESTDIR)$(LIBDIR)/libsushi.so
+	install -m 0644 $(LS_A) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(LS_PUBLIC_HDRS) $(DESTDIR)$(PREFIX)/include/sushi/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LS_VERSION)|' $(LS_DIR)/libsushi.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/libsushi.pc
+
+# Install into a scratch DESTDIR, then build and run a program the way a
+# user would (pkg-config, the installed headers, the shared library), and
+# once more statically.
+LS_ITEST := $(BUILD)/install-test
+libsushi-install-test: libsushi-abi-check
+	@rm -rf $(LS_ITEST) && mkdir -p $(LS_ITEST)
+	@$(MAKE) --no-print-directory -s libsushi-install DESTDIR=$(LS_ITEST)/root PREFIX=/usr LIBDIR=/usr/lib
+	@$(LS_DIR)/install-test.sh $(LS_ITEST) tools/supernet/data/fmnist-supernet.safetensors

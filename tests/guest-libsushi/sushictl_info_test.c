@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * sushictl_info_test.c - in-guest TAP test that runs /bin/sushictl as an
- * ordinary user would (`info --json`, `pb --json`, `info` with a bad
- * --device) and checks what it prints against the capabilities and the PB
- * state libsushi reads from the device.
+ * ordinary user would (`info --json`, `pb --json`, `stats --json`, `info`
+ * with a bad --device, `reset` without root) and as root (`reset`), and
+ * checks what it prints against the capabilities, the PB state and the
+ * counters libsushi reads from the device.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -52,11 +56,98 @@ static int run(const char *cmd, char *buf, size_t len)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* run(), as the unprivileged user nobody (65534): the exit status or -1 */
+static int run_as_nobody(const char *cmd, char *buf, size_t len)
+{
+	int fd[2], st;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(fd[0]);
+		if (dup2(fd[1], 1) < 0 || dup2(fd[1], 2) < 0 ||
+		    setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(126);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (n < len - 1 && (r = read(fd[0], buf + n, len - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	close(fd[0]);
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 static int num_eq(const cJSON *o, const char *key, unsigned long long want)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
 	return cJSON_IsNumber(v) && (unsigned long long)v->valuedouble == want;
+}
+
+/* stats as anyone, reset refused without root, reset as root */
+static void test_stats_reset(struct sushi_device *dev)
+{
+	static char out[65536];
+	struct sushi_counters c0, c1;
+	const char *node = sushi_device_path(dev);
+	struct stat sb;
+	cJSON *j;
+	int st;
+
+	tap(!sushi_device_counters(dev, &c0), "counters");
+	st = run(SUSHICTL " stats --json", out, sizeof(out));
+	tap(st == 0, "sushictl stats --json exits 0 (got %d)", st);
+	j = cJSON_Parse(out);
+	tap(!sushi_device_counters(dev, &c1), "counters again");
+	tap(j && num_eq(j, "launches", c1.launches) &&
+	    num_eq(j, "cycles", c1.cycles) && num_eq(j, "resets", c1.resets) &&
+	    num_eq(j, "pb_loads", c1.pb_loads) &&
+	    num_eq(j, "dram_rd", c1.dram_rd) &&
+	    num_eq(j, "pb_generation", c1.pb_gen),
+	    "stats: launches %llu, cycles %llu, resets %llu as libsushi reads",
+	    (unsigned long long)c1.launches, (unsigned long long)c1.cycles,
+	    (unsigned long long)c1.resets);
+	cJSON_Delete(j);
+	st = run(SUSHICTL " stats >/dev/null", out, sizeof(out));
+	tap(st == 0, "sushictl stats (table) exits 0");
+
+	/* an ordinary user who may use the node (as a udev rule would allow) */
+	if (stat(node, &sb) || chmod(node, 0666)) {
+		tap(0, "make %s usable by others", node);
+		return;
+	}
+	st = run_as_nobody(SUSHICTL " stats --json", out, sizeof(out));
+	tap(st == 0, "stats as an ordinary user exits 0 (got %d)", st);
+	st = run_as_nobody(SUSHICTL " reset", out, sizeof(out));
+	tap(st == 5 && strstr(out, "needs root") && strstr(out, "not reset"),
+	    "reset as an ordinary user: exit 5 and a refusal (%d: %.120s)", st,
+	    out);
+	sushi_device_counters(dev, &c1);
+	tap(c1.resets == c0.resets, "the refusal reset nothing");
+	chmod(node, sb.st_mode & 07777);
+
+	st = run(SUSHICTL " reset --json", out, sizeof(out));
+	tap(st == 0, "sushictl reset --json as root exits 0 (got %d)", st);
+	j = cJSON_Parse(out);
+	sushi_device_counters(dev, &c1);
+	tap(c1.resets == c0.resets + 1, "one reset counted (%llu -> %llu)",
+	    (unsigned long long)c0.resets, (unsigned long long)c1.resets);
+	tap(c1.pb_gen > c0.pb_gen && j &&
+	    num_eq(j, "pb_generation", c1.pb_gen) &&
+	    num_eq(j, "resets", c1.resets),
+	    "it prints the new PB generation %u", c1.pb_gen);
+	cJSON_Delete(j);
 }
 
 int main(void)
@@ -121,6 +212,7 @@ int main(void)
 	st = run(SUSHICTL " pb --bogus 2>/dev/null", out, sizeof(out));
 	tap(st == 1, "an unknown option: exit 1 (%d)", st);
 
+	test_stats_reset(dev);
 	sushi_device_close(dev);
 	printf("1..%d\n# %d passed, %d failed\n", n_test, n_test - n_fail,
 	       n_fail);

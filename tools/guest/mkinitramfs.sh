@@ -2,12 +2,14 @@
 # mkinitramfs.sh - build the guest initramfs (newc cpio) for run-guest.sh:
 # busybox-static, tools/guest/init.sh as /init, the driver module and the
 # kernel modules it depends on (decompressed, in load order from the cached
-# kernel's modules.dep), the test binaries and the shared libraries they use.
+# kernel's modules.dep), the test binaries and the shared libraries they use,
+# and data files the tests read.
 #
 # Usage: mkinitramfs.sh -o OUT.cpio -m test|info [-k sushi.ko]
-#                       [-t TEST_BINARY]... [-b EXTRA_BINARY]...
+#                       [-t TEST_BINARY]... [-b EXTRA_BINARY]... [-d FILE]...
 # Test binaries go to /tests and run in the order given; extra binaries go to
-# /bin.  Needs $SUSHI_CACHE/kernel/current.env (fetch-kernel.sh).
+# /bin; data files to /data/NAME (NAME: the file's base name).
+# Needs $SUSHI_CACHE/kernel/current.env (fetch-kernel.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,17 +17,18 @@ top=$(cd "$here/../.." && pwd)
 cache=${SUSHI_CACHE:-$HOME/.cache/sushi}
 
 die() { echo "mkinitramfs: error: $*" >&2; exit 1; }
-usage() { die "usage: $0 -o OUT -m test|info [-k MODULE] [-t TEST]... [-b BIN]..."; }
+usage() { die "usage: $0 -o OUT -m test|info [-k MODULE] [-t TEST]... [-b BIN]... [-d FILE]..."; }
 
 out="" mode="" kmod=""
-tests=() bins=()
-while getopts "o:m:k:t:b:" opt; do
+tests=() bins=() datas=()
+while getopts "o:m:k:t:b:d:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	m) mode=$OPTARG ;;
 	k) kmod=$OPTARG ;;
 	t) tests+=("$OPTARG") ;;
 	b) bins+=("$OPTARG") ;;
+	d) datas+=("$OPTARG") ;;
 	*) usage ;;
 	esac
 done
@@ -38,8 +41,10 @@ case $mode in test | info) ;; *) usage ;; esac
 . "$cache/kernel/current.env"
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/sushi-initramfs.XXXXXX")
+# mktemp makes it 0700: the guest's / must be searchable by ordinary users
+chmod 0755 "$root"
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc/sushi,lib/modules,tests}
+mkdir -p "$root"/{bin,data,dev,proc,sys,tmp,etc/sushi,lib/modules,tests}
 cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 file -L "$root/bin/busybox" 2>/dev/null | grep -q 'dynamically' &&
@@ -114,6 +119,11 @@ for b in "${bins[@]}"; do
 	[ -x "$b" ] || die "no binary $b"
 	install -m 755 "$b" "$root/bin/"
 	copy_libs "$b"
+done
+for d in "${datas[@]}"; do
+	[ -f "$d" ] || die "no data file $d"
+	[ ! -e "$root/data/$(basename "$d")" ] || die "two data files named $(basename "$d")"
+	install -m 644 "$d" "$root/data/"
 done
 
 mkdir -p "$(dirname "$out")"

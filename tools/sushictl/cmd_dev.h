@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_dev.h - the sushictl commands that talk to a SushiAccel device
- * through libsushi (info, pb) and their shared option parser.
+ * through libsushi (info, pb, stats, reset, run) and their option parsers.
  */
 #ifndef SUSHICTL_CMD_DEV_H
 #define SUSHICTL_CMD_DEV_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sushi/device.h"
 
@@ -31,5 +32,28 @@ int dev_open(const char *cmd, const struct dev_opts *o,
 
 int cmd_info(int argc, char **argv);
 int cmd_pb(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
+
+/* options of `sushictl run` (cmd_run.c) */
+struct run_opts {
+	struct dev_opts dev;	/* --device, --json */
+	const char *supernet;	/* --supernet FILE (default compiled in) */
+	const char *subnet;	/* --subnet ID: catalog id or index */
+	const char *pin;	/* --pin ID, or NULL: nothing pinned */
+	const char *input;	/* --input FILE: IDX images or raw int8 */
+	uint32_t index;		/* --index N: image of an IDX file */
+	bool has_index;		/* --index was given */
+};
+
+/*
+ * run_parse() - parse "run [options]" (argv[0] is the command): 0, or
+ * EXIT_USAGE with a message in @err; "--help" returns 0 with *help set.
+ */
+int run_parse(int argc, char **argv, struct run_opts *o, bool *help,
+	      char *err, size_t errlen);
+
+/* cmd_run() - `sushictl run`: one SubNet on the device, with the model's cost */
+int cmd_run(int argc, char **argv);
 
 #endif /* SUSHICTL_CMD_DEV_H */

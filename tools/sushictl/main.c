@@ -17,9 +17,13 @@ static void usage(FILE *f)
 	      "          modelled SushiAccel (no device needed)\n"
 	      "  info    the SushiAccel device and its configuration\n"
 	      "  pb      the Persistent Buffer and this process's pin sets\n"
+	      "  stats   the device-wide counters (launches, PB loads, resets, ...)\n"
+	      "  reset   reset the device (root only)\n"
+	      "  run     run a SubNet of a SuperNet on the device on an input\n"
 	      "  help    this text\n\n"
 	      "'sushictl COMMAND --help' describes a command. Exit status: 0 success,\n"
-	      "1 usage error, 2 device error, 3 bad input file, 4 internal error.\n", f);
+	      "1 usage error, 2 device error, 3 bad input file, 4 internal error,\n"
+	      "5 not permitted.\n", f);
 }
 
 int main(int argc, char **argv)
@@ -39,6 +43,12 @@ int main(int argc, char **argv)
 		return cmd_info(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pb"))
 		return cmd_pb(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stats"))
+		return cmd_stats(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "reset"))
+		return cmd_reset(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
 	fprintf(stderr, "sushictl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

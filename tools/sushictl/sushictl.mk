@@ -4,7 +4,7 @@
 CTL_DIR  := tools/sushictl
 CTL_OUT  := $(BUILD)/sushictl
 CTL_SRCS := out.c plot.c cmd_eval.c
-CTL_DEV_SRCS := cmd_dev.c cmd_info.c cmd_pb.c
+CTL_DEV_SRCS := cmd_dev.c cmd_info.c cmd_pb.c cmd_stats.c cmd_reset.c cmd_run.c
 CTL_CFLAGS = $(LS_CFLAGS) -DSUSHI_DEFAULT_SUPERNET='"$(CURDIR)/tools/supernet/data/fmnist-supernet.safetensors"'
 CTL_HDRS := $(wildcard $(CTL_DIR)/*.h) $(LS_HDRS)
 CTL_TESTS := $(patsubst $(CTL_DIR)/tests/%.c,%,$(wildcard $(CTL_DIR)/tests/test_*.c))
@@ -26,7 +26,7 @@ sushictl-test: sushictl-man-check $(CTL_TESTS:%=$(CTL_OUT)/tests/%)
 # --help and the man page must list the same options
 .PHONY: sushictl-man-check
 sushictl-man-check: $(CTL_OUT)/sushictl
-	@help=$$(for c in eval info pb; do $(CTL_OUT)/sushictl $$c --help; done | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); \
+	@help=$$(for c in eval info pb stats reset run; do $(CTL_OUT)/sushictl $$c --help; done | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); \
 	man=$$(sed 's/\\-/-/g' Documentation/man/sushictl.1 | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); \
 	if [ "$$help" = "$$man" ]; then echo "ok - sushictl --help and sushictl.1 list the same options"; \
 	else echo "not ok - --help and sushictl.1 differ:"; diff <(echo "$$help") <(echo "$$man"); exit 1; fi

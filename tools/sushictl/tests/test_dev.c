@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_dev.c - the device commands' device-free parts on the host:
- * `info`/`pb` argument parsing (every option, every refusal), and that
- * without a SushiAccel device they exit 2 with a message.
+ * `info`/`pb`/`stats`/`reset` argument parsing (every option, every
+ * refusal), and that without a SushiAccel device they exit 2 with a
+ * message (reset included: it must not claim success).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,15 @@ int main(int argc, char **argv)
 
 		is_int(cmd_info(3, a), EXIT_DEVICE, "info on /dev/null: exit 2");
 		is_int(cmd_pb(4, b), EXIT_DEVICE, "pb on /dev/null: exit 2");
+		char *c[] = { "stats", "--device", "/dev/null", NULL };
+		char *d[] = { "reset", "--json", "--device", "/dev/null", NULL };
+		char *e[] = { "reset", "--force", NULL };
+		char *f[] = { "stats", "extra", NULL };
+
+		is_int(cmd_stats(3, c), EXIT_DEVICE, "stats on /dev/null: exit 2");
+		is_int(cmd_reset(4, d), EXIT_DEVICE, "reset on /dev/null: exit 2");
+		is_int(cmd_reset(2, e), EXIT_USAGE, "reset --force: exit 1");
+		is_int(cmd_stats(2, f), EXIT_USAGE, "stats extra: exit 1");
 	}
 	return tap_done();
 }

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: MIT
+/*
+ * netdev.c - a SuperNet loaded on a SushiAccel device (sushi/netdev.h):
+ * the data BO and arena BO, SubNet layer lists turned into programs (data
+ * section at device address 0, arena at SUSHI_NETDEV_ACT_BASE), runs,
+ * SubGraph pin sets, and the model library's cost of the same launches.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netdev_internal.h"
+
+void sushi_netdev_map(struct sushi_supernet_map *map)
+{
+	if (map) {
+		map->data_base = 0;
+		map->act_base = SUSHI_NETDEV_ACT_BASE;
+	}
+}
+
+void sushi_caps_model_config(const struct sushi_caps *c,
+			     struct sushi_model_config *cfg)
+{
+	if (!c || !cfg)
+		return;
+	sushi_model_config_default(cfg);
+	cfg->pe_k = c->pe_k;
+	cfg->pe_c = c->pe_c;
+	cfg->clock_hz = c->clock_hz;
+	cfg->dram_bytes_per_cycle = c->dram_bytes_per_cycle;
+	cfg->overhead_cycles = c->overhead_cycles;
+	cfg->overlap = !!(c->flags & SUSHI_CAP_OVERLAP);
+	cfg->pb_bytes = c->pb_bytes;
+	cfg->pb_entries = c->pb_entries ? c->pb_entries : 1;
+	cfg->e_mac_fj = c->e_mac_fj;
+	cfg->e_dram_fj = c->e_dram_fj;
+	cfg->e_pb_fj = c->e_pb_fj;
+	cfg->e_buf_fj = c->e_buf_fj;
+	cfg->p_static_uw = c->p_static_uw;
+}
+
+void sushi_netdev_destroy(struct sushi_netdev *nd)
+{
+	if (!nd)
+		return;
+	netdev_cost_free(nd);
+	for (uint32_t i = 0; i < nd->info.n_subnets; i++) {
+		if (nd->prog && nd->prog[i])
+			sushi_program_destroy(nd->dev, nd->prog[i]);
+		if (nd->layers)
+			free(nd->layers[i]);
+	}
+	free(nd->layers);
+	free(nd->io);
+	free(nd->n_layers);
+	free(nd->prog);
+	sushi_bo_free(nd->arena);
+	sushi_bo_free(nd->data);
+	free(nd);
+}
+
+static int load_layers(struct sushi_netdev *nd)
+{
+	struct sushi_supernet_map map;
+	uint32_t n = nd->info.n_subnets;
+
+	sushi_netdev_map(&map);
+	nd->layers = calloc(n, sizeof(*nd->layers));
+	nd->io = calloc(n, sizeof(*nd->io));
+	nd->n_layers = calloc(n, sizeof(*nd->n_layers));
+	nd->prog = calloc(n, sizeof(*nd->prog));
+	if (!nd->layers || !nd->io || !nd->n_layers || !nd->prog)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		struct sushi_subnet_info si;
+		int ret = sushi_supernet_subnet(nd->sn, i, &si);
+
+		if (ret)
+			return ret;
+		nd->n_layers[i] = si.n_layers;
+		nd->layers[i] = calloc(si.n_layers, sizeof(**nd->layers));
+		if (!nd->layers[i])
+			return -ENOMEM;
+		ret = sushi_supernet_layers(nd->sn, i, &map, nd->layers[i],
+					    &nd->io[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int sushi_netdev_create(struct sushi_device *dev,
+			const struct sushi_supernet *sn,
+			struct sushi_netdev **out)
+{
+	struct sushi_netdev *nd;
+	uint64_t arena = 0;
+	void *p;
+	int ret;
+
+	if (!dev || !sn || !out)
+		return -EINVAL;
+	*out = NULL;
+	nd = calloc(1, sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	nd->dev = dev;
+	nd->sn = sn;
+	ret = sushi_supernet_info(sn, &nd->info);
+	if (!ret)
+		ret = sushi_device_caps(dev, &nd->caps);
+	if (!ret && (!nd->info.n_subnets || !nd->info.data_bytes))
+		ret = -EINVAL;
+	if (!ret)
+		ret = load_layers(nd);
+	for (uint32_t i = 0; !ret && i < nd->info.n_subnets; i++)
+		if (nd->io[i].arena_bytes > arena)
+			arena = nd->io[i].arena_bytes;
+	if (!ret)
+		ret = sushi_bo_create(dev, nd->info.data_bytes,
+				      SUSHI_BO_DEVICE_READ_ONLY, &nd->data);
+	if (!ret)
+		ret = sushi_bo_map(nd->data, &p);
+	if (!ret) {
+		memcpy(p, sushi_supernet_data(sn), nd->info.data_bytes);
+		ret = sushi_bo_unmap(nd->data);
+	}
+	if (!ret)
+		ret = sushi_bo_create(dev, arena, 0, &nd->arena);
+	if (!ret)
+		ret = sushi_bo_map(nd->arena, &p);
+	if (ret) {
+		sushi_netdev_destroy(nd);
+		return ret;
+	}
+	nd->act = p;
+	memset(nd->act, 0, arena);
+	*out = nd;
+	return 0;
+}
+
+int sushi_netdev_io(const struct sushi_netdev *nd, uint32_t subnet,
+		    struct sushi_subnet_io *io)
+{
+	if (!nd || !io)
+		return -EINVAL;
+	if (subnet >= nd->info.n_subnets)
+		return -ENOENT;
+	*io = nd->io[subnet];
+	return 0;
+}
+
+/* A device address of the netdev's map as a BO place. */
+static struct sushi_bo_ref place(const struct sushi_netdev *nd, uint64_t a)
+{
+	struct sushi_bo_ref r;
+
+	if (a >= SUSHI_NETDEV_ACT_BASE) {
+		r.bo = nd->arena;
+		r.offset = a - SUSHI_NETDEV_ACT_BASE;
+	} else {
+		r.bo = nd->data;
+		r.offset = a;
+	}
+	return r;
+}
+
+static void to_layer(const struct sushi_netdev *nd,
+		     const struct sushi_hw_layer *h, struct sushi_layer *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->op = h->op;
+	u->in_c = h->in_c;
+	u->in_h = h->in_h;
+	u->in_w = h->in_w;
+	u->out_c = h->out_c;
+	u->out_h = h->out_h;
+	u->out_w = h->out_w;
+	u->kernel = h->kernel;
+	u->stride = h->stride;
+	u->padding = h->pad;
+	u->groups = h->groups;
+	u->in_zp = (int32_t)h->in_zp;
+	u->in2_zp = (int32_t)h->in2_zp;
+	u->out_zp = (int32_t)h->out_zp;
+	u->act_min = (int32_t)h->act_min;
+	u->act_max = (int32_t)h->act_max;
+	u->add_shift = h->add_shift;
+	u->add_mult_a = (int32_t)h->add_mult_a;
+	u->add_mult_b = (int32_t)h->add_mult_b;
+	u->in = place(nd, h->in_addr);
+	u->out = place(nd, h->out_addr);
+	/* only the tensors the op reads get a place: unused addresses are 0 */
+	if (h->op == SUSHI_OP_ADD)
+		u->in2 = place(nd, h->in2_addr);
+	if (h->op == SUSHI_OP_CONV || h->op == SUSHI_OP_FC) {
+		u->w_stride = h->w_stride;
+		u->w = place(nd, h->w_addr);
+		u->epi = place(nd, h->epi_addr);
+	}
+}
+
+int netdev_program(struct sushi_netdev *nd, const struct sushi_hw_layer *l,
+		   uint32_t n, uint32_t *prog)
+{
+	struct sushi_layer *u = calloc(n ? n : 1, sizeof(*u));
+	int ret;
+
+	if (!u)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		to_layer(nd, &l[i], &u[i]);
+	ret = sushi_program_create(nd->dev, u, n, prog);
+	free(u);
+	return ret;
+}
+
+int netdev_launch(struct sushi_netdev *nd, uint32_t prog, uint32_t pin_set,
+		  struct sushi_job_stats *st)
+{
+	struct sushi_launch_opts o = { .pin_set = pin_set };
+	uint64_t job;
+	int ret = sushi_launch(nd->dev, prog, &o, &job);
+
+	if (ret)
+		return ret;
+	return sushi_job_wait(nd->dev, job, SUSHI_NETDEV_TIMEOUT_NS, st);
+}
+
+void netdev_stats_cost(const struct sushi_job_stats *st, struct sushi_cost *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cycles = st->cycles;
+	c->macs = st->macs;
+	c->dram_rd = st->dram_rd;
+	c->dram_wr = st->dram_wr;
+	c->pb_rd = st->pb_rd;
+	c->energy_fj = st->energy_fj;
+	c->offchip_fj = st->offchip_fj;
+}
+
+int sushi_netdev_run(struct sushi_netdev *nd, uint32_t subnet,
+		     uint32_t pin_set, const void *input, size_t in_len,
+		     void *output, size_t out_len,
+		     struct sushi_job_stats *stats)
+{
+	struct sushi_job_stats st;
+	const struct sushi_subnet_io *io;
+	int ret;
+
+	if (!nd || !input || !output)
+		return -EINVAL;
+	if (subnet >= nd->info.n_subnets)
+		return -ENOENT;
+	io = &nd->io[subnet];
+	if (in_len != io->in_bytes || out_len < io->out_bytes)
+		return -EINVAL;
+	if (!nd->prog[subnet]) {
+		ret = netdev_program(nd, nd->layers[subnet],
+				     nd->n_layers[subnet], &nd->prog[subnet]);
+		if (ret)
+			return ret;
+	}
+	memcpy(nd->act + io->in_off, input, in_len);
+	ret = netdev_launch(nd, nd->prog[subnet], pin_set, &st);
+	if (stats)
+		*stats = st;
+	if (ret)
+		return ret;
+	ret = sushi_bo_wait(nd->arena, SUSHI_BO_WAIT_WRITERS,
+			    SUSHI_NETDEV_TIMEOUT_NS);
+	if (ret)
+		return ret;
+	memcpy(output, nd->act + io->out_off, io->out_bytes);
+	return 0;
+}
+
+int sushi_netdev_pin(struct sushi_netdev *nd, const struct sushi_slice *sg,
+		     uint32_t *pin_set, struct sushi_job_stats *load)
+{
+	uint32_t L = nd ? nd->info.n_weight_layers : 0, n = 0, set;
+	struct sushi_supernet_map map;
+	struct sushi_pb_range *r = NULL;
+	struct sushi_pin_range *p = NULL;
+	struct sushi_job_stats st;
+	uint64_t bytes = 0, job;
+	int ret;
+
+	if (!nd || !sg || !pin_set)
+		return -EINVAL;
+	sushi_netdev_map(&map);
+	r = calloc(L ? L : 1, sizeof(*r));
+	p = calloc(L ? L : 1, sizeof(*p));
+	ret = (!r || !p) ? -ENOMEM :
+	      sushi_supernet_subgraph_ranges(nd->sn, sg, &map, r, &n, &bytes);
+	if (!ret && !n)
+		ret = -EINVAL;
+	if (!ret && bytes > nd->caps.pb_bytes)
+		ret = -ENOSPC;
+	for (uint32_t i = 0; !ret && i < n; i++)
+		p[i] = (struct sushi_pin_range){
+			.bo = nd->data, .offset = r[i].dva - map.data_base,
+			.row_stride = r[i].row_stride,
+			.row_bytes = r[i].row_bytes, .rows = r[i].rows,
+		};
+	if (!ret)
+		ret = sushi_pin_set_create(nd->dev, p, n, &set, &job);
+	free(r);
+	free(p);
+	if (ret)
+		return ret;
+	ret = sushi_job_wait(nd->dev, job, SUSHI_NETDEV_TIMEOUT_NS, &st);
+	if (ret) {
+		sushi_pin_set_destroy(nd->dev, set);
+		return ret;
+	}
+	if (load)
+		*load = st;
+	*pin_set = set;
+	return 0;
+}
+
+int sushi_netdev_unpin(struct sushi_netdev *nd, uint32_t pin_set)
+{
+	if (!nd)
+		return -EINVAL;
+	return sushi_pin_set_destroy(nd->dev, pin_set);
+}
+
+int sushi_netdev_model_cost(const struct sushi_netdev *nd, uint32_t subnet,
+			    const struct sushi_slice *sg,
+			    struct sushi_cost *out)
+{
+	uint32_t L = nd ? nd->info.n_weight_layers : 0, n = 0;
+	struct sushi_model_config cfg;
+	struct sushi_supernet_map map;
+	struct sushi_pb_range *r;
+	struct sushi_pb *pb;
+	uint64_t bytes;
+	int ret;
+
+	if (!nd || !out)
+		return -EINVAL;
+	if (subnet >= nd->info.n_subnets)
+		return -ENOENT;
+	sushi_caps_model_config(&nd->caps, &cfg);
+	sushi_netdev_map(&map);
+	r = calloc(L ? L : 1, sizeof(*r));
+	pb = sushi_pb_new(cfg.pb_bytes ? cfg.pb_bytes : 1, cfg.pb_entries,
+			  false);
+	ret = (!r || !pb) ? -ENOMEM : 0;
+	if (!ret && sg)
+		ret = sushi_supernet_subgraph_ranges(nd->sn, sg, &map, r, &n,
+						     &bytes);
+	for (uint32_t i = 0; !ret && i < n; i++)
+		ret = sushi_pb_insert(pb, &r[i], NULL);
+	if (!ret)
+		ret = sushi_model_layers_cost(&cfg, pb, nd->layers[subnet],
+					      nd->n_layers[subnet], out, NULL,
+					      NULL);
+	sushi_pb_free(pb);
+	free(r);
+	return ret;
+}
