@@ -80,7 +80,7 @@ $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_MODEL_TESTS)): $(GUEST_BUILD)/bin/%: \
 # libsushi's device layer through its public API (TAP, links libdrm and the
 # model library for the reference outputs and costs)
 $(GUEST_BUILD)/bin/libsushi_device_test: \
-		tests/guest-libsushi/libsushi_device_test.c $(LS_DEV) \
+		tests/guest-libsushi/libsushi_device_test.c tests/guest-libsushi/guest_tap.h $(LS_DEV) \
 		$(MODEL_LIB) libsushi/include/sushi/device.h | guest-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include \
@@ -89,7 +89,8 @@ $(GUEST_BUILD)/bin/libsushi_device_test: \
 # a SuperNet on the device through libsushi's netdev (TAP; the SuperNet and
 # the image sample are initramfs data files, /bin/sushictl runs as a child)
 $(GUEST_BUILD)/bin/libsushi_netdev_test: \
-		tests/guest-libsushi/libsushi_netdev_test.c $(LS_DEV) $(LS_CORE) \
+		tests/guest-libsushi/libsushi_netdev_test.c tests/guest-libsushi/guest_tap.h \
+		$(LS_DEV) $(LS_CORE) \
 		$(MODEL_LIB) $(LS_HDRS) | guest-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include \

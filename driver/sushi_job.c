@@ -272,6 +272,8 @@ static void sushi_job_reset(struct sushi_device *sdev, struct sushi_job *bad)
 	sushi_write(sdev, SUSHI_REG_INT_STATUS, ~0u);
 	sushi_ring_program(sdev);
 	mutex_unlock(&sdev->ring.lock);
+	/* counted before any job it ended can be seen complete */
+	atomic_inc(&sdev->reset_count);
 
 	spin_lock_irqsave(&sdev->inflight_lock, flags);
 	list_for_each_entry_safe(job, tmp, &sdev->inflight, node) {
@@ -293,7 +295,6 @@ static void sushi_job_reset(struct sushi_device *sdev, struct sushi_job *bad)
 	}
 	spin_unlock_irqrestore(&sdev->inflight_lock, flags);
 	sdev->last_progress = sushi_read(sdev, SUSHI_REG_PROGRESS);
-	atomic_inc(&sdev->reset_count);
 	drm_sched_wqueue_start(&sdev->sched);
 	mutex_unlock(&sdev->reset_lock);
 	drm_info(&sdev->drm, "device reset (%d so far)\n",

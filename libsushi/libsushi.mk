@@ -34,7 +34,7 @@ $(LS_CORE_SAN): $(LS_SRCS:%.c=$(LS_OUT)/san/%.o)
 
 # the device layer (libdrm, uAPI header from uapi/ directly): its own
 # archive so that the device-free users need no -ldrm
-LS_DEV_SRCS := device.c device_admin.c device_bo.c device_job.c device_pb.c netdev.c netdev_cost.c
+LS_DEV_SRCS := device.c device_admin.c device_model.c device_bo.c device_job.c device_pb.c netdev.c netdev_cost.c
 LS_DEV_INC  := -Iuapi/drm -I/usr/include/libdrm
 LS_DEV      := $(LS_OUT)/libsushidev.a
 LS_DEV_HDRS := uapi/drm/sushi_accel.h

@@ -19,27 +19,6 @@ void sushi_netdev_map(struct sushi_supernet_map *map)
 	}
 }
 
-void sushi_caps_model_config(const struct sushi_caps *c,
-			     struct sushi_model_config *cfg)
-{
-	if (!c || !cfg)
-		return;
-	sushi_model_config_default(cfg);
-	cfg->pe_k = c->pe_k;
-	cfg->pe_c = c->pe_c;
-	cfg->clock_hz = c->clock_hz;
-	cfg->dram_bytes_per_cycle = c->dram_bytes_per_cycle;
-	cfg->overhead_cycles = c->overhead_cycles;
-	cfg->overlap = !!(c->flags & SUSHI_CAP_OVERLAP);
-	cfg->pb_bytes = c->pb_bytes;
-	cfg->pb_entries = c->pb_entries ? c->pb_entries : 1;
-	cfg->e_mac_fj = c->e_mac_fj;
-	cfg->e_dram_fj = c->e_dram_fj;
-	cfg->e_pb_fj = c->e_pb_fj;
-	cfg->e_buf_fj = c->e_buf_fj;
-	cfg->p_static_uw = c->p_static_uw;
-}
-
 void sushi_netdev_destroy(struct sushi_netdev *nd)
 {
 	if (!nd)

@@ -16,39 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest_tap.h"
 #include "sushi/device.h"
+#include "sushi/netdev.h"
 #include "sushi_model.h"
-
-static int n_test, n_fail;
-
-/* Print one TAP line; returns @ok. */
-__attribute__((format(printf, 4, 5)))
-static int tap(int ok, long line, const char *cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!ok)
-		n_fail++;
-	printf("%s %d - ", ok ? "ok" : "not ok", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		printf("#   failed: %s (line %ld)\n", cond, line);
-	fflush(stdout);
-	return ok;
-}
-
-#define OK(cond, ...) tap(!!(cond), __LINE__, #cond, __VA_ARGS__)
-
-/* want == got, with both printed on failure */
-#define EQ(want, got, ...) do { \
-	long long w_ = (long long)(want), g_ = (long long)(got); \
-	if (!tap(w_ == g_, __LINE__, #got, __VA_ARGS__)) \
-		printf("#   want %lld, got %lld\n", w_, g_); \
-} while (0)
 
 #define NET_LAYERS	2
 #define ACT_SIZE	8192
@@ -120,25 +91,6 @@ static void to_hw(const struct sushi_layer *u, struct sushi_hw_layer *l)
 	l->w_addr = u->w.offset;
 	l->w_stride = u->w_stride;
 	l->epi_addr = u->epi.offset;
-}
-
-static void caps_config(const struct sushi_caps *c,
-			struct sushi_model_config *cfg)
-{
-	sushi_model_config_default(cfg);
-	cfg->pe_k = c->pe_k;
-	cfg->pe_c = c->pe_c;
-	cfg->clock_hz = c->clock_hz;
-	cfg->dram_bytes_per_cycle = c->dram_bytes_per_cycle;
-	cfg->overhead_cycles = c->overhead_cycles;
-	cfg->overlap = !!(c->flags & SUSHI_CAP_OVERLAP);
-	cfg->pb_bytes = c->pb_bytes;
-	cfg->pb_entries = c->pb_entries ? c->pb_entries : 1;
-	cfg->e_mac_fj = c->e_mac_fj;
-	cfg->e_dram_fj = c->e_dram_fj;
-	cfg->e_pb_fj = c->e_pb_fj;
-	cfg->e_buf_fj = c->e_buf_fj;
-	cfg->p_static_uw = c->p_static_uw;
 }
 
 static struct sushi_bo_ref ref(struct sushi_bo *bo, uint64_t off)
@@ -213,7 +165,7 @@ static int net_build(struct sushi_device *dev, struct net *n, uint32_t seed)
 	ret = sushi_device_caps(dev, &caps);
 	if (ret)
 		return ret;
-	caps_config(&caps, &cfg);
+	sushi_caps_model_config(&caps, &cfg);
 	return sushi_model_layers_cost(&cfg, NULL, hl, NET_LAYERS, &n->cost,
 				       NULL, NULL);
 }
@@ -758,7 +710,5 @@ int main(void)
 	test_threads(dev);
 	test_admin(dev);
 	sushi_device_close(dev);
-	printf("1..%d\n# %d passed, %d failed\n", n_test, n_test - n_fail,
-	       n_fail);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }

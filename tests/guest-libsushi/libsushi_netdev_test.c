@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "guest_tap.h"
 #include "sushi/device.h"
 #include "sushi/netdev.h"
 #include "sushi/supernet.h"
@@ -28,35 +29,6 @@
 #define SUSHICTL	"/bin/sushictl"
 #define N_IMAGES	3
 #define MAX_OUT		4096
-
-static int n_test, n_fail;
-
-__attribute__((format(printf, 4, 5)))
-static int tap(int ok, long line, const char *cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!ok)
-		n_fail++;
-	printf("%s %d - ", ok ? "ok" : "not ok", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		printf("#   failed: %s (line %ld)\n", cond, line);
-	fflush(stdout);
-	return ok;
-}
-
-#define OK(cond, ...) tap(!!(cond), __LINE__, #cond, __VA_ARGS__)
-
-#define EQ(want, got, ...) do { \
-	long long w_ = (long long)(want), g_ = (long long)(got); \
-	if (!tap(w_ == g_, __LINE__, #got, __VA_ARGS__)) \
-		printf("#   want %lld, got %lld\n", w_, g_); \
-} while (0)
 
 struct ctx {
 	struct sushi_device *dev;
