@@ -186,6 +186,7 @@ struct sushi_pb_range {
  */
 struct sushi_pb *sushi_pb_new(uint64_t capacity, uint32_t max_entries,
 			      bool with_storage);
+/** sushi_pb_free() - free a PB (NULL is ignored) */
 void sushi_pb_free(struct sushi_pb *pb);
 
 /**
@@ -212,6 +213,7 @@ uint32_t sushi_pb_invalidate(struct sushi_pb *pb, uint64_t dva, uint64_t len);
 /** sushi_pb_reset() - drop every entry and wipe the SRAM */
 void sushi_pb_reset(struct sushi_pb *pb);
 
+/* Capacity in bytes, bytes pinned, entries in use. */
 uint64_t sushi_pb_capacity(const struct sushi_pb *pb);
 uint64_t sushi_pb_used(const struct sushi_pb *pb);
 uint32_t sushi_pb_count(const struct sushi_pb *pb);

@@ -106,7 +106,9 @@ enum sushi_trace_kind {
 	SUSHI_TRACE_COUNT
 };
 
+/** sushi_trace_name() - the name of a trace kind ("phased", ...), or "unknown" */
 const char *sushi_trace_name(enum sushi_trace_kind k);
+/** sushi_trace_from_name() - the trace kind called @name, or -EINVAL */
 int sushi_trace_from_name(const char *name);
 
 /**

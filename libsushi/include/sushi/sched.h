@@ -57,6 +57,7 @@ struct sushi_sched_space;
 /** sushi_sched_space_new() - an empty space; NULL on bad sizes or ENOMEM */
 struct sushi_sched_space *sushi_sched_space_new(uint32_t n_subnets,
 						uint32_t n_layers);
+/** sushi_sched_space_free() - free a space (NULL is ignored) */
 void sushi_sched_space_free(struct sushi_sched_space *sp);
 
 /**
@@ -90,6 +91,7 @@ int sushi_sched_space_finish(struct sushi_sched_space *sp,
 			     const struct sushi_sched_cost_ops *ops, void *ctx,
 			     uint64_t clock_hz, uint64_t pb_bytes);
 
+/* The space's SubNets, weight layers, candidate SubGraphs; SubNet accuracy. */
 uint32_t sushi_sched_space_subnets(const struct sushi_sched_space *sp);
 uint32_t sushi_sched_space_layers(const struct sushi_sched_space *sp);
 uint32_t sushi_sched_space_subgraphs(const struct sushi_sched_space *sp);
@@ -200,6 +202,7 @@ enum sushi_policy {
 	SUSHI_POLICY_COUNT
 };
 
+/** sushi_policy_name() - the name of a policy ("sushi", "no-pb", ...) */
 const char *sushi_policy_name(enum sushi_policy p);
 /** sushi_policy_from_name() - the policy called @name, or -EINVAL */
 int sushi_policy_from_name(const char *name);
@@ -263,6 +266,7 @@ struct sushi_sched;
  */
 struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
 				    const struct sushi_sched_params *p);
+/** sushi_sched_free() - free a scheduler (NULL is ignored) */
 void sushi_sched_free(struct sushi_sched *s);
 
 /**

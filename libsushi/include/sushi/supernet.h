@@ -33,6 +33,7 @@ int sushi_supernet_parse(const void *buf, size_t len,
 int sushi_supernet_open(const char *path, struct sushi_supernet **out,
 			char *err, size_t errlen);
 
+/** sushi_supernet_close() - free a loaded SuperNet (NULL is ignored) */
 void sushi_supernet_close(struct sushi_supernet *sn);
 
 /**
@@ -57,6 +58,7 @@ struct sushi_supernet_info {
 	uint64_t data_bytes;
 };
 
+/** sushi_supernet_info() - the SuperNet as a whole; 0 or -EINVAL */
 int sushi_supernet_info(const struct sushi_supernet *sn,
 			struct sushi_supernet_info *info);
 
@@ -101,6 +103,7 @@ struct sushi_weight_layer_info {
 	uint32_t kernel;
 };
 
+/** sushi_supernet_weight_layer() - weight tensor @i; 0, -EINVAL or -ENOENT */
 int sushi_supernet_weight_layer(const struct sushi_supernet *sn, uint32_t i,
 				struct sushi_weight_layer_info *info);
 
