@@ -35,11 +35,14 @@ test: deps host-test qemu-test guest-test driver-lint
 host-test: model-test libsushi-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test \
            libsushi-install-test
 
-# The main job today: boot the guest with the driver and show the device,
-# then serve a query stream with SushiSched on the modelled SushiAccel
-# (the on-device serving loop arrives with the libsushi device layer).
+# The main job: boot the guest with the driver and show the device; serve a
+# query stream on the device through the driver with SushiSched deciding per
+# query (guest-serve: `sushictl serve`, sushi and no-pb, GUEST_SERVE_ARGS);
+# the model library's demo; then the same kind of stream through SushiSched
+# and every baseline on the modelled SushiAccel (`sushictl eval`).  Any
+# failure (including a device cost the model did not predict) fails the run.
 RUN_SUPERNET = $(or $(wildcard tools/supernet/data/fmnist-supernet.safetensors),$(OFA50))
-run: deps guest-info model-demo sushictl $(RUN_SUPERNET)
+run: deps guest-info guest-serve model-demo sushictl $(RUN_SUPERNET)
 	@echo; echo "== the model library on a built-in ResNet-style block"
 	@$(BUILD)/model/sushi-model-demo
 	@echo; echo "== SushiSched serving 10000 queries (phased demand) from $(notdir $(RUN_SUPERNET))"

@@ -6,6 +6,8 @@
 #   make module       build $(BUILD)/kmod/driver/sushi.ko (no warnings allowed)
 #   make guest-test   module + kselftests -> initramfs -> boot QEMU, run them
 #   make guest-info   boot QEMU, load the driver, print what the device reports
+#   make guest-serve  boot QEMU, load the driver, serve a query trace on the
+#                     device with `sushictl serve` (GUEST_SERVE_ARGS)
 #   make driver-lint  checkpatch.pl --strict and sparse on every driver file
 #
 # QEMU: $(SUSHI_QEMU) (default $(SUSHI_CACHE)/qemu-build/qemu-system-x86_64).
@@ -19,7 +21,8 @@ SUSHI_KO	:= $(BUILD)/kmod/driver/sushi.ko
 # In the order the guest runs them.
 GUEST_TESTS	:= sushi_query_test sushi_bo_test sushi_program_test \
 		   sushi_launch_test sushi_pb_test sushi_reset_test \
-		   libsushi_device_test sushictl_info_test libsushi_netdev_test
+		   libsushi_device_test sushictl_info_test libsushi_netdev_test \
+		   sushictl_serve_test
 # Tests linked with the model library (reference compute, cost model).
 GUEST_MODEL_TESTS := sushi_program_test sushi_launch_test sushi_pb_test \
 		   sushi_reset_test
@@ -51,7 +54,7 @@ ifeq ($(SUSHI_QEMU),)
 GUEST_QEMU_DEP	:= qemu
 endif
 
-.PHONY: kernel-fetch guest-deps module guest-bins guest-test guest-info \
+.PHONY: kernel-fetch guest-deps module guest-bins guest-test guest-info guest-serve \
 	driver-lint checkpatch module-sparse
 
 kernel-fetch:
@@ -106,6 +109,16 @@ $(GUEST_BUILD)/bin/sushictl_info_test: \
 	$(CC) $(CSTD) -O2 -g $(WARN) -Ilibsushi/include -o $@ $< $(LS_DEV) \
 		-lcjson -ldrm
 
+# runs /bin/sushictl serve and eval on the same traces and compares them,
+# counting the right predictions itself with the model library's compute
+$(GUEST_BUILD)/bin/sushictl_serve_test: \
+		tests/guest-libsushi/sushictl_serve_test.c tests/guest-libsushi/guest_tap.h \
+		$(LS_DEV) $(LS_CORE) $(MODEL_LIB) $(LS_HDRS) | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include \
+		$(MODEL_INC) -o $@ $< $(LS_DEV) $(LS_CORE) $(MODEL_LIB) -lcjson \
+		-ldrm -lm -lpthread
+
 $(GUEST_BUILD)/bin/%: $(KSELFTEST_DIR)/%.c $(GUEST_HDRS) | kernel-fetch guest-deps
 	@mkdir -p $(@D)
 	. $(SUSHI_KENV) && $(CC) $(GUEST_CFLAGS) \
@@ -125,8 +138,7 @@ guest-test: module guest-bins $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test.cpio -m test \
 		-k $(SUSHI_KO) $(addprefix -t ,$(GUEST_TEST_BINS)) \
 		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl \
-		-d tools/supernet/data/fmnist-supernet.safetensors \
-		-d tools/supernet/data/fmnist-test-1000-images.idx
+		$(addprefix -d ,$(GUEST_DATA))
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-intx.cpio -m test \
 		-k $(SUSHI_KO) -t $(GUEST_BUILD)/bin/sushi_query_test \
 		-t $(GUEST_BUILD)/bin/sushi_launch_test
@@ -150,6 +162,21 @@ guest-info: module $(SUSHI_INFO_BIN) $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/info.cpio -m info \
 		-k $(SUSHI_KO) -b $(SUSHI_INFO_BIN)
 	@$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/info.cpio
+
+# The data files a guest SuperNet run reads (as /data/NAME).
+GUEST_DATA	:= tools/supernet/data/fmnist-supernet.safetensors \
+		   tools/supernet/data/fmnist-test-1000-images.idx \
+		   tools/supernet/data/fmnist-test-1000-labels.idx
+GUEST_SERVE_ARGS ?= --trace phased -n 10000 --policy sushi,no-pb
+guest-serve: module $(CTL_OUT)/sushictl $(GUEST_QEMU_DEP)
+	@echo; echo "== sushictl serve on the device in the guest ($(GUEST_SERVE_ARGS))"
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/serve.cpio -m cmd \
+		-k $(SUSHI_KO) -b $(CTL_OUT)/sushictl $(addprefix -d ,$(GUEST_DATA)) \
+		-c "/bin/sushictl serve --supernet /data/fmnist-supernet.safetensors \
+		--images /data/fmnist-test-1000-images.idx \
+		--labels /data/fmnist-test-1000-labels.idx $(GUEST_SERVE_ARGS)"
+	@SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-serve.log \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/serve.cpio
 
 checkpatch: kernel-fetch
 	@$(GUEST_DIR)/checkpatch.sh $(DRIVER_STYLE_FILES)

@@ -2,7 +2,8 @@
 # init.sh - /init of the SUSHI guest initramfs (built by mkinitramfs.sh).
 # Loads the modules listed in /etc/sushi/modules in order, then in mode
 # "test" runs every binary listed in /etc/sushi/tests (kselftest TAP on the
-# console between SUSHI-TAP markers), in mode "info" runs /bin/sushi-info;
+# console between SUSHI-TAP markers), in mode "info" runs /bin/sushi-info,
+# in mode "cmd" runs the shell command line in /etc/sushi/command;
 # unloads, reloads and unloads the driver, dumps the kernel log, prints the
 # final marker "SUSHI-GUEST-RESULT: status=N" that run-guest.sh waits for,
 # and powers off.
@@ -48,6 +49,12 @@ if [ "$status" -eq 0 ]; then
 		if [ -x /bin/sushi-info ]; then
 			/bin/sushi-info || status=1
 		fi
+		;;
+	cmd)
+		sh /etc/sushi/command
+		rc=$?
+		echo "SUSHI-GUEST: command exit=$rc"
+		[ "$rc" -eq 0 ] || status=1
 		;;
 	esac
 fi

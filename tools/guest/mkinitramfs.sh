@@ -5,10 +5,13 @@
 # kernel's modules.dep), the test binaries and the shared libraries they use,
 # and data files the tests read.
 #
-# Usage: mkinitramfs.sh -o OUT.cpio -m test|info [-k sushi.ko]
+# Usage: mkinitramfs.sh -o OUT.cpio -m test|info|cmd [-k sushi.ko]
 #                       [-t TEST_BINARY]... [-b EXTRA_BINARY]... [-d FILE]...
+#                       [-c COMMAND]
 # Test binaries go to /tests and run in the order given; extra binaries go to
-# /bin; data files to /data/NAME (NAME: the file's base name).
+# /bin; data files to /data/NAME (NAME: the file's base name).  Mode cmd runs
+# COMMAND (a shell command line, e.g. "/bin/sushictl serve -n 2000") once the
+# driver is loaded; its exit status is the guest's.
 # Needs $SUSHI_CACHE/kernel/current.env (fetch-kernel.sh).
 set -euo pipefail
 
@@ -17,11 +20,11 @@ top=$(cd "$here/../.." && pwd)
 cache=${SUSHI_CACHE:-$HOME/.cache/sushi}
 
 die() { echo "mkinitramfs: error: $*" >&2; exit 1; }
-usage() { die "usage: $0 -o OUT -m test|info [-k MODULE] [-t TEST]... [-b BIN]... [-d FILE]..."; }
+usage() { die "usage: $0 -o OUT -m test|info|cmd [-k MODULE] [-t TEST]... [-b BIN]... [-d FILE]... [-c COMMAND]"; }
 
-out="" mode="" kmod=""
+out="" mode="" kmod="" cmd=""
 tests=() bins=() datas=()
-while getopts "o:m:k:t:b:d:" opt; do
+while getopts "o:m:k:t:b:d:c:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	m) mode=$OPTARG ;;
@@ -29,11 +32,12 @@ while getopts "o:m:k:t:b:d:" opt; do
 	t) tests+=("$OPTARG") ;;
 	b) bins+=("$OPTARG") ;;
 	d) datas+=("$OPTARG") ;;
+	c) cmd=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 [ -n "$out" ] || usage
-case $mode in test | info) ;; *) usage ;; esac
+case $mode in test | info) ;; cmd) [ -n "$cmd" ] || usage ;; *) usage ;; esac
 
 "$top/tools/setup/apt-deps.sh" busybox-static cpio kmod xz-utils
 [ -f "$cache/kernel/current.env" ] || die "run tools/guest/fetch-kernel.sh first"
@@ -51,6 +55,7 @@ file -L "$root/bin/busybox" 2>/dev/null | grep -q 'dynamically' &&
 	die "/bin/busybox is not static (install busybox-static)"
 install -m 755 "$here/init.sh" "$root/init"
 echo "$mode" >"$root/etc/sushi/mode"
+[ -z "$cmd" ] || printf '%s\n' "$cmd" >"$root/etc/sushi/command"
 
 # ---------------------------------------------------------------- modules
 # modprobe --show-depends lists "insmod PATH" lines in load order.

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_dev.h - the sushictl commands that talk to a SushiAccel device
- * through libsushi (info, pb, stats, reset, run) and their option parsers.
+ * through libsushi (info, pb, stats, reset, run, serve) and their option
+ * parsers.
  */
 #ifndef SUSHICTL_CMD_DEV_H
 #define SUSHICTL_CMD_DEV_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "sushi/device.h"
+#include "sushi/eval.h"
 
 /* options every device command takes */
 struct dev_opts {
@@ -55,5 +57,35 @@ int run_parse(int argc, char **argv, struct run_opts *o, bool *help,
 
 /* cmd_run() - `sushictl run`: one SubNet on the device, with the model's cost */
 int cmd_run(int argc, char **argv);
+
+/* options of `sushictl serve` (cmd_serve.c) */
+struct serve_opts {
+	struct dev_opts dev;		/* --device, --json */
+	const char *supernet;		/* --supernet FILE (default compiled in) */
+	const char *images;		/* --images IDX (default compiled in) */
+	const char *labels;		/* --labels IDX (default compiled in) */
+	uint32_t policies;		/* --policy: bit i = enum sushi_policy i */
+	struct sushi_trace_params trace;	/* --trace, -n, --seed, --phase
+						 * (ranges unset: the catalog's) */
+	struct sushi_sched_params sched;	/* --q, --w (policy unused) */
+};
+
+/* the policies serve runs: those deciding per query on a pinned SubGraph */
+#define SERVE_POLICIES	((1u << SUSHI_POLICY_SUSHI) | \
+			 (1u << SUSHI_POLICY_NO_PB) | \
+			 (1u << SUSHI_POLICY_STATIC_SMALLEST) | \
+			 (1u << SUSHI_POLICY_STATIC_INTERSECT))
+
+/*
+ * serve_parse() - parse "serve [options]" (argv[0] is the command): 0, or
+ * EXIT_USAGE with a message in @err; "--help" returns 0 with *help set.
+ * Defaults: eval's trace (phased, 10000 queries, seed 1, phase 500), Q 32,
+ * W 64, every policy of SERVE_POLICIES, the compiled-in files.
+ */
+int serve_parse(int argc, char **argv, struct serve_opts *o, bool *help,
+		char *err, size_t errlen);
+
+/* cmd_serve() - `sushictl serve`: a query trace served on the device */
+int cmd_serve(int argc, char **argv);
 
 #endif /* SUSHICTL_CMD_DEV_H */

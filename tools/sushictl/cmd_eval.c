@@ -79,7 +79,7 @@ static int num_d(const char *s, double lo, double hi, double *v)
 	return 0;
 }
 
-static int parse_policies(const char *s, uint32_t *mask)
+int eval_parse_policies(const char *s, uint32_t *mask)
 {
 	char buf[256], *tok, *save = NULL;
 
@@ -178,7 +178,7 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 		if (!strcmp(name, "--supernet")) {
 			o->supernet = val;
 		} else if (!strcmp(name, "--policy")) {
-			if (parse_policies(val, &o->policies))
+			if (eval_parse_policies(val, &o->policies))
 				USAGE("--policy: '%s' is not a list of policies (try --help)", val);
 		} else if (!strcmp(name, "--trace")) {
 			int k = sushi_trace_from_name(val);
@@ -253,7 +253,8 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 }
 
 /* unset trace ranges come from the catalog: its accuracies and latencies */
-static void fill_trace(struct eval_opts *o, const struct sushi_sched_space *sp)
+void eval_fill_trace(struct sushi_trace_params *t,
+		     const struct sushi_sched_space *sp)
 {
 	uint32_t S = sushi_sched_space_subnets(sp);
 	uint64_t fast = UINT64_MAX, slow = 0;
@@ -268,20 +269,20 @@ static void fill_trace(struct eval_opts *o, const struct sushi_sched_space *sp)
 		lo = a < lo ? a : lo;
 		hi = a > hi ? a : hi;
 	}
-	if (isnan(o->trace.acc_lo))
-		o->trace.acc_lo = lo;
-	if (isnan(o->trace.acc_hi))
-		o->trace.acc_hi = hi;
-	if (o->trace.acc_lo > o->trace.acc_hi)
-		o->trace.acc_lo = o->trace.acc_hi;
-	if (!o->trace.lat_lo_ns)
-		o->trace.lat_lo_ns = fast;
-	if (!o->trace.lat_hi_ns)
-		o->trace.lat_hi_ns = slow + slow / 5;
-	if (o->trace.lat_lo_ns > o->trace.lat_hi_ns)
-		o->trace.lat_lo_ns = o->trace.lat_hi_ns;
-	if (!o->trace.mean_gap_ns)	/* about 80% load at the middle SubNet */
-		o->trace.mean_gap_ns = (fast + slow) / 2 * 5 / 4;
+	if (isnan(t->acc_lo))
+		t->acc_lo = lo;
+	if (isnan(t->acc_hi))
+		t->acc_hi = hi;
+	if (t->acc_lo > t->acc_hi)
+		t->acc_lo = t->acc_hi;
+	if (!t->lat_lo_ns)
+		t->lat_lo_ns = fast;
+	if (!t->lat_hi_ns)
+		t->lat_hi_ns = slow + slow / 5;
+	if (t->lat_lo_ns > t->lat_hi_ns)
+		t->lat_lo_ns = t->lat_hi_ns;
+	if (!t->mean_gap_ns)	/* about 80% load at the middle SubNet */
+		t->mean_gap_ns = (fast + slow) / 2 * 5 / 4;
 }
 
 static int load_trace(struct eval_opts *o, struct sushi_query **qs, size_t *n)
@@ -460,7 +461,7 @@ int cmd_eval(int argc, char **argv)
 		ret = EXIT_INTERNAL;
 		goto out;
 	}
-	fill_trace(&o, sp);
+	eval_fill_trace(&o.trace, sp);
 	ret = load_trace(&o, &qs, &n);
 	if (ret)
 		goto out;

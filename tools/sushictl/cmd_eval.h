@@ -54,6 +54,21 @@ struct eval_opts {
 int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 	       char *err, size_t errlen);
 
+/**
+ * eval_parse_policies() - a --policy value: a comma-separated list of
+ * policy names, or "all"; bit i of *@mask set = policy i.  0 or -EINVAL.
+ */
+int eval_parse_policies(const char *s, uint32_t *mask);
+
+/**
+ * eval_fill_trace() - fill the unset ranges of @t from the catalog of @sp:
+ * accuracy floors span the SubNets' accuracies (acc_lo/acc_hi NaN when
+ * unset), ceilings from the fastest SubNet's latency to 1.2x the slowest's,
+ * the mean gap about 80% load at the middle SubNet (0 when unset).
+ */
+void eval_fill_trace(struct sushi_trace_params *t,
+		     const struct sushi_sched_space *sp);
+
 int cmd_eval(int argc, char **argv);
 void eval_usage(FILE *f);
 

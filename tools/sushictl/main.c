@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * main.c - sushictl, the SUSHI admin CLI: dispatches to its commands.
- * info and pb talk to the device through libsushi (cmd_dev.h).
+ * info, pb, stats, reset, run and serve talk to the device through
+ * libsushi (cmd_dev.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@ static void usage(FILE *f)
 	      "  stats   the device-wide counters (launches, PB loads, resets, ...)\n"
 	      "  reset   reset the device (root only)\n"
 	      "  run     run a SubNet of a SuperNet on the device on an input\n"
+	      "  serve   serve a query trace on the device with SushiSched deciding\n"
 	      "  help    this text\n\n"
 	      "'sushictl COMMAND --help' describes a command. Exit status: 0 success,\n"
 	      "1 usage error, 2 device error, 3 bad input file, 4 internal error,\n"
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
 		return cmd_reset(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve(argc - 1, argv + 1);
 	fprintf(stderr, "sushictl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

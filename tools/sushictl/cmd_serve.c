@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_serve.c - `sushictl serve`: its options, and the command: the
+ * SuperNet on the device (libsushi netdev), the scheduling space priced by
+ * the model under the device's caps, eval's synthetic trace, and each
+ * policy serving it on the device (serve_loop.c); output in serve_out.c.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_dev.h"
+#include "cmd_eval.h"
+#include "serve.h"
+
+#ifndef SUSHI_DEFAULT_SUPERNET
+#define SUSHI_DEFAULT_SUPERNET "fmnist-supernet.safetensors"
+#endif
+#ifndef SUSHI_DEFAULT_IMAGES
+#define SUSHI_DEFAULT_IMAGES "fmnist-test-1000-images.idx"
+#endif
+#ifndef SUSHI_DEFAULT_LABELS
+#define SUSHI_DEFAULT_LABELS "fmnist-test-1000-labels.idx"
+#endif
+
+static void serve_usage(FILE *f)
+{
+	fputs("usage: sushictl serve [options]\n"
+	      "Serve a query trace on the SushiAccel: per query SushiSched (or a\n"
+	      "baseline) picks the SubNet, the Persistent Buffer SubGraph is switched\n"
+	      "on the device when the decision changes it, and the SubNet runs on a\n"
+	      "labelled image. Prints accuracy measured on the images and the\n"
+	      "catalog's, SLO attainment, latency, off-chip traffic and energy, PB\n"
+	      "hits and reloads, on a clock of the device's measured cycles queued as\n"
+	      "'sushictl eval' models it, and the launches whose cost differed from\n"
+	      "the scheduler's prediction (must be 0; else exit status 2).\n\n"
+	      "options:\n"
+	      "  -d, --device PATH    accel node (default: the first SushiAccel one)\n"
+	      "  --supernet FILE      SuperNet file (default " SUSHI_DEFAULT_SUPERNET ")\n"
+	      "  --images FILE        IDX image file (default " SUSHI_DEFAULT_IMAGES ")\n"
+	      "  --labels FILE        IDX label file (default " SUSHI_DEFAULT_LABELS ")\n"
+	      "  --policy LIST        comma-separated: sushi,no-pb,static-smallest,\n"
+	      "                       static-intersect, or all (default all; lru and\n"
+	      "                       oracle are eval-only)\n"
+	      "  --trace KIND         uniform, phased, random-walk, bursty (default phased)\n"
+	      "  -n, --queries N      queries (default 10000); query i runs on image i\n"
+	      "                       modulo the number of images\n"
+	      "  --seed N             trace seed (default 1)\n"
+	      "  --phase N            queries per phase of a phased trace (default 500)\n"
+	      "  --q N                SubGraph decision period in queries (default 32)\n"
+	      "  --w N                window of recent queries (default 64)\n"
+	      "  --json               JSON output\n"
+	      "  -h, --help           this text\n", f);
+}
+
+static int num(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno || *end || x < lo || x > hi)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+static void defaults(struct serve_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->supernet = SUSHI_DEFAULT_SUPERNET;
+	o->images = SUSHI_DEFAULT_IMAGES;
+	o->labels = SUSHI_DEFAULT_LABELS;
+	o->policies = SERVE_POLICIES;
+	o->trace.kind = SUSHI_TRACE_PHASED;
+	o->trace.n = 10000;
+	o->trace.seed = 1;
+	o->trace.phase = 500;
+	o->trace.acc_lo = o->trace.acc_hi = NAN;
+	o->sched.q = 32;
+	o->sched.w = 64;
+}
+
+#define USAGE(...) \
+	do { snprintf(err, errlen, __VA_ARGS__); return EXIT_USAGE; } while (0)
+
+/* One valued option: 0, or EXIT_USAGE with a message. */
+static int take(struct serve_opts *o, const char *name, const char *val,
+		char *err, size_t errlen)
+{
+	uint64_t u;
+
+	if (!strcmp(name, "--device") || !strcmp(name, "-d")) {
+		o->dev.device = val;
+	} else if (!strcmp(name, "--supernet")) {
+		o->supernet = val;
+	} else if (!strcmp(name, "--images")) {
+		o->images = val;
+	} else if (!strcmp(name, "--labels")) {
+		o->labels = val;
+	} else if (!strcmp(name, "--policy")) {
+		if (eval_parse_policies(val, &o->policies))
+			USAGE("--policy: '%s' is not a list of policies (try --help)", val);
+		if (!strcmp(val, "all"))
+			o->policies = SERVE_POLICIES;
+		if (o->policies & ~SERVE_POLICIES)
+			USAGE("--policy: lru and oracle are eval-only (sushictl eval)");
+	} else if (!strcmp(name, "--trace")) {
+		int k = sushi_trace_from_name(val);
+
+		if (k < 0)
+			USAGE("--trace: unknown trace kind '%s'", val);
+		o->trace.kind = (enum sushi_trace_kind)k;
+	} else if (!strcmp(name, "--queries") || !strcmp(name, "-n")) {
+		if (num(val, 1, 100000000, &u))
+			USAGE("--queries: expected 1..100000000, got '%s'", val);
+		o->trace.n = (size_t)u;
+	} else if (!strcmp(name, "--seed")) {
+		if (num(val, 0, UINT64_MAX, &u))
+			USAGE("--seed: expected a non-negative integer, got '%s'", val);
+		o->trace.seed = u;
+	} else if (!strcmp(name, "--phase")) {
+		if (num(val, 1, 100000000, &u))
+			USAGE("--phase: expected a positive integer, got '%s'", val);
+		o->trace.phase = (size_t)u;
+	} else if (!strcmp(name, "--q")) {
+		if (num(val, 1, 1000000, &u))
+			USAGE("--q: expected 1..1000000, got '%s'", val);
+		o->sched.q = (uint32_t)u;
+	} else if (!strcmp(name, "--w")) {
+		if (num(val, 1, 4096, &u))
+			USAGE("--w: expected 1..4096, got '%s'", val);
+		o->sched.w = (uint32_t)u;
+	} else {
+		USAGE("unknown option '%s' (try --help)", name);
+	}
+	return 0;
+}
+
+static const char *const valued[] = {
+	"-d", "--device", "--supernet", "--images", "--labels", "--policy",
+	"--trace", "-n", "--queries", "--seed", "--phase", "--q", "--w",
+};
+
+int serve_parse(int argc, char **argv, struct serve_opts *o, bool *help,
+		char *err, size_t errlen)
+{
+	defaults(o);
+	*help = false;
+	err[0] = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq = strchr(a, '='), *val;
+		char name[32];
+		bool ok = false;
+		int ret;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			*help = true;
+			return EXIT_OK;
+		}
+		if (!strcmp(a, "--json")) {
+			o->dev.json = true;
+			continue;
+		}
+		if (a[0] != '-')
+			USAGE("unexpected argument '%s'", a);
+		if (!strncmp(a, "--", 2) && eq)
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - a), a);
+		else
+			snprintf(name, sizeof(name), "%s", a);
+		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
+			ok |= !strcmp(name, valued[k]);
+		if (!ok)
+			USAGE("unknown option '%s' (try --help)", name);
+		if (!strncmp(a, "--", 2) && eq) {
+			val = eq + 1;
+		} else {
+			if (i + 1 >= argc)
+				USAGE("option '%s' needs a value", a);
+			val = argv[++i];
+		}
+		ret = take(o, name, val, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return EXIT_OK;
+}
+
+/* The device, the netdev per policy, the loop; prints errors. */
+static int serve_all(const struct serve_opts *o, struct sushi_supernet *sn,
+		     const struct serve_images *im, struct serve_stats *st)
+{
+	struct sushi_sched_space *sp = NULL;
+	struct sushi_device *dev = NULL;
+	struct sushi_supernet_map map;
+	struct sushi_model_config cfg;
+	struct sushi_trace_params tp = o->trace;
+	struct sushi_query *qs = NULL;
+	struct sushi_caps caps;
+	uint64_t mismatches = 0;
+	int ret, rc;
+
+	rc = dev_open("serve", &o->dev, &dev);
+	if (rc)
+		return rc;
+	sushi_device_caps(dev, &caps);
+	sushi_caps_model_config(&caps, &cfg);
+	sushi_netdev_map(&map);
+	rc = EXIT_INTERNAL;
+	ret = sushi_supernet_sched_space(sn, &cfg, &map, &sp);
+	if (ret) {
+		fprintf(stderr, "sushictl serve: cannot price the catalog under "
+			"the device's caps: %s\n", sushi_strerror(ret));
+		goto out;
+	}
+	eval_fill_trace(&tp, sp);
+	qs = calloc(tp.n, sizeof(*qs));
+	if (!qs)
+		goto out;
+	if (sushi_trace_generate(&tp, qs)) {
+		fprintf(stderr, "sushictl serve: cannot generate the trace\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
+		struct sushi_sched_params sparams = o->sched;
+		struct sushi_netdev *nd = NULL;
+		size_t at = 0;
+
+		if (!(o->policies & (1u << p)))
+			continue;
+		sparams.policy = (enum sushi_policy)p;
+		ret = sushi_netdev_create(dev, sn, &nd);
+		if (ret) {
+			fprintf(stderr, "sushictl serve: cannot load %s on %s: %s\n",
+				o->supernet, sushi_device_path(dev), sushi_strerror(ret));
+			rc = EXIT_DEVICE;
+			goto out;
+		}
+		ret = serve_policy(nd, sn, sp, &sparams, qs, tp.n, im, &cfg,
+				   &st[p], &at);
+		sushi_netdev_destroy(nd);
+		if (ret) {
+			fprintf(stderr, "sushictl serve: %s: query %zu failed on %s: %s\n",
+				sushi_policy_name(sparams.policy), at,
+				sushi_device_path(dev), sushi_strerror(ret));
+			rc = ret == -ENOMEM ? EXIT_INTERNAL : EXIT_DEVICE;
+			goto out;
+		}
+		mismatches += st[p].service_mismatches + st[p].load_mismatches;
+	}
+	serve_print(o, sushi_device_path(dev), &cfg, &tp, st);
+	rc = fflush(stdout) ? EXIT_INTERNAL : EXIT_OK;
+	if (!rc && mismatches) {
+		fprintf(stderr, "sushictl serve: %llu launches or PB switches on %s "
+			"cost other than the model predicted\n",
+			(unsigned long long)mismatches, sushi_device_path(dev));
+		rc = EXIT_DEVICE;
+	}
+out:
+	free(qs);
+	sushi_sched_space_free(sp);
+	sushi_device_close(dev);
+	return rc;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct serve_stats st[SUSHI_POLICY_COUNT];
+	struct sushi_supernet_info info;
+	struct sushi_supernet *sn = NULL;
+	struct serve_images im;
+	struct serve_opts o;
+	char err[512];
+	bool help;
+	int ret = serve_parse(argc, argv, &o, &help, err, sizeof(err));
+
+	if (ret || help) {
+		if (ret)
+			fprintf(stderr, "sushictl serve: %s\n", err);
+		serve_usage(ret ? stderr : stdout);
+		return ret;
+	}
+	memset(st, 0, sizeof(st));
+	ret = sushi_supernet_open(o.supernet, &sn, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "sushictl serve: cannot load SuperNet %s: %s\n",
+			o.supernet, ret == -EINVAL ? err : sushi_strerror(ret));
+		return EXIT_INPUT;
+	}
+	sushi_supernet_info(sn, &info);
+	ret = serve_images_load(o.images, o.labels, info.in_h, info.in_w, &im,
+				err, sizeof(err));
+	if (!ret && info.in_c != 1) {
+		snprintf(err, sizeof(err), "the SuperNet takes %u channels; IDX "
+			 "images have one", info.in_c);
+		serve_images_free(&im);
+		ret = -EINVAL;
+	}
+	if (ret) {
+		fprintf(stderr, "sushictl serve: %s\n", err);
+		sushi_supernet_close(sn);
+		return ret == -ENOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+	}
+	ret = serve_all(&o, sn, &im, st);
+	serve_images_free(&im);
+	sushi_supernet_close(sn);
+	return ret;
+}

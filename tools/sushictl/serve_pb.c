@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+/*
+ * serve_pb.c - the Persistent Buffer content `sushictl serve` keeps on the
+ * device: one netdev pin set per SuperNet weight layer, so that switching
+ * SubGraphs runs exactly the PB jobs the scheduling space prices (an
+ * invalidation per layer whose slice goes, a load per layer whose slice
+ * comes; layers both SubGraphs share stay loaded).  Unpinning is
+ * asynchronous in the driver (the PB bytes are free when the invalidation
+ * retires; the file's next loads are ordered after it), so a pin that finds
+ * the bytes not yet free is retried.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "serve.h"
+
+#define SERVE_PIN_RETRY_NS	1000000ll	/* 1 ms */
+
+int serve_pb_init(struct serve_pb *pb, struct sushi_netdev *nd, uint32_t L,
+		  const struct sushi_model_config *cfg)
+{
+	if (!pb || !nd || !L || !cfg)
+		return -EINVAL;
+	memset(pb, 0, sizeof(*pb));
+	pb->nd = nd;
+	pb->cfg = *cfg;
+	pb->L = L;
+	pb->content = calloc(L, sizeof(*pb->content));
+	pb->set = calloc(L, sizeof(*pb->set));
+	if (!pb->content || !pb->set) {
+		serve_pb_release(pb);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int same(const struct sushi_slice *a, const struct sushi_slice *b)
+{
+	return a->rows == b->rows && a->row_bytes == b->row_bytes;
+}
+
+/* Pin @s of layer @l alone, waiting out PB bytes not yet freed. */
+static int pin_layer(struct serve_pb *pb, uint32_t l,
+		     const struct sushi_slice *s, struct sushi_job_stats *st)
+{
+	struct sushi_slice *sg = calloc(pb->L, sizeof(*sg));
+	const struct timespec pause = { .tv_nsec = SERVE_PIN_RETRY_NS };
+	int64_t waited = 0;
+	int ret;
+
+	if (!sg)
+		return -ENOMEM;
+	sg[l] = *s;
+	for (;;) {
+		ret = sushi_netdev_pin(pb->nd, sg, &pb->set[l], st);
+		if (ret != -ENOSPC || waited >= SUSHI_NETDEV_TIMEOUT_NS)
+			break;
+		pb->enospc_waits++;
+		nanosleep(&pause, NULL);
+		waited += SERVE_PIN_RETRY_NS;
+	}
+	free(sg);
+	if (!ret)
+		pb->content[l] = *s;
+	return ret;
+}
+
+int serve_pb_switch(struct serve_pb *pb, const struct sushi_slice *to,
+		    struct serve_pb_jobs *jobs)
+{
+	const struct sushi_slice none = { 0, 0 };
+	struct sushi_cost inval;
+	int ret;
+
+	if (!pb || !pb->content || !to || !jobs)
+		return -EINVAL;
+	sushi_model_simple_job_cost(&pb->cfg, &inval);
+	for (uint32_t l = 0; l < pb->L; l++) {
+		if (same(&pb->content[l], &to[l]) || !pb->content[l].rows)
+			continue;
+		ret = sushi_netdev_unpin(pb->nd, pb->set[l]);
+		if (ret)
+			return ret;
+		pb->set[l] = 0;
+		pb->content[l] = none;
+		jobs->ns += sushi_model_cycles_to_ns(&pb->cfg, inval.cycles);
+		jobs->dram += inval.dram_rd + inval.dram_wr;
+		jobs->energy_fj += inval.energy_fj;
+		jobs->offchip_fj += inval.offchip_fj;
+	}
+	for (uint32_t l = 0; l < pb->L; l++) {
+		struct sushi_job_stats st;
+
+		if (same(&pb->content[l], &to[l]) || !to[l].rows)
+			continue;
+		ret = pin_layer(pb, l, &to[l], &st);
+		if (ret)
+			return ret;
+		jobs->ns += sushi_model_cycles_to_ns(&pb->cfg, st.cycles);
+		jobs->dram += st.dram_rd + st.dram_wr;
+		jobs->energy_fj += st.energy_fj;
+		jobs->offchip_fj += st.offchip_fj;
+		jobs->n_loads++;
+	}
+	return 0;
+}
+
+uint32_t serve_pb_any_set(const struct serve_pb *pb)
+{
+	for (uint32_t l = 0; pb && pb->set && l < pb->L; l++)
+		if (pb->set[l])
+			return pb->set[l];
+	return 0;
+}
+
+void serve_pb_release(struct serve_pb *pb)
+{
+	if (!pb)
+		return;
+	for (uint32_t l = 0; pb->set && l < pb->L; l++)
+		if (pb->set[l])
+			sushi_netdev_unpin(pb->nd, pb->set[l]);
+	free(pb->content);
+	free(pb->set);
+	pb->content = NULL;
+	pb->set = NULL;
+}
