@@ -80,10 +80,13 @@ $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_MODEL_TESTS)): $(GUEST_BUILD)/bin/%: \
 		-isystem "$$SUSHI_KSRC/tools/testing/selftests" \
 		-o $@ $< $(MODEL_LIB) -lpthread
 
+# helpers the in-guest libsushi/sushictl tests share
+GUEST_LS_HDRS	:= tests/guest-libsushi/guest_tap.h tests/guest-libsushi/guest_util.h
+
 # libsushi's device layer through its public API (TAP, links libdrm and the
 # model library for the reference outputs and costs)
 $(GUEST_BUILD)/bin/libsushi_device_test: \
-		tests/guest-libsushi/libsushi_device_test.c tests/guest-libsushi/guest_tap.h $(LS_DEV) \
+		tests/guest-libsushi/libsushi_device_test.c $(GUEST_LS_HDRS) $(LS_DEV) \
 		$(MODEL_LIB) libsushi/include/sushi/device.h | guest-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include \
@@ -92,7 +95,7 @@ $(GUEST_BUILD)/bin/libsushi_device_test: \
 # a SuperNet on the device through libsushi's netdev (TAP; the SuperNet and
 # the image sample are initramfs data files, /bin/sushictl runs as a child)
 $(GUEST_BUILD)/bin/libsushi_netdev_test: \
-		tests/guest-libsushi/libsushi_netdev_test.c tests/guest-libsushi/guest_tap.h \
+		tests/guest-libsushi/libsushi_netdev_test.c $(GUEST_LS_HDRS) \
 		$(LS_DEV) $(LS_CORE) \
 		$(MODEL_LIB) $(LS_HDRS) | guest-deps
 	@mkdir -p $(@D)
@@ -103,16 +106,16 @@ $(GUEST_BUILD)/bin/libsushi_netdev_test: \
 # runs /bin/sushictl (an extra initramfs binary) and checks it against
 # libsushi's view of the device
 $(GUEST_BUILD)/bin/sushictl_info_test: \
-		tests/guest-libsushi/sushictl_info_test.c $(LS_DEV) \
+		tests/guest-libsushi/sushictl_info_test.c $(GUEST_LS_HDRS) $(LS_DEV) \
 		libsushi/include/sushi/device.h | guest-deps
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) -O2 -g $(WARN) -Ilibsushi/include -o $@ $< $(LS_DEV) \
-		-lcjson -ldrm
+	$(CC) $(CSTD) -O2 -g $(WARN) -Ilibsushi/include $(MODEL_INC) -o $@ $< \
+		$(LS_DEV) -lcjson -ldrm
 
 # runs /bin/sushictl serve and eval on the same traces and compares them,
 # counting the right predictions itself with the model library's compute
 $(GUEST_BUILD)/bin/sushictl_serve_test: \
-		tests/guest-libsushi/sushictl_serve_test.c tests/guest-libsushi/guest_tap.h \
+		tests/guest-libsushi/sushictl_serve_test.c $(GUEST_LS_HDRS) \
 		$(LS_DEV) $(LS_CORE) $(MODEL_LIB) $(LS_HDRS) | guest-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include \

@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "guest_tap.h"
+#include "guest_util.h"
 #include "sushi/device.h"
 #include "sushi/netdev.h"
 #include "sushi/supernet.h"
@@ -93,43 +94,7 @@ static void image_input(const struct ctx *c, uint32_t i, int8_t *in)
 static int host_run(const struct ctx *c, uint32_t s, const int8_t *in,
 		    int8_t *out)
 {
-	const uint8_t *data = sushi_supernet_data(c->sn);
-	struct sushi_subnet_info si;
-	struct sushi_subnet_io io;
-	struct sushi_hw_layer *l;
-	int8_t *a;
-	int ret = sushi_supernet_subnet(c->sn, s, &si);
-
-	if (ret)
-		return ret;
-	l = calloc(si.n_layers, sizeof(*l));
-	ret = l ? sushi_supernet_layers(c->sn, s, &c->map, l, &io) : -ENOMEM;
-	a = ret ? NULL : calloc(io.arena_bytes, 1);
-	if (!ret && !a)
-		ret = -ENOMEM;
-	if (!ret)
-		memcpy(a + io.in_off, in, io.in_bytes);
-	for (uint32_t i = 0; !ret && i < si.n_layers; i++) {
-		const struct sushi_hw_layer *d = &l[i];
-		struct sushi_layer_io x = {
-			.in = a + (d->in_addr - c->map.act_base),
-			.out = a + (d->out_addr - c->map.act_base),
-		};
-
-		if (d->op == SUSHI_OP_ADD)
-			x.in2 = a + (d->in2_addr - c->map.act_base);
-		if (d->op == SUSHI_OP_CONV || d->op == SUSHI_OP_FC) {
-			x.w = (const int8_t *)data + (d->w_addr - c->map.data_base);
-			x.w_stride = d->w_stride;
-			x.epi = data + (d->epi_addr - c->map.data_base);
-		}
-		ret = sushi_layer_compute(d, &x, SUSHI_ISA_AUTO);
-	}
-	if (!ret)
-		memcpy(out, a + io.out_off, io.out_bytes);
-	free(a);
-	free(l);
-	return ret;
+	return ref_subnet(c->sn, &c->map, s, in, out);
 }
 
 /* The model's cost of SubNet @s with SubGraph @sg pinned (NULL: none). */
@@ -491,21 +456,6 @@ static void test_errors(struct ctx *c)
 	free(nds);
 	free(sets);
 	free(sg);
-}
-
-/* Run @cmd; its stdout into @buf; the exit status or -1. */
-static int run_cmd(const char *cmd, char *buf, size_t len)
-{
-	FILE *p = popen(cmd, "r");
-	size_t n;
-	int st;
-
-	if (!p)
-		return -1;
-	n = fread(buf, 1, len - 1, p);
-	buf[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static unsigned long long jnum(const cJSON *o, const char *k)

@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "guest_util.h"
 #include "sushi/device.h"
 
 #define SUSHICTL "/bin/sushictl"
@@ -39,21 +40,6 @@ static int tap(int ok, const char *fmt, ...)
 	putchar('\n');
 	fflush(stdout);
 	return ok;
-}
-
-/* Run @cmd, its stdout into @buf; the exit status, or -1. */
-static int run(const char *cmd, char *buf, size_t len)
-{
-	FILE *p = popen(cmd, "r");
-	size_t n;
-	int st;
-
-	if (!p)
-		return -1;
-	n = fread(buf, 1, len - 1, p);
-	buf[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* run(), as the unprivileged user nobody (65534): the exit status or -1 */
@@ -106,7 +92,7 @@ static void test_stats_reset(struct sushi_device *dev)
 	int st;
 
 	tap(!sushi_device_counters(dev, &c0), "counters");
-	st = run(SUSHICTL " stats --json", out, sizeof(out));
+	st = run_cmd(SUSHICTL " stats --json", out, sizeof(out));
 	tap(st == 0, "sushictl stats --json exits 0 (got %d)", st);
 	j = cJSON_Parse(out);
 	tap(!sushi_device_counters(dev, &c1), "counters again");
@@ -119,7 +105,7 @@ static void test_stats_reset(struct sushi_device *dev)
 	    (unsigned long long)c1.launches, (unsigned long long)c1.cycles,
 	    (unsigned long long)c1.resets);
 	cJSON_Delete(j);
-	st = run(SUSHICTL " stats >/dev/null", out, sizeof(out));
+	st = run_cmd(SUSHICTL " stats >/dev/null", out, sizeof(out));
 	tap(st == 0, "sushictl stats (table) exits 0");
 
 	/* an ordinary user who may use the node (as a udev rule would allow) */
@@ -137,7 +123,7 @@ static void test_stats_reset(struct sushi_device *dev)
 	tap(c1.resets == c0.resets, "the refusal reset nothing");
 	chmod(node, sb.st_mode & 07777);
 
-	st = run(SUSHICTL " reset --json", out, sizeof(out));
+	st = run_cmd(SUSHICTL " reset --json", out, sizeof(out));
 	tap(st == 0, "sushictl reset --json as root exits 0 (got %d)", st);
 	j = cJSON_Parse(out);
 	sushi_device_counters(dev, &c1);
@@ -166,7 +152,7 @@ int main(void)
 	}
 	sushi_device_caps(dev, &c);
 
-	st = run(SUSHICTL " info --json", out, sizeof(out));
+	st = run_cmd(SUSHICTL " info --json", out, sizeof(out));
 	tap(st == 0, "sushictl info --json exits 0 (got %d)", st);
 	j = cJSON_Parse(out);
 	tap(j != NULL, "its output is JSON");
@@ -190,7 +176,7 @@ int main(void)
 	    "limits, version and energy model");
 	cJSON_Delete(j);
 
-	st = run(SUSHICTL " pb --json", out, sizeof(out));
+	st = run_cmd(SUSHICTL " pb --json", out, sizeof(out));
 	tap(st == 0, "sushictl pb --json exits 0 (got %d)", st);
 	j = cJSON_Parse(out);
 	tap(!sushi_pb_query(dev, &pb, NULL, 0), "pb_query");
@@ -203,13 +189,13 @@ int main(void)
 	    "a fresh process has no pin sets");
 	cJSON_Delete(j);
 
-	st = run(SUSHICTL " info >/dev/null", out, sizeof(out));
+	st = run_cmd(SUSHICTL " info >/dev/null", out, sizeof(out));
 	tap(st == 0, "sushictl info (table) exits 0");
-	st = run(SUSHICTL " info --device /dev/null 2>&1", out, sizeof(out));
+	st = run_cmd(SUSHICTL " info --device /dev/null 2>&1", out, sizeof(out));
 	tap(st == 2 && strstr(out, "/dev/null"),
 	    "a non-SushiAccel --device: exit 2 and a message naming it (%d)",
 	    st);
-	st = run(SUSHICTL " pb --bogus 2>/dev/null", out, sizeof(out));
+	st = run_cmd(SUSHICTL " pb --bogus 2>/dev/null", out, sizeof(out));
 	tap(st == 1, "an unknown option: exit 1 (%d)", st);
 
 	test_stats_reset(dev);

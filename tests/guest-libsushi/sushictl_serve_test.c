@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "guest_tap.h"
+#include "guest_util.h"
 #include "sushi/device.h"
 #include "sushi/eval.h"
 #include "sushi/netdev.h"
@@ -103,50 +104,23 @@ static int load_data(struct ctx *c)
 static int compute_class(const struct ctx *c, uint32_t s, uint32_t img,
 			 uint32_t *cls)
 {
-	const uint8_t *data = sushi_supernet_data(c->sn);
 	const size_t px = (size_t)c->info.in_h * c->info.in_w;
 	const uint8_t *p = c->images + 16 + (size_t)img * px;
-	struct sushi_subnet_info si;
-	struct sushi_subnet_io io;
-	struct sushi_hw_layer *l;
-	int8_t *a = NULL;
-	int ret = sushi_supernet_subnet(c->sn, s, &si);
+	int8_t in[4096], out[256];
+	int ret;
 
+	if (px > sizeof(in) || c->info.n_classes > sizeof(out))
+		return -E2BIG;
+	for (size_t k = 0; k < px; k++)	/* pixel - 128 */
+		in[k] = (int8_t)((int)p[k] - 128);
+	ret = ref_subnet(c->sn, &c->map, s, in, out);
 	if (ret)
 		return ret;
-	l = calloc(si.n_layers, sizeof(*l));
-	ret = l ? sushi_supernet_layers(c->sn, s, &c->map, l, &io) : -ENOMEM;
-	if (!ret && !(a = calloc(io.arena_bytes, 1)))
-		ret = -ENOMEM;
-	for (size_t k = 0; !ret && k < px; k++)	/* pixel - 128 */
-		a[io.in_off + k] = (int8_t)((int)p[k] - 128);
-	for (uint32_t i = 0; !ret && i < si.n_layers; i++) {
-		const struct sushi_hw_layer *d = &l[i];
-		struct sushi_layer_io x = {
-			.in = a + (d->in_addr - c->map.act_base),
-			.out = a + (d->out_addr - c->map.act_base),
-		};
-
-		if (d->op == SUSHI_OP_ADD)
-			x.in2 = a + (d->in2_addr - c->map.act_base);
-		if (d->op == SUSHI_OP_CONV || d->op == SUSHI_OP_FC) {
-			x.w = (const int8_t *)data + (d->w_addr - c->map.data_base);
-			x.w_stride = d->w_stride;
-			x.epi = data + (d->epi_addr - c->map.data_base);
-		}
-		ret = sushi_layer_compute(d, &x, SUSHI_ISA_AUTO);
-	}
-	if (!ret) {
-		const int8_t *o = a + io.out_off;
-
-		*cls = 0;
-		for (uint32_t i = 1; i < io.out_bytes; i++)
-			if (o[i] > o[*cls])
-				*cls = i;
-	}
-	free(a);
-	free(l);
-	return ret;
+	*cls = 0;
+	for (uint32_t i = 1; i < c->info.n_classes; i++)
+		if (out[i] > out[*cls])
+			*cls = i;
+	return 0;
 }
 
 /* compute_class(), each (SubNet, image) computed once */
@@ -164,21 +138,6 @@ static int host_class(struct ctx *c, uint32_t s, uint32_t img, uint32_t *cls)
 	}
 	*cls = (uint32_t)*k;
 	return ret;
-}
-
-/* Run @cmd; its stdout into @buf; the exit status or -1. */
-static int run_cmd(const char *cmd, char *buf, size_t len)
-{
-	FILE *p = popen(cmd, "r");
-	size_t n;
-	int st;
-
-	if (!p)
-		return -1;
-	n = fread(buf, 1, len - 1, p);
-	buf[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* @v as both commands print it (%.10g) and cJSON reads it back */

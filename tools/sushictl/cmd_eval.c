@@ -134,9 +134,49 @@ static bool known(const char *name)
 #define USAGE(...) \
 	do { snprintf(err, errlen, __VA_ARGS__); return EXIT_USAGE; } while (0)
 
+int eval_trace_opt(const char *name, const char *val,
+		   struct sushi_trace_params *t, struct sushi_sched_params *sp,
+		   char *err, size_t errlen)
+{
+	uint64_t u;
+
+	if (!strcmp(name, "--trace")) {
+		int k = sushi_trace_from_name(val);
+
+		if (k < 0)
+			USAGE("--trace: unknown trace kind '%s'", val);
+		t->kind = (enum sushi_trace_kind)k;
+	} else if (!strcmp(name, "--queries") || !strcmp(name, "-n")) {
+		if (num_u64(val, 1, 100000000, &u))
+			USAGE("--queries: expected 1..100000000, got '%s'", val);
+		t->n = (size_t)u;
+	} else if (!strcmp(name, "--seed")) {
+		if (num_u64(val, 0, UINT64_MAX, &u))
+			USAGE("--seed: expected a non-negative integer, got '%s'", val);
+		t->seed = u;
+	} else if (!strcmp(name, "--phase")) {
+		if (num_u64(val, 1, 100000000, &u))
+			USAGE("--phase: expected a positive integer, got '%s'", val);
+		t->phase = (size_t)u;
+	} else if (!strcmp(name, "--q")) {
+		if (num_u64(val, 1, 1000000, &u))
+			USAGE("--q: expected 1..1000000, got '%s'", val);
+		sp->q = (uint32_t)u;
+	} else if (!strcmp(name, "--w")) {
+		if (num_u64(val, 1, 4096, &u))
+			USAGE("--w: expected 1..4096, got '%s'", val);
+		sp->w = (uint32_t)u;
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 	       char *err, size_t errlen)
 {
+	int ret;
+
 	defaults(o);
 	*help = false;
 	err[0] = 0;
@@ -180,34 +220,12 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 		} else if (!strcmp(name, "--policy")) {
 			if (eval_parse_policies(val, &o->policies))
 				USAGE("--policy: '%s' is not a list of policies (try --help)", val);
-		} else if (!strcmp(name, "--trace")) {
-			int k = sushi_trace_from_name(val);
-
-			if (k < 0)
-				USAGE("--trace: unknown trace kind '%s'", val);
-			o->trace.kind = (enum sushi_trace_kind)k;
 		} else if (!strcmp(name, "--trace-csv")) {
 			o->trace_csv = val;
-		} else if (!strcmp(name, "--queries")) {
-			if (num_u64(val, 1, 100000000, &u))
-				USAGE("--queries: expected 1..100000000, got '%s'", val);
-			o->trace.n = (size_t)u;
-		} else if (!strcmp(name, "--seed")) {
-			if (num_u64(val, 0, UINT64_MAX, &u))
-				USAGE("--seed: expected a non-negative integer, got '%s'", val);
-			o->trace.seed = u;
-		} else if (!strcmp(name, "--phase")) {
-			if (num_u64(val, 1, 100000000, &u))
-				USAGE("--phase: expected a positive integer, got '%s'", val);
-			o->trace.phase = (size_t)u;
-		} else if (!strcmp(name, "--q")) {
-			if (num_u64(val, 1, 1000000, &u))
-				USAGE("--q: expected 1..1000000, got '%s'", val);
-			o->sched.q = (uint32_t)u;
-		} else if (!strcmp(name, "--w")) {
-			if (num_u64(val, 1, 4096, &u))
-				USAGE("--w: expected 1..4096, got '%s'", val);
-			o->sched.w = (uint32_t)u;
+		} else if ((ret = eval_trace_opt(name, val, &o->trace, &o->sched,
+					      err, errlen)) != -ENOENT) {
+			if (ret)
+				return ret;
 		} else if (!strcmp(name, "--gap-us")) {
 			if (num_d(val, 0.001, 1e9, &d))
 				USAGE("--gap-us: expected a positive time, got '%s'", val);

@@ -61,6 +61,16 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 int eval_parse_policies(const char *s, uint32_t *mask);
 
 /**
+ * eval_trace_opt() - the valued options eval and serve share: --trace,
+ * --queries, --seed, --phase (into @t), --q, --w (into @sp).  Returns 0
+ * when @name was one and @val was valid, -ENOENT when @name is not one of
+ * them, EXIT_USAGE with a message in @err for a bad value.
+ */
+int eval_trace_opt(const char *name, const char *val,
+		   struct sushi_trace_params *t, struct sushi_sched_params *sp,
+		   char *err, size_t errlen);
+
+/**
  * eval_fill_trace() - fill the unset ranges of @t from the catalog of @sp:
  * accuracy floors span the SubNets' accuracies (acc_lo/acc_hi NaN when
  * unset), ceilings from the fastest SubNet's latency to 1.2x the slowest's,

@@ -55,21 +55,6 @@ static void serve_usage(FILE *f)
 	      "  -h, --help           this text\n", f);
 }
 
-static int num(const char *s, uint64_t lo, uint64_t hi, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end || x < lo || x > hi)
-		return -EINVAL;
-	*v = x;
-	return 0;
-}
-
 static void defaults(struct serve_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -93,8 +78,6 @@ static void defaults(struct serve_opts *o)
 static int take(struct serve_opts *o, const char *name, const char *val,
 		char *err, size_t errlen)
 {
-	uint64_t u;
-
 	if (!strcmp(name, "--device") || !strcmp(name, "-d")) {
 		o->dev.device = val;
 	} else if (!strcmp(name, "--supernet")) {
@@ -110,33 +93,12 @@ static int take(struct serve_opts *o, const char *name, const char *val,
 			o->policies = SERVE_POLICIES;
 		if (o->policies & ~SERVE_POLICIES)
 			USAGE("--policy: lru and oracle are eval-only (sushictl eval)");
-	} else if (!strcmp(name, "--trace")) {
-		int k = sushi_trace_from_name(val);
-
-		if (k < 0)
-			USAGE("--trace: unknown trace kind '%s'", val);
-		o->trace.kind = (enum sushi_trace_kind)k;
-	} else if (!strcmp(name, "--queries") || !strcmp(name, "-n")) {
-		if (num(val, 1, 100000000, &u))
-			USAGE("--queries: expected 1..100000000, got '%s'", val);
-		o->trace.n = (size_t)u;
-	} else if (!strcmp(name, "--seed")) {
-		if (num(val, 0, UINT64_MAX, &u))
-			USAGE("--seed: expected a non-negative integer, got '%s'", val);
-		o->trace.seed = u;
-	} else if (!strcmp(name, "--phase")) {
-		if (num(val, 1, 100000000, &u))
-			USAGE("--phase: expected a positive integer, got '%s'", val);
-		o->trace.phase = (size_t)u;
-	} else if (!strcmp(name, "--q")) {
-		if (num(val, 1, 1000000, &u))
-			USAGE("--q: expected 1..1000000, got '%s'", val);
-		o->sched.q = (uint32_t)u;
-	} else if (!strcmp(name, "--w")) {
-		if (num(val, 1, 4096, &u))
-			USAGE("--w: expected 1..4096, got '%s'", val);
-		o->sched.w = (uint32_t)u;
 	} else {
+		int ret = eval_trace_opt(name, val, &o->trace, &o->sched, err,
+					 errlen);
+
+		if (ret != -ENOENT)
+			return ret;
 		USAGE("unknown option '%s' (try --help)", name);
 	}
 	return 0;

@@ -14,6 +14,7 @@
 
 #include "cmd_dev.h"
 #include "cmd_eval.h"
+#include "argv_split.h"
 #include "tap.h"
 
 /* the shipped image sample, beside the default SuperNet */
@@ -28,17 +29,6 @@ static void find_idx(void)
 	slash = slash ? slash + 1 : idx;
 	snprintf(slash, sizeof(idx) - (size_t)(slash - idx),
 		 "fmnist-test-1000-images.idx");
-}
-
-static int split(const char *line, char *buf, char **argv)
-{
-	int argc = 0;
-
-	strcpy(buf, line);
-	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return argc;
 }
 
 static int parse(const char *line, struct run_opts *o, bool *help, char *err)

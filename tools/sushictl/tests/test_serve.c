@@ -18,18 +18,8 @@
 #include "cmd_dev.h"
 #include "cmd_eval.h"
 #include "serve.h"
+#include "argv_split.h"
 #include "tap.h"
-
-static int split(const char *line, char *buf, char **argv)
-{
-	int argc = 0;
-
-	strcpy(buf, line);
-	for (char *t = strtok(buf, " "); t && argc < 31; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return argc;
-}
 
 static int parse(const char *line, struct serve_opts *o, bool *help, char *err)
 {
