@@ -28,6 +28,7 @@ include tools/supernet/supernet.mk
 include tools/sushictl/sushictl.mk
 include qemu-device/qemu.mk
 include driver/driver.mk
+include tests/fuzz-driver/fuzz.mk
 
 test: deps host-test qemu-test guest-test driver-lint
 	@echo "make test: all suites passed"

@@ -1,0 +1,50 @@
+# tests/fuzz-driver/fuzz.mk - make fragment for the driver's robustness
+# tests: the fault-injection walk (tests/kselftest/sushi_failnth_test.c) and
+# sushi-fuzz, the structure-aware ioctl fuzzer (tests/fuzz-driver/).
+# Included by the top-level Makefile after driver/driver.mk (GUEST_CFLAGS,
+# GUEST_DIR, GUEST_BUILD, SUSHI_KO, MODEL_LIB).
+#
+#   make guest-failnth    boot the guest and walk every ioctl with fail-nth
+#                         (SKIPs, with the reason, on a kernel without
+#                         CONFIG_FAULT_INJECTION such as Debian's)
+#   make guest-fuzz       boot the guest and fuzz for FUZZ_SECONDS (90)
+#   make guest-fuzz-long  the same for FUZZ_LONG_SECONDS (1800), more workers
+#   make fuzz-checkpatch  checkpatch.pl --strict on the fuzzer's sources
+#
+# FUZZ_SEED (default: new each run, printed), FUZZ_ARGS (more sushi-fuzz
+# options, e.g. --core-all, --unbind, --timeouts; see sushi-fuzz --help).
+
+FUZZ_DIR	:= tests/fuzz-driver
+FUZZ_BIN	:= $(GUEST_BUILD)/bin/sushi-fuzz
+FAILNTH_BIN	:= $(GUEST_BUILD)/bin/sushi_failnth_test
+FUZZ_SRCS	:= $(wildcard $(FUZZ_DIR)/*.c)
+FUZZ_HDRS	:= $(wildcard $(FUZZ_DIR)/*.h) $(GUEST_HDRS) \
+		   $(KSELFTEST_DIR)/sushi_net.h
+FUZZ_SECONDS	?= 90
+FUZZ_LONG_SECONDS ?= 1800
+FUZZ_SEED	?=
+FUZZ_ARGS	?=
+
+.PHONY: guest-failnth guest-fuzz guest-fuzz-long fuzz-checkpatch
+
+$(FAILNTH_BIN): $(KSELFTEST_DIR)/sushi_failnth_test.c \
+		$(KSELFTEST_DIR)/sushi_net.h $(MODEL_LIB) $(GUEST_HDRS) | \
+		kernel-fetch guest-deps
+	@mkdir -p $(@D)
+	. $(SUSHI_KENV) && $(CC) $(GUEST_CFLAGS) \
+		-isystem "$$SUSHI_KSRC/tools/testing/selftests" \
+		-o $@ $< $(MODEL_LIB) -lpthread
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(FUZZ_HDRS) $(MODEL_LIB) | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -I$(FUZZ_DIR) \
+		-I$(KSELFTEST_DIR) -Iuapi/drm -Ihw -Iqemu-device/model \
+		-I/usr/include/libdrm -o $@ $(FUZZ_SRCS) $(MODEL_LIB) -lpthread
+
+guest-failnth: module $(FAILNTH_BIN) $(GUEST_QEMU_DEP)
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/failnth.cpio -m test \
+		-k $(SUSHI_KO) -t $(FAILNTH_BIN)
+	@echo "guest-failnth: fail-nth walk over every ioctl"
+	@SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-failnth.log \
+		SUSHI_GUEST_TIMEOUT=$${SUSHI_GUEST_TIMEOUT:-3600} \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/failnth.cpio
