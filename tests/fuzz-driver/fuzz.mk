@@ -48,3 +48,32 @@ guest-failnth: module $(FAILNTH_BIN) $(GUEST_QEMU_DEP)
 	@SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-failnth.log \
 		SUSHI_GUEST_TIMEOUT=$${SUSHI_GUEST_TIMEOUT:-3600} \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/failnth.cpio
+
+# The short run of make test: 2 processes x 2 threads for FUZZ_SECONDS on
+# a device with a slow clock (jobs stay in flight while files close, BOs
+# are unmapped, handles are destroyed).  The long run adds processes.
+FUZZ_DEVICE	?= sushi-accel,clock-hz=1000000
+FUZZ_RUN	= /bin/sushi-fuzz $(if $(FUZZ_SEED),-s $(FUZZ_SEED))
+
+guest-fuzz: module $(FUZZ_BIN) $(GUEST_QEMU_DEP)
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/fuzz.cpio -m cmd \
+		-k $(SUSHI_KO) -b $(FUZZ_BIN) \
+		-c "$(FUZZ_RUN) -t $(FUZZ_SECONDS) $(FUZZ_ARGS)"
+	@echo "guest-fuzz: sushi-fuzz for $(FUZZ_SECONDS) s ($(FUZZ_DEVICE))"
+	@SUSHI_QEMU_DEVICE=$(FUZZ_DEVICE) \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-fuzz.log \
+		SUSHI_GUEST_TIMEOUT=$$(( $(FUZZ_SECONDS) + 600 )) \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/fuzz.cpio
+
+guest-fuzz-long: module $(FUZZ_BIN) $(GUEST_QEMU_DEP)
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/fuzz-long.cpio -m cmd \
+		-k $(SUSHI_KO) -b $(FUZZ_BIN) \
+		-c "$(FUZZ_RUN) -t $(FUZZ_LONG_SECONDS) -p 4 -T 3 $(FUZZ_ARGS)"
+	@echo "guest-fuzz-long: sushi-fuzz for $(FUZZ_LONG_SECONDS) s ($(FUZZ_DEVICE))"
+	@SUSHI_QEMU_DEVICE=$(FUZZ_DEVICE) \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-fuzz-long.log \
+		SUSHI_GUEST_TIMEOUT=$$(( $(FUZZ_LONG_SECONDS) + 900 )) \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/fuzz-long.cpio
+
+fuzz-checkpatch: kernel-fetch
+	@$(GUEST_DIR)/checkpatch.sh $(FUZZ_SRCS) $(wildcard $(FUZZ_DIR)/*.h)
