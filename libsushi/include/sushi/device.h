@@ -119,7 +119,9 @@ struct sushi_counters {
 
 /**
  * sushi_device_counters() - read the device-wide counters now
- * Returns 0, -EINVAL for NULL arguments, or the ioctl's errno.
+ * They describe every process's work: the caller needs CAP_PERFMON.
+ * Returns 0, -EINVAL for NULL arguments, or the ioctl's errno (-EACCES
+ * without CAP_PERFMON).
  */
 int sushi_device_counters(struct sushi_device *dev,
 			  struct sushi_counters *counters);
