@@ -68,9 +68,10 @@ static int sushi_ring_show(struct seq_file *m, void *unused)
 			   sushi_read(sdev, SUSHI_REG_PROGRESS));
 		drm_dev_exit(idx);
 	}
-	seq_printf(m, "in flight %u, resets %d, pb generation %u, jobs %d\n",
+	seq_printf(m, "in flight %u, resets %d, pb generation %u, jobs %d, late irqs %d\n",
 		   inflight, atomic_read(&sdev->reset_count),
-		   sushi_pb_generation(sdev), atomic_read(&sdev->jobs_alive));
+		   sushi_pb_generation(sdev), atomic_read(&sdev->jobs_alive),
+		   atomic_read(&sdev->late_irqs));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sushi_ring);

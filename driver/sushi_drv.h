@@ -97,6 +97,8 @@ struct sushi_mmu {
  * @counters: device-wide counters of retired jobs (DRM_SUSHI_QUERY_COUNTERS)
  * @reset_lock: serializes device resets
  * @reset_count: device resets done since probe
+ * @late_irqs: timeouts that found their job complete (interrupt not yet
+ *	handled): no reset
  * @last_progress: PROGRESS seen by the last job interrupt
  * @pb_gen: Persistent Buffer generation last read from the device (what
  *	the ioctls report once the device is unplugged)
@@ -135,6 +137,7 @@ struct sushi_device {
 	struct drm_sushi_counters counters;
 	struct mutex reset_lock; /* device resets */
 	atomic_t reset_count;
+	atomic_t late_irqs;
 	u32 last_progress;
 	atomic_t pb_gen;
 	struct completion removed;

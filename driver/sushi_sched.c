@@ -372,6 +372,7 @@ sushi_job_timedout(struct drm_sched_job *sched_job)
 	 */
 	sushi_job_irq(sdev);
 	if (sushi_job_hw_done(job)) {
+		atomic_inc(&sdev->late_irqs);
 		drm_dev_exit(idx);
 		/* the scheduler's completion (run_job_work or callback) ends */
 		dma_fence_wait(&sched_job->s_fence->finished, false);
