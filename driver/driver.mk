@@ -19,17 +19,21 @@ SUSHI_KENV	:= $(SUSHI_CACHE)/kernel/current.env
 SUSHI_KO	:= $(BUILD)/kmod/driver/sushi.ko
 
 # In the order the guest runs them.
-GUEST_TESTS	:= sushi_query_test sushi_bo_test sushi_program_test \
-		   sushi_launch_test sushi_pb_test sushi_reset_test \
+GUEST_TESTS	:= sushi_core_test sushi_query_test sushi_bo_test \
+		   sushi_program_test sushi_launch_test sushi_pb_test \
+		   sushi_fence_test sushi_growth_test sushi_reset_test \
+		   sushi_unbind_test \
 		   libsushi_device_test sushictl_info_test libsushi_netdev_test \
 		   sushictl_serve_test
 # Tests linked with the model library (reference compute, cost model).
-GUEST_MODEL_TESTS := sushi_program_test sushi_launch_test sushi_pb_test \
-		   sushi_reset_test
+GUEST_MODEL_TESTS := sushi_core_test sushi_program_test sushi_launch_test \
+		   sushi_pb_test sushi_fence_test sushi_growth_test \
+		   sushi_reset_test sushi_unbind_test
 # Tests that need a job visibly in flight run again on a device with a slow
 # clock (the device model computes a job before the guest runs on; see
 # tests/kselftest/sushi_net.h).
-GUEST_SLOW_TESTS := sushi_launch_test sushi_reset_test libsushi_device_test
+GUEST_SLOW_TESTS := sushi_launch_test sushi_fence_test sushi_reset_test \
+		   sushi_unbind_test libsushi_device_test
 GUEST_SLOW_DEVICE := sushi-accel,clock-hz=1000000
 GUEST_TEST_BINS	:= $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_TESTS))
 SUSHI_INFO_BIN	:= $(GUEST_BUILD)/bin/sushi-info
@@ -46,6 +50,8 @@ GUEST_HDRS	:= $(KSELFTEST_DIR)/sushi_test.h $(KSELFTEST_DIR)/sushi_util.h \
 
 # Files checkpatch.pl --strict must pass.
 DRIVER_STYLE_FILES := $(wildcard driver/*.[ch]) uapi/drm/sushi_accel.h \
+		   qemu-device/model/layer_check.c \
+		   qemu-device/model/sushi_layer_check.h \
 		   $(wildcard $(KSELFTEST_DIR)/*.[ch]) $(GUEST_DIR)/sushi-info.c
 
 # The guest runs the QEMU that qemu-device/qemu.mk builds (target `qemu`)

@@ -12,6 +12,8 @@
 #include <linux/kstrtox.h>
 #include <linux/seq_file.h>
 
+#include <drm/drm_drv.h>
+
 #include "sushi_drv.h"
 
 static int sushi_bos_show(struct seq_file *m, void *unused)
@@ -37,8 +39,7 @@ static int sushi_pb_show(struct seq_file *m, void *unused)
 	mutex_lock(&sdev->pb_lock);
 	seq_printf(m, "capacity %llu used %llu entries %u/%u generation %u\n",
 		   sdev->caps.pb_bytes, sdev->pb_used, sdev->pb_entries_used,
-		   sdev->caps.pb_entries,
-		   sushi_read(sdev, SUSHI_REG_PB_GENERATION));
+		   sdev->caps.pb_entries, sushi_pb_generation(sdev));
 	list_for_each_entry(r, &sdev->pb_ranges, link)
 		seq_printf(m, "dva 0x%llx rows %u x %u stride %llu pb 0x%llx\n",
 			   r->dva, r->rows, r->row_bytes, r->row_stride,
@@ -53,18 +54,24 @@ static int sushi_ring_show(struct seq_file *m, void *unused)
 	struct sushi_device *sdev = m->private;
 	unsigned int inflight = 0;
 	struct list_head *pos;
+	int idx;
 
 	spin_lock_irq(&sdev->inflight_lock);
 	list_for_each(pos, &sdev->inflight)
 		inflight++;
 	spin_unlock_irq(&sdev->inflight_lock);
-	seq_printf(m, "size %u head %u tail %u progress %u\n",
-		   sdev->ring.size, sushi_read(sdev, SUSHI_REG_RING_HEAD),
-		   sushi_read(sdev, SUSHI_REG_RING_TAIL),
-		   sushi_read(sdev, SUSHI_REG_PROGRESS));
-	seq_printf(m, "in flight %u, resets %d, pb generation %u\n", inflight,
-		   atomic_read(&sdev->reset_count),
-		   sushi_read(sdev, SUSHI_REG_PB_GENERATION));
+	if (drm_dev_enter(&sdev->drm, &idx)) {
+		seq_printf(m, "size %u head %u tail %u progress %u\n",
+			   sdev->ring.size,
+			   sushi_read(sdev, SUSHI_REG_RING_HEAD),
+			   sushi_read(sdev, SUSHI_REG_RING_TAIL),
+			   sushi_read(sdev, SUSHI_REG_PROGRESS));
+		drm_dev_exit(idx);
+	}
+	seq_printf(m, "in flight %u, resets %d, pb generation %u, jobs %d, late irqs %d\n",
+		   inflight, atomic_read(&sdev->reset_count),
+		   sushi_pb_generation(sdev), atomic_read(&sdev->jobs_alive),
+		   atomic_read(&sdev->late_irqs));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sushi_ring);

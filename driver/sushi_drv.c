@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sushi_drv.c - module and PCI entry points of the SushiAccel DRM accel
- * driver: the drm_driver (accel node, ioctl table, per-file open and
- * close), probe and remove.
+ * driver: the drm_driver (accel node, ioctl table), probe, and remove,
+ * which only stops the hardware and fails its jobs: everything an open
+ * file can still reach is torn down after the last close (drmm actions).
  */
 
 #include <linux/build_bug.h>
@@ -40,51 +41,12 @@ static const struct drm_ioctl_desc sushi_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SUSHI_RESET, sushi_ioctl_reset, DRM_ROOT_ONLY),
 };
 
-static int sushi_open(struct drm_device *drm, struct drm_file *file)
-{
-	struct sushi_file *sfile = kzalloc(sizeof(*sfile), GFP_KERNEL);
-	int ret;
-
-	if (!sfile)
-		return -ENOMEM;
-	sfile->sdev = to_sushi_device(drm);
-	xa_init_flags(&sfile->programs, XA_FLAGS_ALLOC1);
-	xa_init_flags(&sfile->pin_sets, XA_FLAGS_ALLOC1);
-	mutex_init(&sfile->lock);
-	ret = sushi_file_sched_init(sfile);
-	if (ret) {
-		mutex_destroy(&sfile->lock);
-		kfree(sfile);
-		return ret;
-	}
-	file->driver_priv = sfile;
-	return 0;
-}
-
-/*
- * The device forgets the file's pins after its last job; queued jobs
- * finish (or are killed) before the programs go.
- */
-static void sushi_postclose(struct drm_device *drm, struct drm_file *file)
-{
-	struct sushi_file *sfile = to_sushi_file(file);
-
-	mutex_lock(&sfile->lock);
-	sushi_pin_sets_release(sfile);
-	mutex_unlock(&sfile->lock);
-	sushi_file_sched_fini(sfile);
-	sushi_programs_release(sfile);
-	mutex_destroy(&sfile->lock);
-	kfree(sfile);
-}
-
-DEFINE_DRM_ACCEL_FOPS(sushi_fops);
-
 static const struct drm_driver sushi_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ,
 	.fops = &sushi_fops,
 	.open = sushi_open,
 	.postclose = sushi_postclose,
+	.show_fdinfo = sushi_show_fdinfo,
 	.ioctls = sushi_ioctls,
 	.num_ioctls = ARRAY_SIZE(sushi_ioctls),
 	.gem_create_object = sushi_gem_create_object,
@@ -112,7 +74,7 @@ static void sushi_check_uapi(void)
 	BUILD_BUG_ON(sizeof(struct drm_sushi_launch) != 40);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_range) != 32);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_pin) != 32);
-	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_unpin) != 8);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_unpin) != 16);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_set_info) != 24);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_pb_query) != 48);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_job_stats) != 72);
@@ -137,6 +99,7 @@ static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (IS_ERR(sdev))
 		return PTR_ERR(sdev);
 	sdev->pdev = pdev;
+	init_completion(&sdev->removed);
 	pci_set_drvdata(pdev, sdev);
 
 	ret = pcim_enable_device(pdev);
@@ -182,7 +145,7 @@ static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	ret = drm_dev_register(&sdev->drm, 0);
 	if (ret)
-		goto err_sched;
+		goto err_hw;
 	sushi_debugfs_init(sdev);
 
 	c = &sdev->caps;
@@ -193,22 +156,27 @@ static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		 sdev->selftest_cycles);
 	return 0;
 
-err_sched:
-	sushi_hw_fini(sdev);
-	sushi_sched_fini(sdev);
-	return ret;
 err_hw:
 	sushi_hw_fini(sdev);
 	return ret;
 }
 
+/*
+ * Unbind or hot-unplug: no ioctl, job or worker touches the hardware after
+ * drm_dev_unplug() (they run inside drm_dev_enter()), the device stops, its
+ * interrupt handlers finish, and every job it had fails with -ENODEV (jobs
+ * queued later fail the same way when they reach run_job).  Open files
+ * keep the drm_device; the scheduler, the device address space and the PB
+ * allocator go with it after their last close.
+ */
 static void sushi_remove(struct pci_dev *pdev)
 {
 	struct sushi_device *sdev = pci_get_drvdata(pdev);
 
 	drm_dev_unplug(&sdev->drm);
 	sushi_hw_fini(sdev);
-	sushi_sched_fini(sdev);
+	sushi_irq_sync(sdev);
+	sushi_sched_unplug(sdev);
 }
 
 /* Reboot or kexec: the device must not DMA into the next kernel's memory. */

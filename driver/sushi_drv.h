@@ -7,7 +7,9 @@
 #define SUSHI_DRV_H
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/io.h>
+#include <linux/kref.h>
 #include <linux/pci.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -15,6 +17,7 @@
 
 #include <drm/drm_device.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_print.h>
 #include <drm/drm_mm.h>
 #include <drm/gpu_scheduler.h>
 #include <drm/sushi_accel.h>
@@ -94,7 +97,16 @@ struct sushi_mmu {
  * @counters: device-wide counters of retired jobs (DRM_SUSHI_QUERY_COUNTERS)
  * @reset_lock: serializes device resets
  * @reset_count: device resets done since probe
- * @last_progress: PROGRESS seen by the last timeout check
+ * @late_irqs: timeouts that found their job complete (interrupt not yet
+ *	handled): no reset
+ * @last_progress: PROGRESS seen by the last job interrupt
+ * @pb_gen: Persistent Buffer generation last read from the device (what
+ *	the ioctls report once the device is unplugged)
+ * @removed: completed by remove() once the device is stopped and every job
+ *	it had is retired (a timeout racing with unplug waits for it)
+ * @jobs_alive: jobs allocated and not yet freed (the scheduler is torn down
+ *	only when this is zero)
+ * @jobs_wq: woken when @jobs_alive drops to zero
  * @kentity: the driver's own scheduler entity (PB invalidations)
  * @pb_mm: allocator of Persistent Buffer bytes (shared by all files)
  * @pb_ranges: every pinned &struct sushi_pin_range
@@ -125,7 +137,12 @@ struct sushi_device {
 	struct drm_sushi_counters counters;
 	struct mutex reset_lock; /* device resets */
 	atomic_t reset_count;
+	atomic_t late_irqs;
 	u32 last_progress;
+	atomic_t pb_gen;
+	struct completion removed;
+	atomic_t jobs_alive;
+	wait_queue_head_t jobs_wq;
 	struct drm_sched_entity kentity;
 	struct drm_mm pb_mm;
 	struct list_head pb_ranges;
@@ -133,6 +150,17 @@ struct sushi_device {
 	u32 pb_entries_used;
 	struct mutex pb_lock; /* PB space */
 	struct mutex klock; /* kentity pushes */
+};
+
+/**
+ * struct sushi_usage - per-file engine usage for fdinfo
+ * @refcount: the file and each of its jobs hold one (a job can retire after
+ *	its file is closed)
+ * @cycles: modelled device cycles of the file's retired jobs
+ */
+struct sushi_usage {
+	struct kref refcount;
+	atomic64_t cycles;
 };
 
 /**
@@ -145,10 +173,12 @@ struct sushi_device {
  * @pin_sets: pin set handles
  * @last: finished fence of the file's last job
  * @unpinned: finished fence of the file's last PB invalidation
+ * @usage: engine usage reported through fdinfo
  * @lock: serializes job submission (job ids, @jobs, @last)
  */
 struct sushi_file {
 	struct sushi_device *sdev;
+	struct sushi_usage *usage;
 	struct drm_sched_entity entity;
 	struct xarray programs;
 	struct xarray jobs;
@@ -182,7 +212,16 @@ struct sushi_pin_set;
  * @pins: LAUNCH: the pin set it expects; PB_LOAD / PB_INVALIDATE: the
  *	pin set it loads or drops (released with the job)
  * @rec: where its statistics go
- * @hw_fence: signalled when the device completed it
+ * @usage: the submitting file's usage (NULL for the driver's own jobs)
+ * @in_fences: LAUNCH: the in-syncobjs' fences (referenced): an error on
+ *	one fails the job before it runs
+ * @n_in_fences: number of @in_fences
+ * @wait: PB_INVALIDATE: a fence to wait for before running, handed to the
+ *	scheduler by prepare_job (no allocation at unpin time)
+ * @hw_fence: signalled when the device completed it; allocated with the
+ *	job, initialized when it runs
+ * @hw_fence_live: @hw_fence was initialized (it is then freed by its
+ *	reference count, not with the job)
  * @node: entry in &sushi_device.inflight
  * @slot: ring slot (and completion record) it uses
  * @seqno: ring sequence number
@@ -194,7 +233,12 @@ struct sushi_job {
 	struct sushi_program *prog;
 	struct sushi_pin_set *pins;
 	struct sushi_job_record *rec;
+	struct sushi_usage *usage;
+	struct dma_fence **in_fences;
+	u32 n_in_fences;
+	struct dma_fence *wait;
 	struct dma_fence *hw_fence;
+	bool hw_fence_live;
 	struct list_head node;
 	u32 slot;
 	u64 seqno;
@@ -228,6 +272,12 @@ struct sushi_pin_range {
  * @sdev: the device
  * @gen: PB generation the loads ran under (0 before they ran)
  * @bytes: PB bytes of all ranges
+ * @inval: one PB_INVALIDATE job per range, allocated at PB_PIN so that an
+ *	unpin or a file close never allocates (NULL once pushed)
+ * @inval_rec: the record @inval report into
+ * @freed: signalled once the set's PB space is free again (PB_UNPIN's
+ *	out-syncobj)
+ * @freed_lock: lock of @freed
  * @n: number of ranges
  * @r: the ranges
  */
@@ -236,6 +286,10 @@ struct sushi_pin_set {
 	struct sushi_device *sdev;
 	u32 gen;
 	u64 bytes;
+	struct sushi_job **inval;
+	struct sushi_job_record *inval_rec;
+	struct dma_fence *freed;
+	spinlock_t freed_lock; /* @freed */
 	u32 n;
 	struct sushi_pin_range r[] __counted_by(n);
 };
@@ -317,11 +371,29 @@ static inline u64 sushi_bo_dva(struct sushi_bo *bo)
 	return bo->dva_node.start;
 }
 
+/*
+ * Explain a rejected ioctl argument (rate-limited debug output: enable with
+ * drm.debug=0x2) and evaluate to @err.
+ */
+#define sushi_reject(drm, err, fmt, ...) ({				\
+	drm_dbg_ratelimited(drm, "%s: " fmt, __func__, ##__VA_ARGS__);	\
+	(err);								\
+})
+
+/* sushi_file.c */
+extern const struct file_operations sushi_fops;
+int sushi_open(struct drm_device *drm, struct drm_file *file);
+void sushi_postclose(struct drm_device *drm, struct drm_file *file);
+void sushi_show_fdinfo(struct drm_printer *p, struct drm_file *file);
+void sushi_usage_put(struct sushi_usage *usage);
+
 /* sushi_hw.c */
 int sushi_hw_init(struct sushi_device *sdev);
 int sushi_hw_reset(struct sushi_device *sdev);
 void sushi_hw_fini(struct sushi_device *sdev);
 int sushi_irq_init(struct sushi_device *sdev);
+void sushi_irq_sync(struct sushi_device *sdev);
+u32 sushi_pb_generation(struct sushi_device *sdev);
 
 /* sushi_ring.c */
 int sushi_ring_init(struct sushi_device *sdev);
@@ -337,6 +409,14 @@ int sushi_mmu_init(struct sushi_device *sdev);
 int sushi_mmu_map_bo(struct sushi_device *sdev, struct sushi_bo *bo);
 void sushi_mmu_unmap_bo(struct sushi_device *sdev, struct sushi_bo *bo);
 
+/* sushi_uapi.c */
+void *sushi_array_from_user(struct drm_device *drm, u64 uptr, u32 count,
+			    u32 usize, size_t ksize);
+int sushi_array_to_user(u64 uptr, u32 index, u32 usize, const void *elem,
+			size_t ksize);
+int sushi_struct_to_user(u64 uptr, u32 usize, const void *src,
+			 size_t ksize);
+
 /* sushi_program.c */
 int sushi_ioctl_program_create(struct drm_device *drm, void *data,
 			       struct drm_file *file);
@@ -345,10 +425,17 @@ int sushi_ioctl_program_destroy(struct drm_device *drm, void *data,
 void sushi_program_put(struct sushi_program *prog);
 void sushi_programs_release(struct sushi_file *sfile);
 
-/* sushi_job.c */
+/* sushi_sched.c */
 int sushi_sched_init(struct sushi_device *sdev);
-void sushi_sched_fini(struct sushi_device *sdev);
+void sushi_sched_unplug(struct sushi_device *sdev);
 void sushi_job_irq(struct sushi_device *sdev);
+void sushi_device_reset(struct sushi_device *sdev);
+void sushi_counters_read(struct sushi_device *sdev,
+			 struct drm_sushi_counters *out);
+int sushi_ioctl_reset(struct drm_device *drm, void *data,
+		      struct drm_file *file);
+
+/* sushi_job.c */
 int sushi_file_sched_init(struct sushi_file *sfile);
 void sushi_file_sched_fini(struct sushi_file *sfile);
 int sushi_ioctl_launch(struct drm_device *drm, void *data,
@@ -361,6 +448,7 @@ struct sushi_job *sushi_job_new(struct sushi_device *sdev,
 				struct sushi_file *sfile, struct drm_file *file,
 				struct sushi_job_record *rec, u32 opcode);
 void sushi_job_abort(struct sushi_job *job);
+void sushi_job_free(struct drm_sched_job *sched_job);
 struct dma_fence *sushi_job_arm(struct sushi_file *sfile, struct sushi_job *job);
 int sushi_file_reserve_id(struct sushi_file *sfile, u64 *id);
 void sushi_file_publish(struct sushi_file *sfile, u64 id,
@@ -378,11 +466,6 @@ int sushi_ioctl_pb_unpin(struct drm_device *drm, void *data,
 			 struct drm_file *file);
 int sushi_ioctl_pb_query(struct drm_device *drm, void *data,
 			 struct drm_file *file);
-void sushi_device_reset(struct sushi_device *sdev);
-int sushi_ioctl_reset(struct drm_device *drm, void *data,
-		      struct drm_file *file);
-void sushi_counters_read(struct sushi_device *sdev,
-			 struct drm_sushi_counters *out);
 
 /* sushi_debugfs.c */
 void sushi_debugfs_init(struct sushi_device *sdev);

@@ -76,9 +76,9 @@ int sushi_ioctl_bo_create(struct drm_device *drm, void *data,
 	int ret;
 
 	if (args->flags & ~DRM_SUSHI_BO_DEVICE_READ_ONLY)
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL, "flags %#x\n", args->flags);
 	if (!args->size || args->size > sdev->caps.max_bo_size)
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL, "size %llu\n", args->size);
 
 	shmem = drm_gem_shmem_create(drm, args->size);
 	if (IS_ERR(shmem))
@@ -101,10 +101,10 @@ int sushi_ioctl_bo_mmap_offset(struct drm_device *drm, void *data,
 	int ret;
 
 	if (args->flags)
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL, "flags %#x\n", args->flags);
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)
-		return -ENOENT;
+		return sushi_reject(drm, -ENOENT, "no BO %u\n", args->handle);
 	ret = drm_gem_create_mmap_offset(obj);
 	if (!ret)
 		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
@@ -121,12 +121,12 @@ int sushi_ioctl_bo_wait(struct drm_device *drm, void *data,
 	long timeout, ret;
 
 	if (args->flags & ~DRM_SUSHI_BO_WAIT_WRITERS)
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL, "flags %#x\n", args->flags);
 	if (args->flags & DRM_SUSHI_BO_WAIT_WRITERS)
 		usage = DMA_RESV_USAGE_WRITE;
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)
-		return -ENOENT;
+		return sushi_reject(drm, -ENOENT, "no BO %u\n", args->handle);
 	timeout = drm_timeout_abs_to_jiffies(args->timeout_ns);
 	ret = dma_resv_wait_timeout(obj->resv, usage, true, timeout);
 	drm_gem_object_put(obj);

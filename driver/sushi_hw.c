@@ -9,6 +9,7 @@
 #include <linux/iopoll.h>
 #include <linux/minmax.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
 #include "sushi_drv.h"
@@ -114,15 +115,37 @@ int sushi_hw_init(struct sushi_device *sdev)
 	if (ret)
 		return ret;
 	sushi_write(sdev, SUSHI_REG_INT_STATUS, ~0u);
+	atomic_set(&sdev->pb_gen, sushi_read(sdev, SUSHI_REG_PB_GENERATION));
 	return sushi_hw_read_caps(sdev);
 }
 
-/* Stop the device: no interrupts, no ring processing, no DMA. */
+/*
+ * Stop the device: no interrupts, no ring processing, no DMA.  A device
+ * that fell off the bus (every register reads all ones) is already quiet.
+ */
 void sushi_hw_fini(struct sushi_device *sdev)
 {
+	if (sushi_read(sdev, SUSHI_REG_ID) == ~0u)
+		return;
 	sushi_write(sdev, SUSHI_REG_INT_MASK, 0);
 	sushi_write(sdev, SUSHI_REG_CONTROL, 0);
 	sushi_hw_reset(sdev);
+}
+
+/*
+ * The Persistent Buffer generation: read from the device while it is
+ * there, the last value read once it is unplugged.
+ */
+u32 sushi_pb_generation(struct sushi_device *sdev)
+{
+	int idx;
+
+	if (drm_dev_enter(&sdev->drm, &idx)) {
+		atomic_set(&sdev->pb_gen,
+			   sushi_read(sdev, SUSHI_REG_PB_GENERATION));
+		drm_dev_exit(idx);
+	}
+	return atomic_read(&sdev->pb_gen);
 }
 
 static irqreturn_t sushi_irq_handler(int irq, void *arg)
@@ -192,4 +215,13 @@ int sushi_irq_init(struct sushi_device *sdev)
 	}
 	sushi_write(sdev, SUSHI_REG_INT_MASK, SUSHI_INT_JOB | SUSHI_INT_ERROR);
 	return 0;
+}
+
+/* The device is quiet: wait until no handler of ours runs any more. */
+void sushi_irq_sync(struct sushi_device *sdev)
+{
+	int i;
+
+	for (i = 0; i < sdev->irq_vectors; i++)
+		synchronize_irq(pci_irq_vector(sdev->pdev, i));
 }

@@ -1,26 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * sushi_layer.c - layer descriptors in the driver: validation with the
- * device's own sushi_layer_check() (qemu-device/model/layer_check.c,
- * compiled into this object) and encoding of the little-endian descriptor
+ * sushi_layer.c - layer descriptors in the driver: the user's layer turned
+ * into the host-order descriptor the device's own checks validate
+ * (sushi_layer_desc_check(), qemu-device/model/layer_check.c, an object of
+ * this module of its own), and encoded into the little-endian descriptor
  * the device reads.
- *
- * layer_check.c works on a host-order struct sushi_hw_layer, whose fields
- * are typed __le32/__le64 for the in-memory form.  Sparse's endianness
- * checking cannot express "the same struct in host order", so this one file
- * is checked without the bitwise annotations; every other driver file keeps
- * them, and the little-endian copy is produced here with cpu_to_le*().
- * Only self-contained headers are included here: the percpu and atomic
- * headers do not parse without __CHECKER__ under sparse.
  */
-#undef __CHECKER__
 
-#include <linux/errno.h>
-#include <linux/types.h>
 #include <asm/byteorder.h>
 
 #include "sushi_layer.h"
-#include "layer_check.c"
+#include "sushi_layer_check.h"
 
 bool sushi_layer_uses(u32 op, enum sushi_ref ref)
 {
@@ -38,9 +28,9 @@ bool sushi_layer_uses(u32 op, enum sushi_ref ref)
 	}
 }
 
-static void sushi_layer_host(const struct drm_sushi_layer *u,
+static void sushi_layer_desc(const struct drm_sushi_layer *u,
 			     const u64 addr[SUSHI_REF_COUNT],
-			     struct sushi_hw_layer *l)
+			     struct sushi_layer_desc *l)
 {
 	l->op = u->op;
 	l->flags = u->flags;
@@ -72,9 +62,9 @@ static void sushi_layer_host(const struct drm_sushi_layer *u,
 
 /*
  * Validate @u with the BO offsets standing in for the addresses, so that
- * sushi_layer_check() also proves offset + length fits in 64 bits.  On
- * success @len holds the bytes the layer reads or writes from each offset
- * (0 for an unused buffer).  Returns 0, -EINVAL or -EOVERFLOW.
+ * the checks also prove offset + length fits in 64 bits.  On success @len
+ * holds the bytes the layer reads or writes from each offset (0 for an
+ * unused buffer).  Returns 0, -EINVAL or -EOVERFLOW.
  */
 int sushi_layer_validate(const struct drm_sushi_layer *u,
 			 u64 len[SUSHI_REF_COUNT])
@@ -84,11 +74,11 @@ int sushi_layer_validate(const struct drm_sushi_layer *u,
 		u->epi.offset,
 	};
 	struct sushi_layer_geom g;
-	struct sushi_hw_layer l;
+	struct sushi_layer_desc l;
 	int ret;
 
-	sushi_layer_host(u, off, &l);
-	ret = sushi_layer_check(&l, &g);
+	sushi_layer_desc(u, off, &l);
+	ret = sushi_layer_desc_check(&l, &g);
 	if (ret)
 		return ret;
 	len[SUSHI_REF_IN] = g.in_bytes;
@@ -104,9 +94,9 @@ void sushi_layer_encode(const struct drm_sushi_layer *u,
 			const u64 dva[SUSHI_REF_COUNT],
 			struct sushi_hw_layer *le)
 {
-	struct sushi_hw_layer h;
+	struct sushi_layer_desc h;
 
-	sushi_layer_host(u, dva, &h);
+	sushi_layer_desc(u, dva, &h);
 	le->op = cpu_to_le32(h.op);
 	le->flags = cpu_to_le32(h.flags);
 	le->in_c = cpu_to_le32(h.in_c);

@@ -6,13 +6,17 @@
  * pages at a DVA.  Userspace never sees a DVA.  A BO keeps its DVA until it
  * is freed; its page table entries are cleared before the range can be
  * handed out again.  The page at DVA 0 is never mapped, and every BO is
- * followed by an unmapped guard page.
+ * followed by an unmapped guard page.  The tables are device-managed memory
+ * (freed at unbind, after remove() stopped the device) and are written only
+ * inside drm_dev_enter(); the address space itself lives until the last
+ * file is closed.
  */
 
 #include <linux/dma-mapping.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
@@ -130,22 +134,26 @@ static int sushi_mmu_map_sgt(struct sushi_device *sdev, u64 dva,
 /*
  * Give @bo a device address and map its pages (pinned until the BO is
  * freed).  Idempotent.  Returns 0, -ENOSPC when the device address space
- * is full, -ENOMEM.
+ * is full, -ENOMEM, -ENODEV once the device is unplugged.
  */
 int sushi_mmu_map_bo(struct sushi_device *sdev, struct sushi_bo *bo)
 {
 	struct sushi_mmu *mmu = &sdev->mmu;
 	u64 size = bo->base.base.size;
 	struct sg_table *sgt;
-	int ret = 0;
+	int idx, ret = 0;
 
 	mutex_lock(&bo->map_lock);
 	if (drm_mm_node_allocated(&bo->dva_node))
 		goto out;
+	if (!drm_dev_enter(&sdev->drm, &idx)) {
+		ret = -ENODEV;
+		goto out;
+	}
 	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
-		goto out;
+		goto out_exit;
 	}
 	mutex_lock(&mmu->lock);
 	ret = drm_mm_insert_node_in_range(&mmu->mm, &bo->dva_node,
@@ -163,6 +171,8 @@ int sushi_mmu_map_bo(struct sushi_device *sdev, struct sushi_bo *bo)
 			list_add_tail(&bo->link, &mmu->bos);
 	}
 	mutex_unlock(&mmu->lock);
+out_exit:
+	drm_dev_exit(idx);
 out:
 	mutex_unlock(&bo->map_lock);
 	return ret;
@@ -176,11 +186,16 @@ out:
 void sushi_mmu_unmap_bo(struct sushi_device *sdev, struct sushi_bo *bo)
 {
 	struct sushi_mmu *mmu = &sdev->mmu;
+	int idx;
 
 	if (!drm_mm_node_allocated(&bo->dva_node))
 		return;
 	mutex_lock(&mmu->lock);
-	sushi_mmu_clear(sdev, bo->dva_node.start, bo->base.base.size);
+	/* after unplug the tables are gone with the device */
+	if (drm_dev_enter(&sdev->drm, &idx)) {
+		sushi_mmu_clear(sdev, bo->dva_node.start, bo->base.base.size);
+		drm_dev_exit(idx);
+	}
 	list_del(&bo->link);
 	drm_mm_remove_node(&bo->dva_node);
 	mutex_unlock(&mmu->lock);

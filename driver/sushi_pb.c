@@ -2,11 +2,14 @@
 /*
  * sushi_pb.c - Persistent Buffer pin sets (SubGraph Stationary pinning):
  * the PB byte allocator shared by all files, DRM_IOCTL_SUSHI_PB_PIN (PB_LOAD
- * entries queued on the file's entity, ordered with its launches),
+ * entries queued on the file's entity, ordered with its launches; the
+ * set's handle appears only once its loads are queued),
  * DRM_IOCTL_SUSHI_PB_UNPIN and file close (PB_INVALIDATE entries on the
- * driver's own entity, after the file's last job; the PB space and the BO
- * references, hence the BOs' device addresses, are released only when the
- * device has forgotten the ranges), and DRM_IOCTL_SUSHI_PB_QUERY.
+ * driver's own entity, after the file's last job; they are allocated at
+ * PB_PIN, so an unpin or a close never allocates and never fails; the PB
+ * space and the BO references, hence the BOs' device addresses, are
+ * released only when the device has forgotten the ranges, which signals
+ * the unpin's out-syncobj), and DRM_IOCTL_SUSHI_PB_QUERY.
  */
 
 #include <linux/dma-resv.h>
@@ -18,6 +21,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_syncobj.h>
 
 #include "sushi_drv.h"
 
@@ -44,7 +48,46 @@ int sushi_pb_init(struct sushi_device *sdev)
 	return drmm_add_action_or_reset(&sdev->drm, sushi_pb_release, NULL);
 }
 
-/* The device has forgotten the ranges (or never loaded them). */
+/*
+ * A set's "PB space is free" fence: its lock lives with it, since a syncobj
+ * may hold the fence after the set is gone (dma_fence_free() frees it).
+ */
+struct sushi_pb_fence {
+	struct dma_fence base;
+	spinlock_t lock; /* the fence's */
+};
+
+static const char *sushi_pb_fence_driver_name(struct dma_fence *fence)
+{
+	return SUSHI_DRIVER_NAME;
+}
+
+static const char *sushi_pb_fence_timeline_name(struct dma_fence *fence)
+{
+	return "sushi-pb-free";
+}
+
+static const struct dma_fence_ops sushi_pb_fence_ops = {
+	.get_driver_name = sushi_pb_fence_driver_name,
+	.get_timeline_name = sushi_pb_fence_timeline_name,
+};
+
+static struct dma_fence *sushi_pb_fence_new(void)
+{
+	struct sushi_pb_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return NULL;
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &sushi_pb_fence_ops, &f->lock,
+		       dma_fence_context_alloc(1), 1);
+	return &f->base;
+}
+
+/*
+ * The device has forgotten the ranges (or never loaded them): give back
+ * the PB space, then signal that it is free.
+ */
 static void sushi_pin_set_free(struct kref *ref)
 {
 	struct sushi_pin_set *pins = container_of(ref, struct sushi_pin_set,
@@ -64,9 +107,20 @@ static void sushi_pin_set_free(struct kref *ref)
 		list_del_init(&r->link);
 	}
 	mutex_unlock(&sdev->pb_lock);
-	for (i = 0; i < pins->n; i++)
+	for (i = 0; i < pins->n; i++) {
 		if (pins->r[i].obj)
 			drm_gem_object_put(pins->r[i].obj);
+		/* invalidations never queued: the set was never published */
+		if (pins->inval && pins->inval[i])
+			sushi_job_abort(pins->inval[i]);
+	}
+	kfree(pins->inval);
+	if (pins->inval_rec)
+		sushi_record_put(pins->inval_rec);
+	if (pins->freed) {
+		dma_fence_signal(pins->freed);
+		dma_fence_put(pins->freed);
+	}
 	kfree(pins);
 }
 
@@ -95,33 +149,38 @@ static bool sushi_span_overlap(u64 a, u64 a_len, u64 b, u64 b_len)
 
 /* Check one user range and resolve it; -EINVAL/-EOVERFLOW/-ENOENT/-ERANGE */
 static int sushi_pin_range_init(struct sushi_device *sdev,
-				struct drm_file *file,
+				struct drm_file *file, u32 index,
 				const struct drm_sushi_pb_range *u,
 				struct sushi_pin_range *r)
 {
+	struct drm_device *drm = &sdev->drm;
 	struct drm_gem_object *obj;
-	int ret;
 
 	if (u->pad || !u->rows || !u->row_bytes)
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL,
+				    "range %u: pad %#x rows %u row_bytes %u\n",
+				    index, u->pad, u->rows, u->row_bytes);
 	if (u->rows > 1 && u->row_stride < u->row_bytes)
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL,
+				    "range %u: rows overlap (stride %llu)\n",
+				    index, u->row_stride);
 	r->rows = u->rows;
 	r->row_bytes = u->row_bytes;
 	r->row_stride = u->rows > 1 ? u->row_stride : u->row_bytes;
 	if (check_mul_overflow((u64)(u->rows - 1), r->row_stride, &r->span) ||
 	    check_add_overflow(r->span, (u64)u->row_bytes, &r->span))
-		return -EOVERFLOW;
+		return sushi_reject(drm, -EOVERFLOW,
+				    "range %u: span overflows\n", index);
 	obj = drm_gem_object_lookup(file, u->handle);
 	if (!obj)
-		return -ENOENT;
+		return sushi_reject(drm, -ENOENT, "range %u: no BO %u\n",
+				    index, u->handle);
 	r->obj = obj;
 	if (u->offset > obj->size || r->span > obj->size - u->offset)
-		return -ERANGE;
-	ret = sushi_mmu_map_bo(sdev, to_sushi_bo(obj));
-	if (ret)
-		return ret;
-	r->dva = sushi_bo_dva(to_sushi_bo(obj)) + u->offset;
+		return sushi_reject(drm, -ERANGE,
+				    "range %u: [%llu, +%llu) outside a %zu-byte BO\n",
+				    index, u->offset, r->span, obj->size);
+	r->dva = u->offset;	/* a device address once the BO is mapped */
 	return 0;
 }
 
@@ -137,9 +196,11 @@ static int sushi_pin_set_alloc(struct sushi_device *sdev,
 		for (j = 0; j < i; j++)
 			if (sushi_span_overlap(pins->r[i].dva, pins->r[i].span,
 					       pins->r[j].dva, pins->r[j].span))
-				return -EEXIST;
+				return sushi_reject(&sdev->drm, -EEXIST,
+						    "ranges %u and %u overlap\n",
+						    j, i);
 	if (!sdev->caps.pb_bytes)
-		return -ENOSPC;
+		return sushi_reject(&sdev->drm, -ENOSPC, "no PB\n");
 	mutex_lock(&sdev->pb_lock);
 	for (i = 0; i < pins->n && !ret; i++) {
 		r = &pins->r[i];
@@ -167,78 +228,43 @@ static int sushi_pin_set_alloc(struct sushi_device *sdev,
 
 /*
  * Queue the invalidation of every range on the driver's entity (never
- * killed, unlike a closing file's), after @last (the owner's last job, may
- * be NULL); the jobs hold the set until the device is done, so its PB
- * space and BOs (and their device addresses) are released only then.  The
- * ranges stop counting as pinned for overlap checks at once: the owner's
- * next loads wait for the returned fence (the last invalidation).  If the
- * jobs cannot even be allocated, reset the device: that wipes the PB too.
+ * killed, unlike a closing file's), the first one waiting for @last (the
+ * owner's last job, may be NULL); the jobs hold the set until the device
+ * is done, so its PB space and BOs (and their device addresses) are
+ * released only then.  The ranges stop counting as pinned for overlap
+ * checks at once: the owner's next loads wait for the returned fence (the
+ * last invalidation).  The jobs were allocated at PB_PIN: nothing here can
+ * fail.
  */
 static struct dma_fence *sushi_pin_set_unpin(struct sushi_device *sdev,
 					     struct sushi_pin_set *pins,
 					     struct dma_fence *last)
 {
-	struct sushi_job_record *rec = sushi_record_new();
 	struct dma_fence *done = NULL;
-	struct sushi_job **jobs;
-	u32 i, n = 0;
-	int ret = -ENOMEM;
+	u32 i;
 
 	mutex_lock(&sdev->pb_lock);
 	for (i = 0; i < pins->n; i++)
 		list_del_init(&pins->r[i].link);
 	mutex_unlock(&sdev->pb_lock);
 
-	jobs = kcalloc(pins->n, sizeof(*jobs), GFP_KERNEL);
-	if (!rec || !jobs)
-		goto fail;
-	for (n = 0; n < pins->n; n++) {
-		struct sushi_pin_range *r = &pins->r[n];
-		struct sushi_job *job;
+	mutex_lock(&sdev->klock);
+	for (i = 0; i < pins->n; i++) {
+		struct sushi_job *job = pins->inval[i];
+		struct dma_fence *f;
 
-		job = sushi_job_new(sdev, NULL, NULL, rec,
-				    SUSHI_CMD_PB_INVALIDATE);
-		if (IS_ERR(job)) {
-			ret = PTR_ERR(job);
-			goto fail;
-		}
-		jobs[n] = job;
+		pins->inval[i] = NULL;
 		kref_get(&pins->refcount);
 		job->pins = pins;
-		job->entry.arg.pb_inval.dva = cpu_to_le64(r->dva);
-		job->entry.arg.pb_inval.len = cpu_to_le64(r->span);
-		if (last) {
-			ret = drm_sched_job_add_dependency(&job->base,
-							   dma_fence_get(last));
-			if (ret) {
-				n++;
-				goto fail;
-			}
-		}
-	}
-	mutex_lock(&sdev->klock);
-	for (i = 0; i < n; i++) {
-		struct dma_fence *f = sushi_job_arm(NULL, jobs[i]);
-
-		if (i == n - 1)
+		if (!i && last)
+			job->wait = dma_fence_get(last);
+		f = sushi_job_arm(NULL, job);
+		if (i == pins->n - 1)
 			done = dma_fence_get(f);
-		drm_sched_entity_push_job(&jobs[i]->base);
+		drm_sched_entity_push_job(&job->base);
 	}
 	mutex_unlock(&sdev->klock);
-	kfree(jobs);
-	sushi_record_put(rec);
 	return done;
-
-fail:
-	for (i = 0; i < n; i++)
-		sushi_job_abort(jobs[i]);
-	kfree(jobs);
-	if (rec)
-		sushi_record_put(rec);
-	drm_err(&sdev->drm, "cannot queue PB invalidations (%d), resetting\n",
-		ret);
-	sushi_device_reset(sdev);
-	return NULL;
 }
 
 /* File close: every pin set of the file is dropped from the device. */
@@ -347,6 +373,53 @@ static int sushi_pin_set_submit(struct sushi_file *sfile,
 	return 0;
 }
 
+/* Map every range's BO and turn its offset into a device address. */
+static int sushi_pin_set_map(struct sushi_device *sdev,
+			     struct sushi_pin_set *pins)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < pins->n; i++) {
+		struct sushi_bo *bo = to_sushi_bo(pins->r[i].obj);
+
+		ret = sushi_mmu_map_bo(sdev, bo);
+		if (ret)
+			return ret;
+		pins->r[i].dva += sushi_bo_dva(bo);
+	}
+	return 0;
+}
+
+/*
+ * What an unpin or a file close will need, allocated now: one invalidation
+ * job per range (with its record) and the "space is free" fence.
+ */
+static int sushi_pin_set_prealloc(struct sushi_device *sdev,
+				  struct sushi_pin_set *pins)
+{
+	u32 i;
+
+	pins->inval = kcalloc(pins->n, sizeof(*pins->inval), GFP_KERNEL);
+	pins->inval_rec = sushi_record_new();
+	pins->freed = sushi_pb_fence_new();
+	if (!pins->inval || !pins->inval_rec || !pins->freed)
+		return -ENOMEM;
+	for (i = 0; i < pins->n; i++) {
+		struct sushi_pin_range *r = &pins->r[i];
+		struct sushi_job *job;
+
+		job = sushi_job_new(sdev, NULL, NULL, pins->inval_rec,
+				    SUSHI_CMD_PB_INVALIDATE);
+		if (IS_ERR(job))
+			return PTR_ERR(job);
+		job->entry.arg.pb_inval.dva = cpu_to_le64(r->dva);
+		job->entry.arg.pb_inval.len = cpu_to_le64(r->span);
+		pins->inval[i] = job;
+	}
+	return 0;
+}
+
 static int sushi_pin_set_create(struct sushi_device *sdev,
 				struct drm_file *file,
 				const struct drm_sushi_pb_range *ur, u32 count,
@@ -362,12 +435,16 @@ static int sushi_pin_set_create(struct sushi_device *sdev,
 	kref_init(&pins->refcount);
 	pins->sdev = sdev;
 	pins->n = count;
-	for (i = 0; i < count && !ret; i++) {
+	for (i = 0; i < count; i++)
 		INIT_LIST_HEAD(&pins->r[i].link);
-		ret = sushi_pin_range_init(sdev, file, &ur[i], &pins->r[i]);
-	}
+	for (i = 0; i < count && !ret; i++)
+		ret = sushi_pin_range_init(sdev, file, i, &ur[i], &pins->r[i]);
+	if (!ret)
+		ret = sushi_pin_set_map(sdev, pins);
 	if (!ret)
 		ret = sushi_pin_set_alloc(sdev, pins);
+	if (!ret)
+		ret = sushi_pin_set_prealloc(sdev, pins);
 	if (ret) {
 		sushi_pin_set_put(pins);
 		return ret;
@@ -392,12 +469,13 @@ int sushi_ioctl_pb_pin(struct drm_device *drm, void *data,
 	u64 id;
 	int ret;
 
-	if (args->flags || args->range_size != sizeof(*ur) || !args->count)
-		return -EINVAL;
+	if (args->flags || !args->count)
+		return sushi_reject(drm, -EINVAL, "flags %#x count %u\n",
+				    args->flags, args->count);
 	if (args->count > DRM_SUSHI_PB_MAX_RANGES)
-		return -E2BIG;
-	ur = vmemdup_user(u64_to_user_ptr(args->ranges),
-			  array_size(args->count, sizeof(*ur)));
+		return sushi_reject(drm, -E2BIG, "%u ranges\n", args->count);
+	ur = sushi_array_from_user(drm, args->ranges, args->count,
+				   args->range_size, sizeof(*ur));
 	if (IS_ERR(ur))
 		return PTR_ERR(ur);
 	ret = sushi_pin_set_create(sdev, file, ur, args->count, &pins);
@@ -416,7 +494,8 @@ int sushi_ioctl_pb_pin(struct drm_device *drm, void *data,
 		goto err;
 
 	mutex_lock(&sfile->lock);
-	ret = xa_alloc(&sfile->pin_sets, &handle, pins, xa_limit_32b,
+	/* a reserved handle: lookups find nothing until the loads are queued */
+	ret = xa_alloc(&sfile->pin_sets, &handle, NULL, xa_limit_32b,
 		       GFP_KERNEL);
 	if (ret)
 		goto err_jobs;
@@ -428,6 +507,8 @@ int sushi_ioctl_pb_pin(struct drm_device *drm, void *data,
 		xa_release(&sfile->jobs, id);
 		goto err_handle;
 	}
+	/* the slot is reserved: this store allocates nothing */
+	xa_store(&sfile->pin_sets, handle, pins, GFP_KERNEL);
 	sushi_file_publish(sfile, id, rec, done);
 	mutex_unlock(&sfile->lock);
 	args->handle = handle;
@@ -438,7 +519,7 @@ int sushi_ioctl_pb_pin(struct drm_device *drm, void *data,
 	return 0;
 
 err_handle:
-	xa_erase(&sfile->pin_sets, handle);
+	xa_release(&sfile->pin_sets, handle);
 err_jobs:
 	mutex_unlock(&sfile->lock);
 	for (i = 0; i < pins->n; i++)
@@ -457,20 +538,33 @@ int sushi_ioctl_pb_unpin(struct drm_device *drm, void *data,
 {
 	struct sushi_file *sfile = to_sushi_file(file);
 	struct drm_sushi_pb_unpin *args = data;
+	struct drm_syncobj *out_sync = NULL;
 	struct sushi_pin_set *pins;
 
-	if (args->pad)
-		return -EINVAL;
+	if (args->flags || args->pad)
+		return sushi_reject(drm, -EINVAL, "flags %#x pad %#x\n",
+				    args->flags, args->pad);
+	if (args->out_syncobj) {
+		out_sync = drm_syncobj_find(file, args->out_syncobj);
+		if (!out_sync)
+			return sushi_reject(drm, -ENOENT, "no syncobj %u\n",
+					    args->out_syncobj);
+	}
 	mutex_lock(&sfile->lock);
 	pins = xa_erase(&sfile->pin_sets, args->handle);
 	if (pins) {
 		dma_fence_put(sfile->unpinned);
 		sfile->unpinned = sushi_pin_set_unpin(sfile->sdev, pins,
 						      sfile->last);
+		if (out_sync)
+			drm_syncobj_replace_fence(out_sync, pins->freed);
 	}
 	mutex_unlock(&sfile->lock);
+	if (out_sync)
+		drm_syncobj_put(out_sync);
 	if (!pins)
-		return -ENOENT;
+		return sushi_reject(drm, -ENOENT, "no pin set %u\n",
+				    args->handle);
 	sushi_pin_set_put(pins);
 	return 0;
 }
@@ -481,7 +575,6 @@ int sushi_ioctl_pb_query(struct drm_device *drm, void *data,
 	struct sushi_device *sdev = to_sushi_device(drm);
 	struct sushi_file *sfile = to_sushi_file(file);
 	struct drm_sushi_pb_query *args = data;
-	struct drm_sushi_pb_set_info __user *out;
 	struct drm_sushi_pb_set_info info;
 	struct sushi_pin_set *pins;
 	unsigned long id;
@@ -489,16 +582,17 @@ int sushi_ioctl_pb_query(struct drm_device *drm, void *data,
 	int ret = 0;
 
 	if (args->flags || args->pad)
-		return -EINVAL;
-	if (args->count && args->set_size != sizeof(info))
-		return -EINVAL;
-	out = u64_to_user_ptr(args->sets);
+		return sushi_reject(drm, -EINVAL, "flags %#x pad %#x\n",
+				    args->flags, args->pad);
+	if (args->count && args->set_size < sizeof(info))
+		return sushi_reject(drm, -EINVAL, "set_size %u\n",
+				    args->set_size);
 	mutex_lock(&sdev->pb_lock);
 	args->capacity = sdev->caps.pb_bytes;
 	args->used = sdev->pb_used;
 	args->entries_used = sdev->pb_entries_used;
 	mutex_unlock(&sdev->pb_lock);
-	args->generation = sushi_read(sdev, SUSHI_REG_PB_GENERATION);
+	args->generation = sushi_pb_generation(sdev);
 
 	mutex_lock(&sfile->lock);
 	xa_for_each(&sfile->pin_sets, id, pins) {
@@ -508,10 +602,10 @@ int sushi_ioctl_pb_query(struct drm_device *drm, void *data,
 			info.ranges = pins->n;
 			info.bytes = pins->bytes;
 			info.generation = READ_ONCE(pins->gen);
-			if (copy_to_user(&out[n], &info, sizeof(info))) {
-				ret = -EFAULT;
+			ret = sushi_array_to_user(args->sets, n, args->set_size,
+						  &info, sizeof(info));
+			if (ret)
 				break;
-			}
 		}
 		n++;
 	}

@@ -41,30 +41,47 @@ void sushi_program_put(struct sushi_program *prog)
 	kref_put(&prog->refcount, sushi_program_free);
 }
 
-/* Index of @obj in the program's BO list, adding it (with a reference). */
-static u32 sushi_program_add_bo(struct sushi_program *prog,
-				struct drm_gem_object *obj, bool write)
+/*
+ * The program's BO of GEM handle @handle, looked up once per program and
+ * indexed by handle in @seen (O(log n) per reference, not a scan of the BOs
+ * found so far).  Returns the object (the program holds the reference) or
+ * an ERR_PTR: -ENOENT, -ENOMEM.
+ */
+static struct drm_gem_object *sushi_program_bo(struct drm_file *file,
+					       struct sushi_program *prog,
+					       struct xarray *seen,
+					       u32 handle, u32 *index)
 {
-	u32 i;
+	struct drm_gem_object *obj;
+	void *entry = xa_load(seen, handle);
+	int ret;
 
-	for (i = 0; i < prog->n_bos; i++)
-		if (prog->bos[i] == obj)
-			break;
-	if (i == prog->n_bos) {
-		drm_gem_object_get(obj);
-		prog->bos[prog->n_bos++] = obj;
+	if (entry) {
+		*index = xa_to_value(entry);
+		return prog->bos[*index];
 	}
-	prog->bo_write[i] |= write;
-	return i;
+	obj = drm_gem_object_lookup(file, handle);
+	if (!obj)
+		return ERR_PTR(-ENOENT);
+	ret = xa_err(xa_store(seen, handle, xa_mk_value(prog->n_bos),
+			      GFP_KERNEL));
+	if (ret) {
+		drm_gem_object_put(obj);
+		return ERR_PTR(ret);
+	}
+	*index = prog->n_bos;
+	prog->bos[prog->n_bos++] = obj;
+	return obj;
 }
 
 /*
  * Check the buffer references of one layer and resolve them to device
- * addresses.  Errors: -EINVAL, -ENOENT, -ERANGE, -EACCES, -ENOSPC.
+ * addresses.  Errors: -EINVAL, -ENOENT, -ERANGE, -EACCES, -ENOSPC, -ENOMEM.
  */
 static int sushi_program_resolve(struct sushi_device *sdev,
 				 struct drm_file *file,
 				 struct sushi_program *prog,
+				 struct xarray *seen, u32 layer,
 				 const struct drm_sushi_layer *u,
 				 const u64 len[SUSHI_REF_COUNT],
 				 u64 dva[SUSHI_REF_COUNT])
@@ -72,35 +89,40 @@ static int sushi_program_resolve(struct sushi_device *sdev,
 	const struct drm_sushi_bo_ref *refs[SUSHI_REF_COUNT] = {
 		&u->in, &u->in2, &u->out, &u->w, &u->epi,
 	};
-	int i, ret = 0;
+	struct drm_device *drm = &sdev->drm;
+	int i, ret;
 
 	for (i = 0; i < SUSHI_REF_COUNT; i++) {
 		const struct drm_sushi_bo_ref *r = refs[i];
 		bool write = i == SUSHI_REF_OUT;
 		struct drm_gem_object *obj;
 		struct sushi_bo *bo;
+		u32 index;
 
 		dva[i] = 0;
 		if (!sushi_layer_uses(u->op, i))
 			continue;
-		obj = drm_gem_object_lookup(file, r->handle);
-		if (!obj)
-			return -ENOENT;
+		obj = sushi_program_bo(file, prog, seen, r->handle, &index);
+		if (IS_ERR(obj))
+			return sushi_reject(drm, PTR_ERR(obj),
+					    "layer %u ref %d: handle %u: %ld\n",
+					    layer, i, r->handle, PTR_ERR(obj));
 		bo = to_sushi_bo(obj);
 		/* offset + len cannot wrap: sushi_layer_validate() checked */
 		if (r->offset > obj->size || len[i] > obj->size - r->offset)
-			ret = -ERANGE;
-		else if (write && (bo->flags & DRM_SUSHI_BO_DEVICE_READ_ONLY))
-			ret = -EACCES;
-		else
-			ret = sushi_mmu_map_bo(sdev, bo);
-		if (!ret) {
-			sushi_program_add_bo(prog, obj, write);
-			dva[i] = sushi_bo_dva(bo) + r->offset;
-		}
-		drm_gem_object_put(obj);
+			return sushi_reject(drm, -ERANGE,
+					    "layer %u ref %d: [%llu, +%llu) outside a %zu-byte BO\n",
+					    layer, i, r->offset, len[i],
+					    obj->size);
+		if (write && (bo->flags & DRM_SUSHI_BO_DEVICE_READ_ONLY))
+			return sushi_reject(drm, -EACCES,
+					    "layer %u writes a read-only BO\n",
+					    layer);
+		ret = sushi_mmu_map_bo(sdev, bo);
 		if (ret)
 			return ret;
+		prog->bo_write[index] |= write;
+		dva[i] = sushi_bo_dva(bo) + r->offset;
 	}
 	return 0;
 }
@@ -130,6 +152,7 @@ static int sushi_program_build(struct sushi_device *sdev,
 {
 	struct iosys_map map;
 	struct sushi_hw_layer *le;
+	struct xarray seen;
 	u32 i;
 	int ret;
 
@@ -148,19 +171,32 @@ static int sushi_program_build(struct sushi_device *sdev,
 	if (ret)
 		return ret;
 	le = map.vaddr;
+	xa_init(&seen);
 	for (i = 0; i < prog->n_layers; i++) {
 		u64 len[SUSHI_REF_COUNT], dva[SUSHI_REF_COUNT];
 
 		ret = sushi_program_check_refs(&ul[i]);
-		if (!ret)
-			ret = sushi_layer_validate(&ul[i], len);
-		if (!ret)
-			ret = sushi_program_resolve(sdev, file, prog, &ul[i],
-						    len, dva);
+		if (ret) {
+			sushi_reject(&sdev->drm, 0,
+				     "layer %u: bad buffer reference fields\n",
+				     i);
+			break;
+		}
+		ret = sushi_layer_validate(&ul[i], len);
+		if (ret) {
+			sushi_reject(&sdev->drm, 0,
+				     "layer %u (op %u) is not valid: %d\n", i,
+				     ul[i].op, ret);
+			break;
+		}
+		ret = sushi_program_resolve(sdev, file, prog, &seen, i, &ul[i],
+					    len, dva);
 		if (ret)
 			break;
 		sushi_layer_encode(&ul[i], dva, &le[i]);
+		cond_resched();
 	}
+	xa_destroy(&seen);
 	drm_gem_vunmap_unlocked(&prog->desc->base.base, &map);
 	return ret;
 }
@@ -173,17 +209,18 @@ int sushi_ioctl_program_create(struct drm_device *drm, void *data,
 	struct drm_sushi_program_create *args = data;
 	struct drm_sushi_layer *ul;
 	struct sushi_program *prog;
-	size_t bytes;
 	u32 id, max_bos;
 	int ret;
 
-	if (args->flags || args->layer_size != sizeof(*ul) || !args->n_layers)
-		return -EINVAL;
+	if (args->flags || !args->n_layers)
+		return sushi_reject(drm, -EINVAL, "flags %#x n_layers %u\n",
+				    args->flags, args->n_layers);
 	if (args->n_layers > sdev->caps.max_layers ||
 	    args->n_layers > SUSHI_PROGRAM_MAX_LAYERS)
-		return -E2BIG;
-	bytes = array_size(args->n_layers, sizeof(*ul));
-	ul = vmemdup_user(u64_to_user_ptr(args->layers), bytes);
+		return sushi_reject(drm, -E2BIG, "%u layers\n",
+				    args->n_layers);
+	ul = sushi_array_from_user(drm, args->layers, args->n_layers,
+				   args->layer_size, sizeof(*ul));
 	if (IS_ERR(ul))
 		return PTR_ERR(ul);
 
@@ -225,10 +262,11 @@ int sushi_ioctl_program_destroy(struct drm_device *drm, void *data,
 	struct sushi_program *prog;
 
 	if (args->pad)
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL, "pad %#x\n", args->pad);
 	prog = xa_erase(&sfile->programs, args->handle);
 	if (!prog)
-		return -ENOENT;
+		return sushi_reject(drm, -ENOENT, "no program %u\n",
+				    args->handle);
 	sushi_program_put(prog);
 	return 0;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sushi_query.c - DRM_IOCTL_SUSHI_QUERY: report the device's capabilities
- * and its device-wide counters with size negotiation, so that older and
+ * and (to CAP_PERFMON) its device-wide counters with size negotiation, so that older and
  * newer userspace keep working when the information grows.
  */
 
+#include <linux/capability.h>
 #include <linux/minmax.h>
 #include <linux/uaccess.h>
 
@@ -21,7 +22,8 @@ int sushi_ioctl_query(struct drm_device *drm, void *data,
 	u32 info_size, n;
 
 	if (args->flags || args->pad)
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL, "flags %#x pad %#x\n",
+				    args->flags, args->pad);
 
 	switch (args->type) {
 	case DRM_SUSHI_QUERY_CAPS:
@@ -29,12 +31,16 @@ int sushi_ioctl_query(struct drm_device *drm, void *data,
 		info_size = sizeof(sdev->caps);
 		break;
 	case DRM_SUSHI_QUERY_COUNTERS:
+		/* other tenants' activity: a performance-monitoring privilege */
+		if (!perfmon_capable())
+			return sushi_reject(drm, -EACCES,
+					    "device counters need CAP_PERFMON\n");
 		sushi_counters_read(sdev, &counters);
 		info = &counters;
 		info_size = sizeof(counters);
 		break;
 	default:
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL, "type %u\n", args->type);
 	}
 
 	if (!args->pointer) {
@@ -42,7 +48,7 @@ int sushi_ioctl_query(struct drm_device *drm, void *data,
 		return 0;
 	}
 	if (!args->size || args->size > DRM_SUSHI_QUERY_MAX_SIZE)
-		return -EINVAL;
+		return sushi_reject(drm, -EINVAL, "size %u\n", args->size);
 
 	n = min(args->size, info_size);
 	if (copy_to_user(ptr, info, n))

@@ -93,33 +93,36 @@ enum sushi_hw_op {
  * @epi_addr: CONV/FC: device address of out_c &struct sushi_hw_epilogue
  *	records; 0 otherwise
  */
+/*
+ * The descriptor's fields in order, the one list both layouts come from:
+ * struct sushi_hw_layer (little-endian, in memory) below and the host-order
+ * struct sushi_layer_desc the validation reads (sushi_layer_check.h).
+ * F32(name) is a 32-bit field, F64(name) a 64-bit one.
+ */
+#define SUSHI_HW_LAYER_FIELDS(F32, F64)					\
+	F32(op) F32(flags) F32(in_c) F32(in_h) F32(in_w) F32(out_c)	\
+	F32(out_h) F32(out_w) F32(kernel) F32(stride) F32(pad)		\
+	F32(groups) F32(in_zp) F32(in2_zp) F32(out_zp) F32(act_min)	\
+	F32(act_max) F32(add_shift) F32(add_mult_a) F32(add_mult_b)	\
+	F64(in_addr) F64(in2_addr) F64(out_addr) F64(w_addr)		\
+	F64(w_stride) F64(epi_addr)
+
+#define SUSHI_HW_LE32(f)	__le32 f;
+#define SUSHI_HW_LE64(f)	__le64 f;
+
 struct sushi_hw_layer {
-	__le32 op;
-	__le32 flags;
-	__le32 in_c;
-	__le32 in_h;
-	__le32 in_w;
-	__le32 out_c;
-	__le32 out_h;
-	__le32 out_w;
-	__le32 kernel;
-	__le32 stride;
-	__le32 pad;
-	__le32 groups;
-	__le32 in_zp;
-	__le32 in2_zp;
-	__le32 out_zp;
-	__le32 act_min;
-	__le32 act_max;
-	__le32 add_shift;
-	__le32 add_mult_a;
-	__le32 add_mult_b;
-	__le64 in_addr;
-	__le64 in2_addr;
-	__le64 out_addr;
-	__le64 w_addr;
-	__le64 w_stride;
-	__le64 epi_addr;
+	SUSHI_HW_LAYER_FIELDS(SUSHI_HW_LE32, SUSHI_HW_LE64)
+};
+
+/*
+ * struct sushi_layer_desc - the same descriptor in host byte order: what
+ * the shared validation (sushi_layer_desc_check()) reads.
+ */
+#define SUSHI_HW_U32(f)		__u32 f;
+#define SUSHI_HW_U64(f)		__u64 f;
+
+struct sushi_layer_desc {
+	SUSHI_HW_LAYER_FIELDS(SUSHI_HW_U32, SUSHI_HW_U64)
 };
 
 /**

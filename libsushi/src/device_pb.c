@@ -53,13 +53,21 @@ int sushi_pin_set_create(struct sushi_device *dev,
 	return ret;
 }
 
-int sushi_pin_set_destroy(struct sushi_device *dev, uint32_t pin_set)
+int sushi_pin_set_destroy_signal(struct sushi_device *dev, uint32_t pin_set,
+				 uint32_t out_syncobj)
 {
-	struct drm_sushi_pb_unpin u = { .handle = pin_set };
+	struct drm_sushi_pb_unpin u = {
+		.handle = pin_set, .out_syncobj = out_syncobj,
+	};
 
 	if (!dev)
 		return -EINVAL;
 	return sushi_dev_ioctl(dev, DRM_IOCTL_SUSHI_PB_UNPIN, &u);
+}
+
+int sushi_pin_set_destroy(struct sushi_device *dev, uint32_t pin_set)
+{
+	return sushi_pin_set_destroy_signal(dev, pin_set, 0);
 }
 
 int sushi_pb_query(struct sushi_device *dev, struct sushi_pb_info *info,

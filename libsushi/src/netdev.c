@@ -36,6 +36,8 @@ void sushi_netdev_destroy(struct sushi_netdev *nd)
 	free(nd->prog);
 	sushi_bo_free(nd->arena);
 	sushi_bo_free(nd->data);
+	if (nd->unpinned)
+		sushi_syncobj_destroy(nd->dev, nd->unpinned);
 	free(nd);
 }
 
@@ -105,6 +107,8 @@ int sushi_netdev_create(struct sushi_device *dev,
 		memcpy(p, sushi_supernet_data(sn), nd->info.data_bytes);
 		ret = sushi_bo_unmap(nd->data);
 	}
+	if (!ret)
+		ret = sushi_syncobj_create(dev, &nd->unpinned);
 	if (!ret)
 		ret = sushi_bo_create(dev, arena, 0, &nd->arena);
 	if (!ret)
@@ -302,9 +306,28 @@ int sushi_netdev_pin(struct sushi_netdev *nd, const struct sushi_slice *sg,
 
 int sushi_netdev_unpin(struct sushi_netdev *nd, uint32_t pin_set)
 {
+	int ret;
+
 	if (!nd)
 		return -EINVAL;
-	return sushi_pin_set_destroy(nd->dev, pin_set);
+	ret = sushi_pin_set_destroy_signal(nd->dev, pin_set, nd->unpinned);
+	if (!ret)
+		nd->unpin_pending = true;
+	return ret;
+}
+
+int sushi_netdev_wait_unpinned(struct sushi_netdev *nd, int64_t timeout_ns)
+{
+	int ret;
+
+	if (!nd)
+		return -EINVAL;
+	if (!nd->unpin_pending)
+		return 0;
+	ret = sushi_syncobj_wait(nd->dev, nd->unpinned, timeout_ns);
+	if (!ret)
+		nd->unpin_pending = false;
+	return ret;
 }
 
 int sushi_netdev_model_cost(const struct sushi_netdev *nd, uint32_t subnet,

@@ -23,6 +23,8 @@ struct sushi_netdev {
 	uint32_t *n_layers;		/* [subnet] */
 	uint32_t *prog;			/* [subnet] program, 0: not yet */
 	struct netdev_cost *cost;	/* profiling state, NULL: none yet */
+	uint32_t unpinned;		/* syncobj: last unpin's space free */
+	bool unpin_pending;		/* @unpinned holds a fence */
 };
 
 /*

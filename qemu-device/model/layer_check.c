@@ -2,8 +2,10 @@
 /*
  * layer_check.c - what makes a SushiAccel layer descriptor valid, and the
  * sizes it implies.  Shared verbatim by the model library, the QEMU device
- * and the kernel driver, so it is written in the common subset of kernel C
- * and C11 (no libc beyond errno values, overflow-checked arithmetic).
+ * and the kernel driver (an object of sushi.ko of its own), so it is
+ * written in the common subset of kernel C and C11 (no libc beyond errno
+ * values, overflow-checked arithmetic) on the host-order struct
+ * sushi_layer_desc.
  */
 #ifdef __KERNEL__
 #include <linux/errno.h>
@@ -56,7 +58,7 @@ static int tensor_bytes(__u32 c, __u32 h, __u32 w, __u64 *bytes)
 	return 0;
 }
 
-static int check_common(const struct sushi_hw_layer *l)
+static int check_common(const struct sushi_layer_desc *l)
 {
 	if (l->flags)
 		return -EINVAL;
@@ -83,7 +85,7 @@ static int check_common(const struct sushi_hw_layer *l)
 	return 0;
 }
 
-static int check_conv(const struct sushi_hw_layer *l,
+static int check_conv(const struct sushi_layer_desc *l,
 		      struct sushi_layer_geom *g)
 {
 	__u32 k = l->kernel;
@@ -125,7 +127,7 @@ static int check_conv(const struct sushi_hw_layer *l,
 	return 0;
 }
 
-static int check_pool(const struct sushi_hw_layer *l)
+static int check_pool(const struct sushi_layer_desc *l)
 {
 	__u32 k = l->kernel;
 
@@ -146,7 +148,7 @@ static int check_pool(const struct sushi_hw_layer *l)
 	return 0;
 }
 
-static int check_add(const struct sushi_hw_layer *l)
+static int check_add(const struct sushi_layer_desc *l)
 {
 	if (l->in_c != l->out_c || l->in_h != l->out_h ||
 	    l->in_w != l->out_w || l->kernel || l->stride != 1 || l->pad ||
@@ -155,8 +157,8 @@ static int check_add(const struct sushi_hw_layer *l)
 	return 0;
 }
 
-int sushi_layer_check(const struct sushi_hw_layer *l,
-		      struct sushi_layer_geom *geom)
+int sushi_layer_desc_check(const struct sushi_layer_desc *l,
+			   struct sushi_layer_geom *geom)
 {
 	struct sushi_layer_geom g = { 0 };
 	int ret;

@@ -1,42 +1,38 @@
 // SPDX-License-Identifier: MIT
 /*
- * layer_le.c - byte-order conversion of layer descriptors between guest
- * memory (little-endian) and the host order the model works in.
+ * layer_le.c - layer descriptors in the model library: byte-order
+ * conversion between guest memory (little-endian) and the host order the
+ * model works in, and sushi_layer_check() on the model's host-order
+ * struct sushi_hw_layer (layer_check.c's sushi_layer_desc_check() on a
+ * field-by-field copy).
  */
 #include <endian.h>
 
 #include "sushi_model.h"
 
-#define CONV32(f) (dst->f = CVT32(src->f))
-#define CONV64(f) (dst->f = CVT64(src->f))
-#define CONV_ALL()                                                          \
-	do {                                                                \
-		CONV32(op); CONV32(flags); CONV32(in_c); CONV32(in_h);      \
-		CONV32(in_w); CONV32(out_c); CONV32(out_h); CONV32(out_w);  \
-		CONV32(kernel); CONV32(stride); CONV32(pad); CONV32(groups); \
-		CONV32(in_zp); CONV32(in2_zp); CONV32(out_zp);              \
-		CONV32(act_min); CONV32(act_max); CONV32(add_shift);        \
-		CONV32(add_mult_a); CONV32(add_mult_b);                     \
-		CONV64(in_addr); CONV64(in2_addr); CONV64(out_addr);        \
-		CONV64(w_addr); CONV64(w_stride); CONV64(epi_addr);         \
-	} while (0)
+#define FROM32(f)	dst->f = le32toh(src->f);
+#define FROM64(f)	dst->f = le64toh(src->f);
+#define TO32(f)		dst->f = htole32(src->f);
+#define TO64(f)		dst->f = htole64(src->f);
+#define COPY(f)		dst->f = src->f;
 
 void sushi_layer_from_le(struct sushi_hw_layer *dst,
 			 const struct sushi_hw_layer *src)
 {
-#define CVT32 le32toh
-#define CVT64 le64toh
-	CONV_ALL();
-#undef CVT32
-#undef CVT64
+	SUSHI_HW_LAYER_FIELDS(FROM32, FROM64)
 }
 
 void sushi_layer_to_le(struct sushi_hw_layer *dst,
 		       const struct sushi_hw_layer *src)
 {
-#define CVT32 htole32
-#define CVT64 htole64
-	CONV_ALL();
-#undef CVT32
-#undef CVT64
+	SUSHI_HW_LAYER_FIELDS(TO32, TO64)
+}
+
+int sushi_layer_check(const struct sushi_hw_layer *src,
+		      struct sushi_layer_geom *geom)
+{
+	struct sushi_layer_desc d, *dst = &d;
+
+	SUSHI_HW_LAYER_FIELDS(COPY, COPY)
+	return sushi_layer_desc_check(&d, geom);
 }

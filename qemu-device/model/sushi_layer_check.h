@@ -39,14 +39,23 @@ struct sushi_layer_geom {
 };
 
 /**
- * sushi_layer_check() - validate a host-order layer descriptor
- * @l: the descriptor, fields in host byte order
+ * sushi_layer_desc_check() - validate a host-order layer descriptor
+ * @l: the descriptor
  * @geom: filled with the derived sizes when valid (may be NULL)
  *
  * Return: 0, -EINVAL (a field out of range or inconsistent) or -EOVERFLOW
  * (a derived size or address range does not fit in 64 bits).
  */
+int sushi_layer_desc_check(const struct sushi_layer_desc *l,
+			   struct sushi_layer_geom *geom);
+
+#ifndef __KERNEL__
+/*
+ * sushi_layer_check() - the same for the model library's host-order
+ * struct sushi_hw_layer (userspace, where __le32 is a plain __u32).
+ */
 int sushi_layer_check(const struct sushi_hw_layer *l,
 		      struct sushi_layer_geom *geom);
+#endif
 
 #endif /* SUSHI_LAYER_CHECK_H */

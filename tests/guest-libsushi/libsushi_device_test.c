@@ -505,7 +505,22 @@ static void test_pb(struct sushi_device *dev)
 		printf("ok %d # SKIP no BO larger than the PB\n", ++n_test);
 	}
 
-	EQ(0, sushi_pin_set_destroy(dev, set), "pin_set_destroy");
+	EQ(-ENOENT, sushi_pin_set_destroy_signal(dev, set, 4242),
+	   "unpin with an unknown syncobj: -ENOENT");
+	EQ(-EINVAL, sushi_pin_set_destroy_signal(NULL, set, 0),
+	   "unpin_signal: NULL device");
+	{
+		uint32_t freed;
+
+		EQ(0, sushi_syncobj_create(dev, &freed), "syncobj for the unpin");
+		EQ(0, sushi_pin_set_destroy_signal(dev, set, freed),
+		   "pin_set_destroy_signal");
+		EQ(0, sushi_syncobj_wait(dev, freed, 10000000000ll),
+		   "its syncobj signals");
+		EQ(0, sushi_pb_query(dev, &info, NULL, 0), "pb_query");
+		EQ(0, info.used, "and the PB space is free when it does");
+		sushi_syncobj_destroy(dev, freed);
+	}
 	EQ(-ENOENT, sushi_pin_set_destroy(dev, set), "unpin twice: -ENOENT");
 	EQ(0, sushi_pb_query(dev, &info, sets, 4), "pb_query after unpin");
 	EQ(0, info.n_sets, "no pin sets left");

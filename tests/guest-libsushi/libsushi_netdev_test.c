@@ -417,7 +417,13 @@ static void test_errors(struct ctx *c)
 	   "(%llu bytes)", (unsigned long long)full);
 	EQ(-EEXIST, sushi_netdev_pin(c->nd, sg, &set2, NULL),
 	   "pin it again on the same netdev: -EEXIST");
+	EQ(0, sushi_netdev_wait_unpinned(c->nd, 1000), "nothing unpinned: no wait");
 	EQ(0, sushi_netdev_unpin(c->nd, set), "unpin it");
+	EQ(0, sushi_netdev_wait_unpinned(c->nd, SUSHI_NETDEV_TIMEOUT_NS),
+	   "wait until its space is free");
+	EQ(0, sushi_pb_query(c->dev, &after, NULL, 0), "pb_query");
+	EQ(before.used, after.used, "the space is free once the wait returns");
+	EQ(-EINVAL, sushi_netdev_wait_unpinned(NULL, 0), "wait: NULL netdev");
 
 	/* more SuperNet copies pinned than the PB holds: -ENOSPC */
 	n_max = (uint32_t)((before.capacity - before.used) / full + 2);

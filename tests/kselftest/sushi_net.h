@@ -200,6 +200,26 @@ static inline void net_free(int fd, struct tnet *n)
 	sbo_close(fd, &n->wt);
 }
 
+#define NET_PINS	3
+
+/* The weight rows of the network's CONV, depthwise CONV and FC layers. */
+static inline void net_pins(const struct tnet *n, struct drm_sushi_pb_range *r)
+{
+	static const int layer[NET_PINS] = { 0, 1, 3 };
+	int i;
+
+	for (i = 0; i < NET_PINS; i++) {
+		const struct drm_sushi_layer *l = &n->l[layer[i]];
+
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].handle = l->w.handle;
+		r[i].offset = l->w.offset;
+		r[i].rows = l->out_c;
+		r[i].row_bytes = l->in_c / l->groups * l->kernel * l->kernel;
+		r[i].row_stride = l->w_stride;
+	}
+}
+
 /* ---------------------------------------------------------- slow program */
 
 #define SLOW_LAYERS	8

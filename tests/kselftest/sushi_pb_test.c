@@ -14,32 +14,12 @@
 #include "kselftest_harness.h"
 #include "sushi_net.h"
 
-#define NET_PINS	3
-
 FIXTURE(pb) {
 	int fd;
 	struct drm_sushi_caps caps;
 	struct tnet net;
 	struct drm_sushi_pb_range r[NET_PINS];
 };
-
-/* The weight rows of the network's CONV, depthwise CONV and FC layers. */
-static void net_pins(const struct tnet *n, struct drm_sushi_pb_range *r)
-{
-	static const int layer[NET_PINS] = { 0, 1, 3 };
-	int i;
-
-	for (i = 0; i < NET_PINS; i++) {
-		const struct drm_sushi_layer *l = &n->l[layer[i]];
-
-		memset(&r[i], 0, sizeof(r[i]));
-		r[i].handle = l->w.handle;
-		r[i].offset = l->w.offset;
-		r[i].rows = l->out_c;
-		r[i].row_bytes = l->in_c / l->groups * l->kernel * l->kernel;
-		r[i].row_stride = l->w_stride;
-	}
-}
 
 FIXTURE_SETUP(pb)
 {
@@ -226,13 +206,16 @@ TEST_F(pb, pin_bad_flags)
 	EXPECT_EQ(-EINVAL, sushi_ioctl(self->fd, DRM_IOCTL_SUSHI_PB_PIN, &p));
 }
 
+/* Smaller than the first version: refused (larger: sushi_growth_test). */
 TEST_F(pb, pin_bad_range_size)
 {
 	struct drm_sushi_pb_pin p = {
 		.ranges = (uintptr_t)self->r, .count = 1,
-		.range_size = sizeof(self->r[0]) + 8,
+		.range_size = sizeof(self->r[0]) - 8,
 	};
 
+	EXPECT_EQ(-EINVAL, sushi_ioctl(self->fd, DRM_IOCTL_SUSHI_PB_PIN, &p));
+	p.range_size = 0;
 	EXPECT_EQ(-EINVAL, sushi_ioctl(self->fd, DRM_IOCTL_SUSHI_PB_PIN, &p));
 }
 

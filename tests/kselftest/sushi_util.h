@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <time.h>
+#include <linux/sync_file.h>
 
 #include "sushi_model.h"
 #include "sushi_test.h"
@@ -192,6 +193,52 @@ static inline int sushi_pb_pin(int fd, const struct drm_sushi_pb_range *r,
 		if (job_id)
 			*job_id = p.job_id;
 	}
+	return ret;
+}
+
+/*
+ * The status of a syncobj's fence through a sync_file export: 1 signalled,
+ * 0 still pending, a negative errno the fence's error (or the export's).
+ */
+static inline int sushi_syncobj_status(int fd, __u32 handle)
+{
+	struct drm_syncobj_handle h = {
+		.handle = handle,
+		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+		.fd = -1,
+	};
+	struct sync_file_info info = { 0 };
+	int ret = sushi_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
+
+	if (ret)
+		return ret;
+	ret = sushi_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info);
+	close(h.fd);
+	return ret ? ret : info.status;
+}
+
+/* PB_UNPIN with an out-syncobj signalled when the set's space is free. */
+static inline int sushi_pb_unpin_signal(int fd, __u32 handle, __u32 syncobj)
+{
+	struct drm_sushi_pb_unpin u = {
+		.handle = handle, .out_syncobj = syncobj,
+	};
+
+	return sushi_ioctl(fd, DRM_IOCTL_SUSHI_PB_UNPIN, &u);
+}
+
+/* PB_UNPIN, then wait until the set's PB space is free again. */
+static inline int sushi_pb_unpin_wait(int fd, __u32 handle)
+{
+	__u32 s;
+	int ret = sushi_syncobj_create(fd, &s);
+
+	if (ret)
+		return ret;
+	ret = sushi_pb_unpin_signal(fd, handle, s);
+	if (!ret)
+		ret = sushi_syncobj_wait(fd, s, sushi_deadline_ms(20000));
+	sushi_syncobj_destroy(fd, s);
 	return ret;
 }
 

@@ -27,9 +27,13 @@ mkdir -p "$out/driver"
 ln -sfn "$top/Kbuild" "$out/Kbuild"
 ln -sfn "$top/hw" "$out/hw"
 ln -sfn "$top/uapi" "$out/uapi"
-# driver/sushi_layer.c compiles the device model's layer_check.c
-mkdir -p "$out/qemu-device"
-ln -sfn "$top/qemu-device/model" "$out/qemu-device/model"
+# the device model's layer_check.c is an object of the module: a real
+# directory of symlinks, so its object lands in the shadow tree
+[ -L "$out/qemu-device/model" ] && rm -f "$out/qemu-device/model"
+mkdir -p "$out/qemu-device/model"
+for f in layer_check.c sushi_layer_check.h; do
+	ln -sfn "$top/qemu-device/model/$f" "$out/qemu-device/model/$f"
+done
 find "$out/driver" -maxdepth 1 -type l -delete
 for f in "$top"/driver/*.[ch] "$top/driver/Kbuild"; do
 	ln -s "$f" "$out/driver/$(basename "$f")"

@@ -20,7 +20,7 @@ enum {
 	EXIT_DEVICE = 2,	/* the device or driver failed */
 	EXIT_INPUT = 3,		/* a bad input file */
 	EXIT_INTERNAL = 4,	/* out of memory, I/O error writing output */
-	EXIT_DENIED = 5,	/* not permitted (reset without root) */
+	EXIT_DENIED = 5,	/* not permitted (reset without root, stats without CAP_PERFMON) */
 };
 
 /**

@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include <errno.h>
+
 #include "cmd_dev.h"
 #include "cmd_eval.h"
 #include "out.h"
@@ -18,7 +20,8 @@ static void stats_usage(FILE *f)
 	      "processes; device resets do not clear them): launches and failed\n"
 	      "launches, PB loads and invalidations, timeouts, resets, interrupts,\n"
 	      "device errors, and the modelled cycles, MACs, DRAM and PB bytes and\n"
-	      "energy of every job.\n\n"
+	      "energy of every job. They describe every user's work, so they need\n"
+	      "CAP_PERFMON (or root).\n\n"
 	      "options:\n"
 	      "  -d, --device PATH    accel node (default: the first SushiAccel one)\n"
 	      "  --json               JSON output\n"
@@ -52,6 +55,13 @@ int cmd_stats(int argc, char **argv)
 		return ret;
 	sushi_device_caps(dev, &caps);
 	ret = sushi_device_counters(dev, &c);
+	if (ret == -EACCES || ret == -EPERM) {
+		fprintf(stderr, "sushictl stats: permission denied: the counters "
+			"of %s describe every user's work and need CAP_PERFMON "
+			"(or root).\n", sushi_device_path(dev));
+		sushi_device_close(dev);
+		return EXIT_DENIED;
+	}
 	if (ret) {
 		fprintf(stderr, "sushictl stats: cannot read the counters of %s: "
 			"%s (a driver without DRM_SUSHI_QUERY_COUNTERS says "

@@ -57,8 +57,9 @@ void serve_images_input(const struct serve_images *im, uint32_t i,
  * @L: SuperNet weight layers
  * @content: [L] slice pinned per layer ({0,0}: none)
  * @set: [L] its pin set (0: none)
- * @enospc_waits: pins retried because an unpinned range's PB bytes were
- *	not free yet (the driver frees them when the invalidation retires)
+ * @enospc_waits: pins that waited for an unpin's "space free" fence and
+ *	were retried (the driver frees the bytes when the invalidation
+ *	retires)
  */
 struct serve_pb {
 	struct sushi_netdev *nd;

@@ -7,16 +7,13 @@
  * comes; layers both SubGraphs share stay loaded).  Unpinning is
  * asynchronous in the driver (the PB bytes are free when the invalidation
  * retires; the file's next loads are ordered after it), so a pin that finds
- * the bytes not yet free is retried.
+ * the bytes not yet free waits for the unpin's fence and is retried once.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "serve.h"
-
-#define SERVE_PIN_RETRY_NS	1000000ll	/* 1 ms */
 
 int serve_pb_init(struct serve_pb *pb, struct sushi_netdev *nd, uint32_t L,
 		  const struct sushi_model_config *cfg)
@@ -41,25 +38,26 @@ static int same(const struct sushi_slice *a, const struct sushi_slice *b)
 	return a->rows == b->rows && a->row_bytes == b->row_bytes;
 }
 
-/* Pin @s of layer @l alone, waiting out PB bytes not yet freed. */
+/*
+ * Pin @s of layer @l alone; if the PB bytes an unpin just released are not
+ * free yet, wait for that unpin's fence once and pin again.
+ */
 static int pin_layer(struct serve_pb *pb, uint32_t l,
 		     const struct sushi_slice *s, struct sushi_job_stats *st)
 {
 	struct sushi_slice *sg = calloc(pb->L, sizeof(*sg));
-	const struct timespec pause = { .tv_nsec = SERVE_PIN_RETRY_NS };
-	int64_t waited = 0;
 	int ret;
 
 	if (!sg)
 		return -ENOMEM;
 	sg[l] = *s;
-	for (;;) {
-		ret = sushi_netdev_pin(pb->nd, sg, &pb->set[l], st);
-		if (ret != -ENOSPC || waited >= SUSHI_NETDEV_TIMEOUT_NS)
-			break;
+	ret = sushi_netdev_pin(pb->nd, sg, &pb->set[l], st);
+	if (ret == -ENOSPC) {
 		pb->enospc_waits++;
-		nanosleep(&pause, NULL);
-		waited += SERVE_PIN_RETRY_NS;
+		ret = sushi_netdev_wait_unpinned(pb->nd,
+						 SUSHI_NETDEV_TIMEOUT_NS);
+		if (!ret)
+			ret = sushi_netdev_pin(pb->nd, sg, &pb->set[l], st);
 	}
 	free(sg);
 	if (!ret)

@@ -6,9 +6,16 @@
  * Rules every ioctl follows (Documentation/process/botching-up-ioctls.rst):
  * every struct is 64-bit aligned with explicit padding that must be zero,
  * pointers are passed as __u64, unknown flags are refused with -EINVAL, and
- * the sizes are fixed (the driver pins them with BUILD_BUG_ON).  Errors use
- * the DRM conventions: -EINVAL bad argument, -ENOENT bad handle, -EFAULT bad
- * user pointer, -ENOMEM out of memory, -ENODEV device gone.
+ * the sizes are pinned with BUILD_BUG_ON.  Structures grow only at their
+ * end (the DRM core zero-extends an older, shorter argument); an array's
+ * element size (@layer_size, @range_size, @set_size, @stats_size) may be
+ * larger than the first version's: input elements must then have an
+ * all-zero tail (-EINVAL otherwise), output elements get their tail
+ * zeroed.  Errors use the DRM conventions: -EINVAL bad argument, -ENOENT
+ * bad handle, -EFAULT bad user pointer, -ENOMEM out of memory, -ENODEV
+ * device gone (unbound or unplugged), -ENOTTY a core DRM ioctl outside the
+ * accel allowlist (VERSION, GET_CAP, GEM_CLOSE, PRIME_HANDLE_TO_FD,
+ * PRIME_FD_TO_HANDLE, SYNCOBJ_*).
  * Guide: Documentation/uapi/sushi_accel.rst.
  */
 #ifndef _SUSHI_ACCEL_H_
@@ -66,7 +73,8 @@ extern "C" {
  * enum drm_sushi_query_type - what &struct drm_sushi_query asks for
  * @DRM_SUSHI_QUERY_CAPS: the device's capabilities, &struct drm_sushi_caps
  * @DRM_SUSHI_QUERY_COUNTERS: device-wide activity counters since the
- *	driver bound the device, &struct drm_sushi_counters
+ *	driver bound the device, &struct drm_sushi_counters; they describe
+ *	every tenant's work, so they need CAP_PERFMON (-EACCES otherwise)
  */
 enum drm_sushi_query_type {
 	DRM_SUSHI_QUERY_CAPS = 0,
@@ -368,7 +376,10 @@ struct drm_sushi_program_create {
 	__u64 layers;
 	/** @n_layers: In: 1..&drm_sushi_caps.max_layers. */
 	__u32 n_layers;
-	/** @layer_size: In: sizeof(struct drm_sushi_layer). */
+	/**
+	 * @layer_size: In: bytes per element at @layers, at least
+	 * sizeof(struct drm_sushi_layer) (168); bytes past it must be zero.
+	 */
 	__u32 layer_size;
 	/** @flags: In: must be zero. */
 	__u32 flags;
@@ -403,14 +414,21 @@ struct drm_sushi_program_destroy {
  * completion fence goes to @out_syncobj (if non-zero) and to the BOs; its
  * statistics are read with DRM_IOCTL_SUSHI_JOB_WAIT and @job_id.
  *
+ * Errors propagate through in-syncobjs: when one of their fences carries an
+ * error, the launch never runs, its status is DRM_SUSHI_JOB_CANCELED and
+ * its own fence (out-syncobj, BOs) carries that same error, so a chain of
+ * dependent launches fails as a whole.  Implicit dependencies only order:
+ * overwriting a BO that a failed job wrote is not an error.
+ *
  * With @pin_set non-zero the device checks, when the job starts, that the
  * Persistent Buffer still holds what that pin set loaded (no reset since);
  * otherwise the job fails with DRM_SUSHI_JOB_STALE_PB and -ESTALE instead
  * of computing (the pins must then be unpinned and pinned again).
  *
  * Errors: -EINVAL bad flags or padding, or @in_syncobj_count above
- * DRM_SUSHI_MAX_IN_SYNCOBJS; -ENOENT a bad program, pin set or syncobj
- * handle; -EFAULT a bad @in_syncobjs pointer.
+ * DRM_SUSHI_MAX_IN_SYNCOBJS, or an in-syncobj without a fence; -ENOENT a
+ * bad program, pin set or syncobj handle; -EFAULT a bad @in_syncobjs
+ * pointer; -ENODEV the device is gone.
  */
 struct drm_sushi_launch {
 	/** @program: In: program handle. */
@@ -526,7 +544,11 @@ struct drm_sushi_job_wait {
 	__s64 timeout_ns;
 	/** @stats: In: user address of a &struct drm_sushi_job_stats, or 0. */
 	__u64 stats;
-	/** @stats_size: In: sizeof(struct drm_sushi_job_stats) (0 if no @stats). */
+	/**
+	 * @stats_size: In: bytes at @stats, at least
+	 * sizeof(struct drm_sushi_job_stats) (72; the rest is zeroed), or 0
+	 * when @stats is 0.
+	 */
 	__u32 stats_size;
 	/** @flags: In: must be zero. */
 	__u32 flags;
@@ -581,7 +603,10 @@ struct drm_sushi_pb_pin {
 	__u64 ranges;
 	/** @count: In: 1..DRM_SUSHI_PB_MAX_RANGES. */
 	__u32 count;
-	/** @range_size: In: sizeof(struct drm_sushi_pb_range). */
+	/**
+	 * @range_size: In: bytes per element at @ranges, at least
+	 * sizeof(struct drm_sushi_pb_range) (32); bytes past it must be zero.
+	 */
 	__u32 range_size;
 	/** @flags: In: must be zero. */
 	__u32 flags;
@@ -596,11 +621,24 @@ struct drm_sushi_pb_pin {
  *
  * Drops a pin set: after the file's earlier jobs, the device forgets its
  * ranges, then its PB space is free again.  Launches queued with it keep
- * it until they complete.  -ENOENT for an unknown handle.
+ * it until they complete.  With @out_syncobj non-zero, that syncobj gets a
+ * fence which signals once the set's PB space is free (the device has
+ * forgotten the ranges and no launch uses the set any more): wait for it
+ * instead of retrying a PB_PIN that failed with -ENOSPC.  An unpin never
+ * fails for lack of memory (what it needs was allocated at PB_PIN).
+ * Version 1 of this struct was 8 bytes (@handle and a zero @flags); the
+ * core zero-extends it, so old callers keep working.
+ *
+ * Errors: -EINVAL bad flags or padding; -ENOENT an unknown pin set or
+ * syncobj handle.
  */
 struct drm_sushi_pb_unpin {
 	/** @handle: In: pin set handle. */
 	__u32 handle;
+	/** @flags: In: must be zero. */
+	__u32 flags;
+	/** @out_syncobj: In: syncobj handle signalled when the space is free, or 0. */
+	__u32 out_syncobj;
 	/** @pad: In: must be zero. */
 	__u32 pad;
 };
@@ -642,7 +680,11 @@ struct drm_sushi_pb_query {
 	__u64 sets;
 	/** @count: In: room at @sets.  Out: this file's pin sets. */
 	__u32 count;
-	/** @set_size: In: sizeof(struct drm_sushi_pb_set_info), or 0. */
+	/**
+	 * @set_size: In: bytes per element at @sets, at least
+	 * sizeof(struct drm_sushi_pb_set_info) (24; the rest of each element
+	 * is zeroed), or anything when @count is 0.
+	 */
 	__u32 set_size;
 	/** @flags: In: must be zero. */
 	__u32 flags;

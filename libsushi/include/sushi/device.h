@@ -119,7 +119,9 @@ struct sushi_counters {
 
 /**
  * sushi_device_counters() - read the device-wide counters now
- * Returns 0, -EINVAL for NULL arguments, or the ioctl's errno.
+ * They describe every process's work: the caller needs CAP_PERFMON.
+ * Returns 0, -EINVAL for NULL arguments, or the ioctl's errno (-EACCES
+ * without CAP_PERFMON).
  */
 int sushi_device_counters(struct sushi_device *dev,
 			  struct sushi_counters *counters);
@@ -315,6 +317,16 @@ int sushi_pin_set_create(struct sushi_device *dev,
 
 /** sushi_pin_set_destroy() - unpin a set (0, or -ENOENT bad handle) */
 int sushi_pin_set_destroy(struct sushi_device *dev, uint32_t pin_set);
+
+/**
+ * sushi_pin_set_destroy_signal() - unpin a set; syncobj @out_syncobj then
+ * holds a fence that signals once the set's PB space is free again (the
+ * device forgot its ranges and no queued launch uses it): wait for it with
+ * sushi_syncobj_wait() instead of retrying a pin that got -ENOSPC.
+ * Returns 0, -EINVAL, -ENOENT (bad pin set or syncobj handle).
+ */
+int sushi_pin_set_destroy_signal(struct sushi_device *dev, uint32_t pin_set,
+				 uint32_t out_syncobj);
 
 /** struct sushi_pin_set_info - one of this handle's pin sets */
 struct sushi_pin_set_info {

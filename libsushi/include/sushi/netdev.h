@@ -96,6 +96,14 @@ int sushi_netdev_pin(struct sushi_netdev *nd, const struct sushi_slice *sg,
 /** sushi_netdev_unpin() - unpin a set of this netdev (0, -EINVAL, -ENOENT) */
 int sushi_netdev_unpin(struct sushi_netdev *nd, uint32_t pin_set);
 
+/**
+ * sushi_netdev_wait_unpinned() - wait until the PB space of the set the
+ * last sushi_netdev_unpin() dropped is free (at most @timeout_ns): what a
+ * pin that got -ENOSPC right after an unpin waits for.  Returns 0 (also
+ * when nothing was unpinned), -EINVAL, -ETIME.
+ */
+int sushi_netdev_wait_unpinned(struct sushi_netdev *nd, int64_t timeout_ns);
+
 /** sushi_caps_model_config() - the model library's view of a device's caps */
 void sushi_caps_model_config(const struct sushi_caps *caps,
 			     struct sushi_model_config *cfg);
