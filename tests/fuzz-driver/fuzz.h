@@ -149,6 +149,7 @@ struct fz_stat {
 	uint64_t calls, baseline, mutated, anomalies, exhausted;
 	uint64_t golden_ok, golden_skipped, children, unbinds_seen;
 	uint64_t an[5];			/* anomalies by kind */
+	uint64_t status_hist[20];	/* JOB_WAIT statuses seen */
 	uint64_t heartbeat_ns;		/* last progress */
 	uint64_t per_call[FZ_N_CALLS];
 	uint64_t errnos[FZ_N_CALLS][FZ_MAX_ERRNO];

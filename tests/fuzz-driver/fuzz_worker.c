@@ -46,6 +46,7 @@
 #define MAX_LAYERS	4
 #define BO_MAX		(128 * 1024)	/* pool BOs */
 #define SCRATCH		(64 * 1024)
+#define OUT_SIZE	(64 * 1024)
 #define WAIT_MS		20000		/* a baseline wait's deadline */
 
 /*
@@ -146,6 +147,18 @@ struct w {
 	unsigned char *guard;	/* a RW page followed by a PROT_NONE page */
 	unsigned char *ro;	/* a read-only page */
 	unsigned char *gone;	/* an unmapped address */
+	/*
+	 * Output arrays go here, never into memory the fuzzer uses: a
+	 * hostile element size makes the kernel zero-fill up to 4 GiB from
+	 * the pointer, and a PROT_NONE page after OUT_SIZE stops it.
+	 */
+	unsigned char *out;
+	/*
+	 * Handle arrays go here: whatever a hostile count reads past the
+	 * real handles is ~0 (no such handle) up to a PROT_NONE page, never
+	 * stack garbage that may name another thread's syncobj.
+	 */
+	__u32 *hbuf;
 	int null_fd;		/* /dev/null: a descriptor of the wrong kind */
 	unsigned char scratch[SCRATCH] __attribute__((aligned(64)));
 	unsigned char scratch2[SCRATCH] __attribute__((aligned(64)));
@@ -154,6 +167,8 @@ struct w {
 	char mut[64];
 	bool mutated;
 	bool cmd_mutated;
+	unsigned int cmd_size;	/* the real struct size behind a mutated cmd */
+	unsigned char bounce[1024];
 	int reports;
 	unsigned int kinds_seen;
 };
@@ -410,7 +425,17 @@ static int issue(struct w *w, enum fz_call c, int fd, unsigned long cmd,
 	snprintf(w->st->current, FZ_LINE, "%s", line);
 	w->st->heartbeat_ns = fz_now_ns();
 	errno = 0;
-	raw = ioctl(fd, cmd, arg);
+	if (w->cmd_mutated) {
+		/* the kernel copies as many bytes as the number says */
+		memset(w->bounce, 0, sizeof(w->bounce));
+		memcpy(w->bounce, arg, w->cmd_size);
+		raw = ioctl(fd, cmd, w->bounce);
+		i = errno;
+		memcpy(arg, w->bounce, w->cmd_size);
+		errno = i;
+	} else {
+		raw = ioctl(fd, cmd, arg);
+	}
 	ret = raw < 0 ? -errno : 0;
 	w->st->heartbeat_ns = fz_now_ns();
 	e = -ret;
@@ -718,6 +743,14 @@ static __u64 bad_pointer(struct w *w, const void *src, size_t len, bool out)
 		note_mut(w, "ptr=NULL");
 		return 0;
 	}
+}
+
+/* @n handles in w->hbuf, followed by ~0 (see struct w). */
+static __u32 *handles_at(struct w *w, const __u32 *h, int n)
+{
+	memset(w->hbuf, 0xff, 64 * sizeof(*h));
+	memcpy(w->hbuf, h, n * sizeof(*h));
+	return w->hbuf;
 }
 
 /* ------------------------------------------------------------ pools */
@@ -1036,6 +1069,7 @@ static unsigned long mutate_cmd(struct w *w, unsigned long cmd)
 		size = 0;
 	}
 	w->cmd_mutated = true;
+	w->cmd_size = _IOC_SIZE(cmd);
 	note_mut(w, "cmd dir %lu type %#lx size %lu", dir, type, size);
 	return _IOC(dir, type, nr, size);
 }
@@ -1114,20 +1148,21 @@ static void c_query(struct w *w)
 	if (rng_pct(&w->r, 85)) {
 		q.size = rng_pct(&w->r, 50) ? info :
 			 rng_range(&w->r, 1, DRM_SUSHI_QUERY_MAX_SIZE);
-		q.pointer = (uintptr_t)w->scratch;
+		q.pointer = (uintptr_t)w->out;
 	}
 	asked = q.pointer ? q.size : 0;
 	desc(w, "fd%d type %u size %u", fi, q.type, q.size);
 	if (mutating(w))
 		mutate(w, &q, query_f, NELEM(query_f), fi, NULL, q.size, false);
+	/* the counters need CAP_PERFMON: EACCES for nobody */
 	ret = issue(w, FZ_QUERY, fd_of(w, fi), mutate_cmd(w, DRM_IOCTL_SUSHI_QUERY),
-		    &q, true);
+		    &q, !q.type || w->root);
 	if (ret || w->mutated)
 		return;
 	if (q.size != info)
 		anomaly(w, AN_RESULT, "QUERY type %u: size %u, want %zu",
 			q.type, q.size, info);
-	else if (!q.type && memcmp(w->scratch, &w->caps,
+	else if (!q.type && memcmp(w->out, &w->caps,
 				   asked < info ? asked : info))
 		anomaly(w, AN_RESULT, "QUERY caps changed");
 }
@@ -1614,6 +1649,7 @@ static void c_program_create(struct w *w)
 	__u64 an, wn;
 	__u32 ah, wh;
 	bool zero_tail = false;
+	int mf = -1, want = 1;	/* 1: no expectation */
 
 	/* lay the chain out against placeholder handles, then find BOs */
 	build_layers(w, l, n, 1, 2, &an, &wn);
@@ -1622,8 +1658,15 @@ static void c_program_create(struct w *w)
 		return;
 	ah = w->bo[a].h;
 	wt = bo_for(w, fi, wn ? wn : 1, false);
-	/* making the second BO may have evicted (or moved) the first */
-	if (wt < 0 || find_handle(w, 0, fi, ah) < 0 || w->bo[wt].fi != fi)
+	/*
+	 * Making the second BO may have evicted (or moved) the first, and
+	 * its handle may already name the new, read-only BO.
+	 */
+	if (wt < 0 || w->bo[wt].fi != fi)
+		return;
+	a = find_handle(w, 0, fi, ah);
+	if (a < 0 || (w->bo[a].flags & DRM_SUSHI_BO_DEVICE_READ_ONLY) ||
+	    w->bo[a].shared || w->bo[a].size < an)
 		return;
 	wh = w->bo[wt].h;
 	for (ret = 0; ret < n; ret++) {
@@ -1655,8 +1698,8 @@ static void c_program_create(struct w *w)
 				 sizeof(w->mut) - strlen(w->mut),
 				 " (layer %d)", k);
 		} else {
-			mutate(w, &c, program_f, NELEM(program_f), fi, NULL,
-			       sizeof(l[0]) * n, false);
+			mf = mutate(w, &c, program_f, NELEM(program_f), fi,
+				    NULL, sizeof(l[0]) * n, false);
 			if (c.layer_size != sizeof(l[0])) {
 				zero_tail = rng_pct(&w->r, 50);
 				c.layers = (uintptr_t)layers_at(w, l, n,
@@ -1665,8 +1708,31 @@ static void c_program_create(struct w *w)
 			}
 		}
 	}
+	/* the growth rules (uapi: "Growing the uAPI") */
+	if (mf == 2 && opt.allowlist)
+		want = c.layer_size < sizeof(l[0]) ? -EINVAL :
+		       c.layers != (uintptr_t)w->scratch ? 1 :
+		       zero_tail ? 0 : -EINVAL;
 	ret = issue(w, FZ_PROGRAM_CREATE, fd_of(w, fi),
 		    mutate_cmd(w, DRM_IOCTL_SUSHI_PROGRAM_CREATE), &c, true);
+	if (want != 1 && !w->cmd_mutated && ret != want && ret != -ENOMEM)
+		anomaly(w, AN_RESULT,
+			"PROGRAM_CREATE layer_size %u (%s tail): %s, want %s",
+			c.layer_size, zero_tail ? "zero" : "non-zero",
+			errname(-ret), errname(-want));
+	if (ret == -ENOENT && !w->mutated) {
+		/* which BO is gone: the fuzzer's bookkeeping or the driver? */
+		struct drm_sushi_bo_wait bw = { .handle = ah };
+		int ea, ew;
+
+		ea = ioctl(fd_of(w, fi), DRM_IOCTL_SUSHI_BO_WAIT, &bw) ?
+		     errno : 0;
+		bw.handle = wh;
+		ew = ioctl(fd_of(w, fi), DRM_IOCTL_SUSHI_BO_WAIT, &bw) ?
+		     errno : 0;
+		out_line("# worker %u.%u: PROGRAM_CREATE ENOENT: BO_WAIT of a %u: %s, w %u: %s",
+			 w->p, w->t, ah, errname(ea), wh, errname(ew));
+	}
 	if (ret || w->cmd_mutated)
 		return;
 	if (!c.handle) {
@@ -1776,6 +1842,8 @@ static void c_launch(struct w *w)
 			       sizeof(in[0]) * n, false);
 		}
 	}
+	if (l.in_syncobjs == (uintptr_t)in)
+		l.in_syncobjs = (uintptr_t)handles_at(w, in, n);
 	ret = issue(w, FZ_LAUNCH, fd_of(w, fi),
 		    mutate_cmd(w, DRM_IOCTL_SUSHI_LAUNCH), &l, true);
 	if (ret || w->cmd_mutated)
@@ -1803,7 +1871,7 @@ static bool status_valid(__u32 s)
 
 static void c_job_wait(struct w *w)
 {
-	struct drm_sushi_job_stats *st = (void *)w->scratch;
+	struct drm_sushi_job_stats *st = (void *)w->out;
 	struct drm_sushi_job_wait j = { 0 };
 	bool poll = rng_pct(&w->r, 30), base;
 	int i, fi, ret;
@@ -1818,7 +1886,7 @@ static void c_job_wait(struct w *w)
 		j.stats = (uintptr_t)st;
 		j.stats_size = sizeof(*st);
 	}
-	memset(st, 0xee, sizeof(*st));
+	memset(w->out, 0xee, 4096);
 	/* ids older than the kept window are gone: other threads share fd3 */
 	base = w->st->calls - w->job[i].at < 50;
 	desc(w, "fd%d id %llu%s", fi, (unsigned long long)j.job_id,
@@ -1828,10 +1896,38 @@ static void c_job_wait(struct w *w)
 		       sizeof(*st), false);
 	ret = issue(w, FZ_JOB_WAIT, fd_of(w, fi),
 		    mutate_cmd(w, DRM_IOCTL_SUSHI_JOB_WAIT), &j, base && !poll);
+	/* a larger stats_size gets its tail zeroed */
+	if (opt.allowlist && (!ret || ret == -ETIME) && !w->cmd_mutated &&
+	    j.stats == (uintptr_t)st && j.stats_size > sizeof(*st) &&
+	    j.stats_size <= 4096) {
+		__u32 k;
+
+		for (k = sizeof(*st); k < j.stats_size; k++)
+			if (w->out[k])
+				break;
+		if (k < j.stats_size)
+			anomaly(w, AN_RESULT,
+				"JOB_WAIT stats_size %u: byte %u not zeroed",
+				j.stats_size, k);
+	}
 	if (w->mutated || !j.stats)
 		return;
+	if (!ret && st->status < 16)
+		w->st->status_hist[st->status]++;
+	else if (!ret)
+		w->st->status_hist[16 + (st->status & 3)]++;
 	if ((!ret || ret == -ETIME) && !status_valid(st->status))
 		anomaly(w, AN_RESULT, "JOB_WAIT status %#x", st->status);
+	else if (!ret && (st->status == DRM_SUSHI_JOB_BAD_OPCODE ||
+			  st->status == DRM_SUSHI_JOB_BAD_ENTRY ||
+			  st->status == DRM_SUSHI_JOB_PAGE_FAULT ||
+			  st->status == DRM_SUSHI_JOB_DMA_ERROR ||
+			  st->status == DRM_SUSHI_JOB_PB_NO_SPACE ||
+			  st->status == DRM_SUSHI_JOB_PB_OVERLAP ||
+			  st->status == DRM_SUSHI_JOB_PB_TABLE_FULL))
+		/* "do not happen with validated programs" (uapi guide) */
+		anomaly(w, AN_RESULT, "JOB_WAIT: device status %u (layer %u)",
+			st->status, st->layer);
 	else if (!ret && (st->status == DRM_SUSHI_JOB_PENDING ||
 			  (st->status == DRM_SUSHI_JOB_OK) != !st->error))
 		anomaly(w, AN_RESULT, "JOB_WAIT complete: status %#x error %d",
@@ -1879,18 +1975,33 @@ static bool pinned_overlap(struct w *w, int fi, __u32 h, __u64 off,
 	return false;
 }
 
+/* PB_UNPIN's first version: 8 bytes, zero-extended by the DRM core */
+#define PB_UNPIN_V1	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
+			     DRM_COMMAND_BASE + DRM_SUSHI_PB_UNPIN, 8)
+
 static int pb_unpin(struct w *w, int i, bool base)
 {
 	struct drm_sushi_pb_unpin u = { .handle = w->pin[i].h };
-	int fi = w->pin[i].fi, ret;
+	int fi = w->pin[i].fi, ret, k = -1;
+	bool v1 = rng_pct(&w->r, 15);
 
 	begin(w, FZ_PB_UNPIN);
-	desc(w, "fd%d h %u", fi, u.handle);
-	ret = issue(w, FZ_PB_UNPIN, fd_of(w, fi), DRM_IOCTL_SUSHI_PB_UNPIN, &u,
-		    base);
-	if (!ret)
-		drop_pin(w, i);
-	return ret;
+	if (!v1 && rng_pct(&w->r, 40)) {
+		/* a fence that signals once the space is free */
+		k = pick_obj(w, 2, fi);
+		if (k >= 0)
+			u.out_syncobj = w->sync[k].h;
+	}
+	desc(w, "fd%d h %u out %u%s", fi, u.handle, u.out_syncobj,
+	     v1 ? " (8-byte v1)" : "");
+	ret = issue(w, FZ_PB_UNPIN, fd_of(w, fi),
+		    v1 ? PB_UNPIN_V1 : DRM_IOCTL_SUSHI_PB_UNPIN, &u, base);
+	if (ret)
+		return ret;
+	drop_pin(w, i);
+	if (k >= 0)
+		w->sync[k].fenced = true;
+	return 0;
 }
 
 static void c_pb_pin(struct w *w)
@@ -1983,12 +2094,14 @@ static void c_pb_pin(struct w *w)
 
 static const struct fld unpin_f[] = {
 	FLD(drm_sushi_pb_unpin, handle, K_HANDLE),
+	FLD(drm_sushi_pb_unpin, flags, K_FLAGS),
+	FLD(drm_sushi_pb_unpin, out_syncobj, K_HANDLE),
 	FLD(drm_sushi_pb_unpin, pad, K_MBZ),
 };
 
 static void c_pb_unpin(struct w *w)
 {
-	static const int hk[] = { 3, 0 };
+	static const int hk[] = { 3, 0, 2, 0 };
 	struct drm_sushi_pb_unpin u = { 0 };
 	int fi = pick_fi(w), i = pick_obj(w, 3, fi), ret;
 
@@ -2008,6 +2121,9 @@ static void c_pb_unpin(struct w *w)
 		i = find_handle(w, 3, fi, u.handle);
 		if (i >= 0)
 			drop_pin(w, i);
+		i = find_handle(w, 2, fi, u.out_syncobj);
+		if (i >= 0)
+			w->sync[i].fenced = true;
 	}
 }
 
@@ -2028,7 +2144,7 @@ static void c_pb_query(struct w *w)
 
 	q.count = rng_below(&w->r, 9);
 	if (q.count) {
-		q.sets = (uintptr_t)w->scratch;
+		q.sets = (uintptr_t)w->out;
 		q.set_size = sizeof(struct drm_sushi_pb_set_info);
 	}
 	desc(w, "fd%d count %u", fi, q.count);
@@ -2106,19 +2222,19 @@ static void c_version(struct w *w)
 
 	v.name_len = rng_below(&w->r, 64);
 	asked = v.name_len;
-	v.name = (char *)w->scratch;
+	v.name = (char *)w->out;
 	v.date_len = rng_below(&w->r, 64);
-	v.date = (char *)w->scratch + 64;
+	v.date = (char *)w->out + 64;
 	v.desc_len = rng_below(&w->r, 128);
-	v.desc = (char *)w->scratch + 128;
-	memset(w->scratch, 0, 256);
+	v.desc = (char *)w->out + 128;
+	memset(w->out, 0, 256);
 	desc(w, "fd%d", fi);
 	if (mutating(w))
 		mutate(w, &v, version_f, NELEM(version_f), fi, NULL, 64, false);
 	ret = issue(w, FZ_VERSION, fd_of(w, fi), DRM_IOCTL_VERSION, &v, true);
 	if (!ret && !w->mutated && asked >= 5 &&
-	    memcmp(w->scratch, "sushi", 5))
-		anomaly(w, AN_RESULT, "VERSION name %.8s", (char *)w->scratch);
+	    memcmp(w->out, "sushi", 5))
+		anomaly(w, AN_RESULT, "VERSION name %.8s", (char *)w->out);
 }
 
 static void c_get_cap(struct w *w)
@@ -2480,7 +2596,7 @@ static void c_syncobj_wait(struct w *w)
 	}
 	if (!n)
 		return;
-	s.handles = (uintptr_t)h;
+	s.handles = (uintptr_t)handles_at(w, h, n);
 	s.count_handles = n;
 	s.flags = (rng_pct(&w->r, 50) ? DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL : 0) |
 		  (submit ? DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT : 0);
@@ -2538,6 +2654,8 @@ static void c_syncobj_array(struct w *w, bool reset)
 			h[0] = bad_handle(w, 2, fi, h[0], reset);
 		}
 	}
+	if (a.handles == (uintptr_t)h)
+		a.handles = (uintptr_t)handles_at(w, h, n);
 	ret = issue(w, c, fd_of(w, fi), reset ? DRM_IOCTL_SYNCOBJ_RESET :
 		    DRM_IOCTL_SYNCOBJ_SIGNAL, &a, true);
 	if (ret)
@@ -2594,7 +2712,7 @@ static void c_core_other(struct w *w)
 	/* plausible small values: handles, lengths, our own buffers */
 	for (ret = 0; ret < 16; ret++)
 		((__u64 *)w->scratch)[ret] = rng_pct(&w->r, 50) ?
-			rng_below(&w->r, 8) : (uintptr_t)w->scratch2;
+			rng_below(&w->r, 8) : (uintptr_t)w->out;
 	desc(w, "fd%d nr %#lx size %lu", fi, nr, size);
 	ret = issue(w, FZ_CORE_OTHER, fd_of(w, fi), cmd, w->scratch, false);
 	if (opt.allowlist && ret != -ENOTTY)
@@ -3020,9 +3138,18 @@ static int worker_init(struct w *w, unsigned int p, unsigned int t)
 		     0);
 	w->gone = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
 		       0);
+	w->out = mmap(NULL, OUT_SIZE + 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (w->guard == MAP_FAILED || w->ro == MAP_FAILED ||
-	    w->gone == MAP_FAILED)
+	    w->gone == MAP_FAILED || w->out == MAP_FAILED)
 		return -ENOMEM;
+	mprotect(w->out + OUT_SIZE, 4096, PROT_NONE);
+	w->hbuf = mmap(NULL, OUT_SIZE + 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (w->hbuf == MAP_FAILED)
+		return -ENOMEM;
+	memset(w->hbuf, 0xff, OUT_SIZE);
+	mprotect((unsigned char *)w->hbuf + OUT_SIZE, 4096, PROT_NONE);
 	mprotect(w->guard + 4096, 4096, PROT_NONE);
 	munmap(w->gone, 4096);
 	for (fi = 0; fi < N_FILES; fi++) {

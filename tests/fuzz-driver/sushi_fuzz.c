@@ -442,6 +442,22 @@ static void print_stats(unsigned int nst, double secs)
 	    (unsigned long long)exh, (unsigned long long)kids,
 	    (unsigned long long)gok, (unsigned long long)gskip,
 	    (unsigned long long)shm->unbinds);
+	{
+		uint64_t h[20] = { 0 };
+		size_t l;
+
+		for (i = 0; i < nst; i++)
+			for (e = 0; e < 20; e++)
+				h[e] += shm->st[i].status_hist[e];
+		l = snprintf(line, sizeof(line), "# JOB_WAIT statuses:");
+		for (e = 0; e < 20; e++)
+			if (h[e])
+				l += snprintf(line + l, sizeof(line) - l,
+					      " %s%u=%llu", e >= 16 ? "0x10" : "",
+					      e >= 16 ? e - 16 : e,
+					      (unsigned long long)h[e]);
+		say("%s", line);
+	}
 	say("# results per call (picked / errno counts):");
 	for (c = 0; c < FZ_N_CALLS; c++) {
 		size_t l;
