@@ -77,3 +77,25 @@ guest-fuzz-long: module $(FUZZ_BIN) $(GUEST_QEMU_DEP)
 
 fuzz-checkpatch: kernel-fetch
 	@$(GUEST_DIR)/checkpatch.sh $(FUZZ_SRCS) $(wildcard $(FUZZ_DIR)/*.h)
+
+# Minimal reproducers of what sushi-fuzz found (tests/fuzz-driver/repro/):
+# each prints what it sees and exits 1 while its bug is present.  Not part
+# of make test; make guest-repro runs them all in one boot.
+REPRO_SRCS	:= $(wildcard $(FUZZ_DIR)/repro/repro_*.c)
+REPRO_BINS	:= $(patsubst $(FUZZ_DIR)/repro/%.c,$(GUEST_BUILD)/bin/%,$(REPRO_SRCS))
+
+$(REPRO_BINS): $(GUEST_BUILD)/bin/%: $(FUZZ_DIR)/repro/%.c \
+		$(FUZZ_DIR)/repro/repro.h $(KSELFTEST_DIR)/sushi_net.h \
+		$(GUEST_HDRS) $(MODEL_LIB) | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -I$(FUZZ_DIR)/repro -o $@ $< $(MODEL_LIB)
+
+.PHONY: guest-repro
+guest-repro: module $(REPRO_BINS) $(GUEST_QEMU_DEP)
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/repro.cpio -m cmd \
+		-k $(SUSHI_KO) $(addprefix -b ,$(REPRO_BINS)) \
+		-c 'rc=0; for r in $(notdir $(REPRO_BINS)); do echo "== $$r"; /bin/$$r; s=$$?; echo "== $$r exit $$s"; [ $$s -eq 0 ] || rc=1; done; exit $$rc'
+	@SUSHI_QEMU_DEVICE=$(FUZZ_DEVICE) \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-repro.log \
+		SUSHI_GUEST_VERBOSE=$(SUSHI_GUEST_VERBOSE) \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/repro.cpio
