@@ -247,10 +247,11 @@ static void replay_line(char *b, size_t n)
 	if (opt.calls)
 		l += snprintf(b + l, n - l, " -n %llu",
 			      (unsigned long long)opt.calls);
-	snprintf(b + l, n - l, "%s%s%s%s%s%s%s",
+	if (opt.unbind)
+		l += snprintf(b + l, n - l, " --unbind=%g", opt.unbind_period);
+	snprintf(b + l, n - l, "%s%s%s%s%s%s",
 		 opt.known_bugs ? " --known-bugs" : "",
 		 opt.core_all ? " --core-all" : "",
-		 opt.unbind ? " --unbind" : "",
 		 opt.timeouts ? " --timeouts" : "",
 		 opt.resets ? "" : " --no-resets",
 		 opt.users ? "" : " --no-users",
@@ -377,6 +378,49 @@ static void *unbind_main(void *arg)
 	return NULL;
 }
 
+/* ---------------------------------------------------------- kmemleak */
+
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+
+/*
+ * With a kmemleak kernel (the debug lane), forget what leaked before the
+ * run, and after it (every worker gone, so every file closed) report what
+ * the run left unreferenced.  Returns the bytes of the report, -1 without
+ * kmemleak.
+ */
+static long kmemleak(bool start)
+{
+	static char buf[32768];
+	ssize_t n, t = 0;
+	int fd, i;
+
+	if (access(KMEMLEAK, W_OK))
+		return -1;
+	if (start)
+		return sysfs_write(KMEMLEAK, "clear") ? -1 : 0;
+	/* jobs, RCU callbacks and workers free things a moment later */
+	for (i = 0; i < 2; i++) {
+		sleep(3);
+		if (sysfs_write(KMEMLEAK, "scan"))
+			return -1;
+	}
+	fd = open(KMEMLEAK, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf + t, sizeof(buf) - 1 - t)) > 0)
+		t += n;
+	close(fd);
+	buf[t] = 0;
+	if (t) {
+		char *line = strtok(buf, "\n");
+
+		say("# kmemleak after the run:");
+		for (i = 0; line && i < 60; i++, line = strtok(NULL, "\n"))
+			say("#   %s", line);
+	}
+	return t;
+}
+
 /* ------------------------------------------------------------ verdict */
 
 static int n_tap, n_fail;
@@ -481,6 +525,7 @@ int main(int argc, char **argv)
 	uint64_t an[5] = { 0 }, deadline = 0, t0;
 	pid_t pids[64] = { 0 };
 	int deaths = 0, setup_fail = 0, hung = 0, status, fd;
+	long leaks;
 	char replay[1024];
 	pthread_t ut;
 	struct stat node_st;
@@ -528,6 +573,7 @@ int main(int argc, char **argv)
 		chmod(shm->node, 0666);
 		chmodded = true;
 	}
+	leaks = kmemleak(true);
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg_fd >= 0)
 		lseek(kmsg_fd, 0, SEEK_END);
@@ -616,6 +662,10 @@ int main(int argc, char **argv)
 	if (opt.unbind)
 		pthread_join(ut, NULL);
 	usleep(500000);
+	if (leaks >= 0 && !hung && !deaths)
+		leaks = kmemleak(false);
+	else
+		leaks = -1;
 	kmsg_poll();
 	if (chmodded)
 		chmod(shm->node, node_st.st_mode & 07777);
@@ -637,6 +687,8 @@ int main(int argc, char **argv)
 	    deaths, (unsigned long long)an[4]);
 	tap(!hung, "no worker hung");
 	tap(!splat_count, "kernel log clean (%d splat records)", splat_count);
+	if (leaks >= 0)
+		tap(!leaks, "kmemleak: nothing unreferenced after the run");
 	printf("1..%d\n", n_tap);
 	if (n_fail) {
 		say("# FAILED: replay the run with: %s", replay);
