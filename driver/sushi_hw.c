@@ -66,6 +66,9 @@ static int sushi_hw_read_caps(struct sushi_device *sdev)
 	c->e_pb_fj = sushi_read64(sdev, SUSHI_REG_CAP_E_PB_FJ);
 	c->e_buf_fj = sushi_read64(sdev, SUSHI_REG_CAP_E_BUF_FJ);
 	c->p_static_uw = sushi_read64(sdev, SUSHI_REG_CAP_P_STATIC_UW);
+	/* interface 1.1; a 1.0 device has none */
+	if ((c->hw_version & 0xffff) >= 1)
+		c->act_sram_bytes = sushi_read64(sdev, SUSHI_REG_CAP_ACT_SRAM);
 
 	c->max_dim = SUSHI_HW_MAX_DIM;
 	c->max_channels = SUSHI_HW_MAX_CHANNELS;
@@ -79,6 +82,8 @@ static int sushi_hw_read_caps(struct sushi_device *sdev)
 		c->flags |= DRM_SUSHI_CAP_OVERLAP;
 	if (c->pb_bytes && c->pb_entries)
 		c->flags |= DRM_SUSHI_CAP_PB;
+	if (c->act_sram_bytes)
+		c->flags |= DRM_SUSHI_CAP_ACT_SRAM;
 
 	if (!c->pe_k || !c->pe_c || !c->window || !c->dram_bytes_per_cycle ||
 	    !c->max_layers || !c->clock_hz) {

@@ -272,6 +272,7 @@ static inline void sushi_caps_config(const struct drm_sushi_caps *caps,
 	cfg->overlap = !!(caps->flags & DRM_SUSHI_CAP_OVERLAP);
 	cfg->pb_bytes = caps->pb_bytes;
 	cfg->pb_entries = caps->pb_entries ? caps->pb_entries : 1;
+	cfg->act_sram_bytes = caps->act_sram_bytes;
 	cfg->e_mac_fj = caps->e_mac_fj;
 	cfg->e_dram_fj = caps->e_dram_fj;
 	cfg->e_pb_fj = caps->e_pb_fj;

@@ -39,6 +39,8 @@ void eval_usage(FILE *f)
 	      "  --q N                SubGraph decision period in queries (default 32)\n"
 	      "  --w N                window of recent queries (default 64)\n"
 	      "  --pb-kib N           Persistent Buffer size in KiB (default: the device default)\n"
+	      "  --act-sram-kib N     activation SRAM in KiB, 0: every tensor through DRAM\n"
+	      "                       (default: the device default, 1408)\n"
 	      "  --clock-mhz X        clock (default 100)\n"
 	      "  --dram-bpc N         DRAM bytes per cycle (default 16)\n"
 	      "  --pe-k N, --pe-c N   DPE array geometry (default 16, 9)\n"
@@ -119,7 +121,7 @@ static void defaults(struct eval_opts *o)
 static const char *const valued[] = {
 	"--supernet", "--policy", "--trace", "--trace-csv", "--queries",
 	"--seed", "--phase", "--q", "--w", "--gap-us", "--lat-lo-us",
-	"--lat-hi-us", "--acc-lo", "--acc-hi", "--pb-kib", "--clock-mhz",
+	"--lat-hi-us", "--acc-lo", "--acc-hi", "--pb-kib", "--act-sram-kib", "--clock-mhz",
 	"--dram-bpc", "--pe-k", "--pe-c", "--plot",
 };
 
@@ -243,6 +245,11 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 			if (num_u64(val, 0, 1u << 20, &u))
 				USAGE("--pb-kib: expected 0..1048576, got '%s'", val);
 			o->cfg.pb_bytes = u << 10;
+		} else if (!strcmp(name, "--act-sram-kib")) {
+			if (num_u64(val, 0, SUSHI_CFG_MAX_ACT_SRAM >> 10, &u))
+				USAGE("--act-sram-kib: expected 0..%llu, got '%s'",
+				      SUSHI_CFG_MAX_ACT_SRAM >> 10, val);
+			o->cfg.act_sram_bytes = u << 10;
 		} else if (!strcmp(name, "--clock-mhz")) {
 			if (num_d(val, 0.001, 100000, &d))
 				USAGE("--clock-mhz: expected 0.001..100000, got '%s'", val);
@@ -363,6 +370,7 @@ static void print_json(const struct eval_opts *o, const char *supernet,
 	jw_u64(&w, "clock_hz", o->cfg.clock_hz);
 	jw_u64(&w, "dram_bytes_per_cycle", o->cfg.dram_bytes_per_cycle);
 	jw_u64(&w, "pb_bytes", o->cfg.pb_bytes);
+	jw_u64(&w, "act_sram_bytes", o->cfg.act_sram_bytes);
 	jw_bool(&w, "overlap", o->cfg.overlap);
 	jw_end_obj(&w);
 	jw_obj(&w, "trace");
@@ -445,7 +453,7 @@ static void print_table(const struct sushi_eval_stats *st, uint32_t mask)
 
 int cmd_eval(int argc, char **argv)
 {
-	struct sushi_supernet_map map = { 0x1000, 0x20000000 };
+	struct sushi_supernet_map map = { 0x1000, 0x20000000, 0 };
 	struct sushi_eval_stats st[SUSHI_POLICY_COUNT] = { 0 };
 	struct sushi_eval_record *rec = NULL;
 	struct sushi_sched_space *sp = NULL;

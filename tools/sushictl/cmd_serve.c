@@ -172,7 +172,7 @@ static int serve_all(const struct serve_opts *o, struct sushi_supernet *sn,
 		return rc;
 	sushi_device_caps(dev, &caps);
 	sushi_caps_model_config(&caps, &cfg);
-	sushi_netdev_map(&map);
+	sushi_netdev_map(&caps, &map);
 	rc = EXIT_INTERNAL;
 	ret = sushi_supernet_sched_space(sn, &cfg, &map, &sp);
 	if (ret) {
