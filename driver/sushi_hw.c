@@ -173,11 +173,24 @@ static irqreturn_t sushi_irq_thread(int irq, void *arg)
 	u32 status = atomic_xchg(&sdev->irq_pending, 0);
 
 	if (status & SUSHI_INT_ERROR) {
+		u32 err = sushi_read(sdev, SUSHI_REG_ERROR);
+		u64 addr = sushi_read64(sdev, SUSHI_REG_ERROR_ADDR_LO);
+
 		atomic64_inc(&sdev->error_count);
-		drm_err_ratelimited(&sdev->drm,
-				    "device error %u at %#llx\n",
-				    sushi_read(sdev, SUSHI_REG_ERROR),
-				    sushi_read64(sdev, SUSHI_REG_ERROR_ADDR_LO));
+		/*
+		 * A job's own failure (stale pin set, a reset's abort...) is
+		 * the job's business: its fence carries it.  A malformed ring
+		 * entry or a bus error is the driver's or the hardware's.
+		 */
+		if (err == SUSHI_HW_ST_BAD_RING || err == SUSHI_HW_ST_DMA_ERROR ||
+		    err == SUSHI_HW_ST_BAD_OPCODE || err == SUSHI_HW_ST_BAD_ENTRY)
+			drm_err_ratelimited(&sdev->drm,
+					    "device error %u at %#llx\n", err,
+					    addr);
+		else
+			drm_dbg_ratelimited(&sdev->drm,
+					    "job failed on the device: status %u at %#llx\n",
+					    err, addr);
 	}
 	if (status & SUSHI_INT_JOB)
 		sushi_ring_irq(sdev);
