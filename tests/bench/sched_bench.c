@@ -53,7 +53,7 @@ int main(void)
 	       sushi_sched_space_layers(sp));
 
 	for (int pol = 0; pol < SUSHI_POLICY_ORACLE; pol++) {
-		struct sushi_sched_params p = { (enum sushi_policy)pol, 16, 64 };
+		struct sushi_sched_params p = { .policy = (enum sushi_policy)pol, .q = 16, .w = 64 };
 		struct sushi_sched *s = sushi_sched_new(sp, &p);
 		struct sushi_decision d;
 		unsigned long long sink = 0;
@@ -73,7 +73,7 @@ int main(void)
 		sushi_sched_free(s);
 	}
 	for (int pol = 0; pol < SUSHI_POLICY_COUNT; pol++) {
-		struct sushi_sched_params p = { (enum sushi_policy)pol, 16, 64 };
+		struct sushi_sched_params p = { .policy = (enum sushi_policy)pol, .q = 16, .w = 64 };
 		struct sushi_eval_stats st;
 		size_t n = pol == SUSHI_POLICY_LRU ? N / 10 : N;
 		double dt;
