@@ -165,3 +165,11 @@ libsushi-install-test: libsushi-abi-check
 	@rm -rf $(LS_ITEST) && mkdir -p $(LS_ITEST)
 	@$(MAKE) --no-print-directory -s libsushi-install DESTDIR=$(LS_ITEST)/root PREFIX=/usr LIBDIR=/usr/lib
 	@$(LS_DIR)/install-test.sh $(LS_ITEST) tools/supernet/data/fmnist-supernet.safetensors
+
+# The mutation check: every single-line mutation of tests/mutation/
+# mutations.txt (scheduler, window, PB accounting, evaluator, oracle) must
+# make a libsushi host test fail, in a scratch copy of the tree (a few
+# minutes on 2 cores).
+.PHONY: mutation-test
+mutation-test:
+	@/usr/bin/python3 tests/mutation/run.py

@@ -415,9 +415,6 @@ static int window_pieces(struct search *s, const struct sushi_sched_space *sp,
 				lo_part.off = q->arrival_ns;
 				if (serve_piece(s, sp, p, h, q, &lo_part, &n_out))
 					return -ENOMEM;
-				/* serve_piece kept l, u of a flat piece: restore */
-				s->pb[n_out - 1].l = x.l;
-				s->pb[n_out - 1].u = lo_part.u;
 			}
 			if (x.u + x.off > q->arrival_ns) {
 				if (x.l + x.off <= q->arrival_ns)
@@ -470,9 +467,11 @@ static int merge(struct search *s, uint64_t budget,
 		if (s->nxt[i].g == s->nxt[i - 1].g)
 			s->gaps[ng++] = s->nxt[i].lo > s->nxt[i - 1].hi ?
 					s->nxt[i].lo - s->nxt[i - 1].hi : 0;
-	if (ng + budget < n)	/* fewer candidates than the budget: cannot */
-		return 0;
 	k = n - budget;		/* merges needed */
+	if (k > ng)		/* more candidates than the budget: one each */
+		k = ng;
+	if (!k)
+		return 0;
 	qsort(s->gaps, ng, sizeof(*s->gaps), cmp_u64);
 	thr = s->gaps[k - 1];
 	for (size_t i = 0; i < n; i++) {
@@ -691,32 +690,24 @@ int sushi_eval_oracle(const struct sushi_sched_space *sp,
 		     info);
 	if (ret)
 		goto out;
-	info->exact = !info->merged;
-	if (found && info->exact) {
-		/* the optimum, and its plan's replay must be worth exactly it */
-		info->value = info->upper = best_v;
-		ret = eval_replay_plan(sp, p, plan, qs, n, &st, NULL);
-		if (!ret && sushi_eval_objective(&st, p->objective) != best_v)
-			ret = -EIO;
-		goto out;
-	}
 	/*
-	 * pruned states could not beat lb; merged ones make best_v an upper
-	 * bound, reached or not by the plan found: keep the better real plan
+	 * Every path the search cut was worth at most lb (the incumbent);
+	 * every other one ends in a final state whose value is its own, or
+	 * with merging at least its own.  So the optimum is max(lb, best_v)
+	 * without merging, and at most that with it.
 	 */
 	info->upper = found && best_v > lb ? best_v : lb;
-	info->value = lb;
-	if (found) {
-		int64_t v = eval_plan_value(sp, p, plan, qs, n);
-
-		if (v > lb)
-			info->value = v;
-		else
-			memcpy(plan, inc, nw * sizeof(*plan));
-	} else {
+	if (found && best_v > lb)
+		info->value = info->merged ? eval_plan_value(sp, p, plan, qs, n) : best_v;
+	if (!found || best_v <= lb || info->value <= lb) {
 		memcpy(plan, inc, nw * sizeof(*plan));
+		info->value = lb;
 	}
 	info->exact = info->value == info->upper;
+	/* the plan's replay must be worth exactly what the search says */
+	ret = eval_replay_plan(sp, p, plan, qs, n, &st, NULL);
+	if (!ret && sushi_eval_objective(&st, p->objective) != info->value)
+		ret = -EIO;
 out:
 	free(inc);
 	free(togo);

@@ -79,6 +79,13 @@ static void evaluator(const struct sushi_sched_space *sp)
 	   "no PB: A finishes at 46 ns, the queued A at 92 (%llu, %llu)",
 	   (unsigned long long)rec[0].finish_ns, (unsigned long long)rec[1].finish_ns);
 	is_u64(st.offchip_bytes, 2 * (40 + 64 + 12), "off-chip bytes: 2 x (40 + 64 + 12)");
+	ok(st.slo_attainment == 1.0 && st.pb_hit_fraction == 0.0,
+	   "both within their ceilings and floors: SLO 100%%; nothing from the PB");
+	q[0].acc_floor = q[1].acc_floor = 0.9;
+	sushi_eval_run(sp, &p, q, 2, &st, rec);
+	ok(st.slo_attainment == 0.0 && st.acc_misses == 2 && st.lat_misses == 0,
+	   "floors of 0.9 that A (0.8) misses: SLO 0%%, 2 accuracy misses");
+	q[0].acc_floor = q[1].acc_floor = 0.0;
 	ok(st.offchip_weight_bytes == 128 && st.offchip_act_bytes == 80 &&
 	   st.offchip_epi_bytes == 24, "split: 128 weight, 80 activation, 24 epilogue bytes");
 	/* pinning A before the first query: its load occupies the accelerator */
@@ -213,6 +220,18 @@ static void lru(const struct sushi_sched_space *sp)
 	}
 	is_int(over, 0, "LRU never holds more than the PB");
 	sushi_sched_free(s);
+	{
+		/* its fills run after the query and hold up the next one */
+		struct sushi_query q[2] = { { 0, 0.0, 1000 }, { 0, 0.0, 1000 } };
+		struct sushi_eval_record rec[2];
+		struct sushi_eval_stats st;
+
+		sushi_eval_run(sp, &p, q, 2, &st, rec);
+		ok(rec[0].subnet == A && rec[0].finish_ns == 46 &&
+		   rec[1].finish_ns == 46 + 26 + 30,
+		   "LRU: A at 46 ns, then its 26 ns fill, then A pinned (30 ns): "
+		   "%llu ns", (unsigned long long)rec[1].finish_ns);
+	}
 }
 
 static void statics(const struct sushi_sched_space *sp)
@@ -221,6 +240,23 @@ static void statics(const struct sushi_sched_space *sp)
 
 	ok(!sushi_sched_space_policy_subgraph(sp, SUSHI_POLICY_STATIC_LARGEST, &g) &&
 	   g == cand_a, "static-largest pins A's slice (64 bytes, the most)");
+	for (int pol = SUSHI_POLICY_NO_PB; pol <= SUSHI_POLICY_STATIC_LARGEST; pol++) {
+		struct sushi_sched_params p = { .policy = (enum sushi_policy)pol, .q = 4, .w = 4 };
+		struct sushi_query q = { 0, 0.0, 1000 };
+		struct sushi_decision d;
+		struct sushi_sched *s;
+		uint32_t want;
+
+		if (pol == SUSHI_POLICY_LRU || pol == SUSHI_POLICY_ORACLE)
+			continue;
+		sushi_sched_space_policy_subgraph(sp, (enum sushi_policy)pol, &want);
+		s = sushi_sched_new(sp, &p);
+		sushi_sched_decide(s, &q, 0, &d);
+		ok(d.subgraph == want && d.n_loads == (want ? 1u : 0u),
+		   "%s pins candidate %u before its first query",
+		   sushi_policy_name((enum sushi_policy)pol), want);
+		sushi_sched_free(s);
+	}
 	ok(!sushi_sched_space_policy_subgraph(sp, SUSHI_POLICY_STATIC_SMALLEST, &g) &&
 	   g == cand_b, "static-smallest pins B's slice (16 bytes)");
 	ok(!sushi_sched_space_policy_subgraph(sp, SUSHI_POLICY_STATIC_INTERSECT, &g) &&

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 
+#include "mini.h"
 #include "synth.h"
 #include "tap.h"
 
@@ -181,6 +182,62 @@ static void floor_mode(const struct sushi_sched_space *sp)
 	sushi_sched_free(s);
 }
 
+/*
+ * Floor mode on hand-priced random spaces, where the SubNet moving the
+ * fewest bytes is often not the fastest: every candidate pinned in turn.
+ */
+static void floor_mini(void)
+{
+	uint64_t seed = 77;
+	int bad = 0, by_bytes = 0, n = 0;
+
+	for (int k = 0; k < 30; k++) {
+		struct sushi_sched_space *sp;
+		struct mini m;
+
+		mini_random(&m, 4, 3, &seed);
+		if (mini_space(&m, &sp)) {
+			bad++;
+			continue;
+		}
+		for (uint32_t g = 0; g < sushi_sched_space_subgraphs(sp); g++) {
+			struct sushi_sched_params p = { .policy = SUSHI_POLICY_SUSHI, .q = 1000,
+							.w = 1, .select = SUSHI_SELECT_FLOOR };
+			struct sushi_sched *s = sushi_sched_new(sp, &p);
+			struct sushi_decision d;
+
+			sushi_sched_force_subgraph(s, g, &d);
+			for (int i = 0; i < 40; i++) {
+				struct sushi_query q = {
+					.acc_floor = 0.5 + (double)(mini_rand(&seed) % 40) / 100,
+					.lat_ceiling_ns = mini_rand(&seed) % 2000 };
+				uint32_t want = expect_floor(sp, g, q.lat_ceiling_ns, q.acc_floor);
+				uint32_t f = want;
+
+				sushi_sched_decide(s, &q, 0, &d);
+				bad += d.subnet != want;
+				n++;
+				/* would the fastest qualifying SubNet have been another? */
+				for (uint32_t x = 0; x < sushi_sched_space_subnets(sp); x++) {
+					const struct sushi_sched_cell *c = sushi_sched_space_cell(sp, x, g);
+
+					if (c->ns <= q.lat_ceiling_ns &&
+					    sushi_sched_space_accuracy(sp, x) >= q.acc_floor &&
+					    c->ns < sushi_sched_space_cell(sp, f, g)->ns)
+						f = x;
+				}
+				by_bytes += f != want;
+			}
+			sushi_sched_free(s);
+		}
+		sushi_sched_space_free(sp);
+	}
+	is_int(bad, 0, "floor mode on 30 hand-priced spaces, every candidate pinned, "
+	       "%d decisions: the rule (brute force)", n);
+	ok(by_bytes > 0, "... %d of them where the cheapest in bytes is not the fastest",
+	   by_bytes);
+}
+
 static void decisions(const struct sushi_sched_space *sp)
 {
 	struct sushi_sched_params p = { .policy = SUSHI_POLICY_NO_PB, .q = 8, .w = 16 };
@@ -331,6 +388,7 @@ int main(int argc, char **argv)
 		sushi_follows_demand(sp);
 		lru(sp);
 	}
+	floor_mini();
 	space_errors();
 	sushi_sched_space_free(sp);
 	synth_free(&sy);

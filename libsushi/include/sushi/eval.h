@@ -161,7 +161,7 @@ struct sushi_oracle_info {
 };
 
 /** Default state budget of the oracle: states kept per window boundary. */
-#define SUSHI_ORACLE_DEFAULT_STATES	4096
+#define SUSHI_ORACLE_DEFAULT_STATES	256
 
 /**
  * sushi_eval_oracle() - the best plan of the oracle's plan space for
