@@ -24,7 +24,9 @@ struct sushi_sched {
 	uint32_t win_n, win_head;
 	uint64_t *win_pb;		/* [G] PB bytes the window read from g */
 	struct sushi_sched_cell *lru_cells;	/* [S] costs with the LRU content */
+	uint8_t *lru_have;		/* [S] lru_cells[s] computed */
 	struct sushi_slice *content;	/* LRU: per layer slice */
+	uint32_t *content_j;		/* LRU: its index among the layer's slices */
 	uint64_t *stamp;		/* LRU: last use of each layer */
 	uint64_t content_bytes;
 };
@@ -112,9 +114,12 @@ struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
 	s->win = calloc(p->w, sizeof(*s->win));
 	s->win_pb = calloc(sp->G, sizeof(*s->win_pb));
 	s->lru_cells = calloc(sp->S, sizeof(*s->lru_cells));
+	s->lru_have = calloc(sp->S, 1);
 	s->content = calloc(sp->L, sizeof(*s->content));
+	s->content_j = calloc(sp->L, sizeof(*s->content_j));	/* 0: {0, 0} */
 	s->stamp = calloc(sp->L, sizeof(*s->stamp));
-	if (!s->win || !s->win_pb || !s->lru_cells || !s->content || !s->stamp) {
+	if (!s->win || !s->win_pb || !s->lru_cells || !s->lru_have || !s->content ||
+	    !s->content_j || !s->stamp) {
 		sushi_sched_free(s);
 		return NULL;
 	}
@@ -128,7 +133,9 @@ void sushi_sched_free(struct sushi_sched *s)
 	free(s->win);
 	free(s->win_pb);
 	free(s->lru_cells);
+	free(s->lru_have);
 	free(s->content);
+	free(s->content_j);
 	free(s->stamp);
 	free(s);
 }
@@ -196,18 +203,41 @@ static void choose_pinned(const struct sushi_sched *s,
 	d->cell = *sched_cell(s->sp, d->subnet, s->cur);
 }
 
-/* LRU: the same rule over every SubNet's cost with the current content */
+/* LRU: what SubNet sn costs with the content (per layer, its slice index) */
+static void lru_price(void *ctx, uint32_t sn, struct sushi_sched_cell *out)
+{
+	const struct sushi_sched *s = ctx;
+	const struct sushi_sched_space *sp = s->sp;
+	struct sched_lc sum = sp->rest[sn];
+
+	for (uint32_t l = 0; l < sp->L; l++)
+		if (sp->sn[(size_t)sn * sp->L + l].rows)
+			sched_lc_add(&sum, sched_lc_at(sp, sn, l, s->content_j[l]));
+	sched_fill_cell(sp, sn, &sum, out);
+}
+
+/* LRU: the same rule, pricing only the SubNets it looks at */
 static void choose_lru(struct sushi_sched *s, const struct sushi_query *q,
 		       uint64_t budget, bool late, struct sushi_decision *d)
 {
-	const struct sushi_sched_space *sp = s->sp;
+	const struct sched_cells cs = {
+		.fill = lru_price, .ctx = s, .scratch = s->lru_cells,
+		.have = s->lru_have,
+	};
 
-	/* content only ever holds slices of SubNets, which the space knows */
-	for (uint32_t sn = 0; sn < sp->S; sn++)
-		sushi_sched_space_cost(sp, sn, s->content, &s->lru_cells[sn]);
-	d->subnet = sched_rule(sp, s->lru_cells, 1, budget, late, s->p.select,
+	memset(s->lru_have, 0, s->sp->S);
+	d->subnet = sched_rule(s->sp, &cs, budget, late, s->p.select,
 			       q->acc_floor, &d->fallback);
-	d->cell = s->lru_cells[d->subnet];
+	d->cell = *sched_cells_get(&cs, d->subnet);
+}
+
+/* LRU: layer l now holds slice x (a slice of a SubNet: the space knows it) */
+static void lru_set(struct sushi_sched *s, uint32_t l, const struct sushi_slice *x)
+{
+	int j = sched_dist_index(s->sp, l, x);
+
+	s->content[l] = *x;
+	s->content_j[l] = j < 0 ? 0 : (uint32_t)j;
 }
 
 static bool covers(const struct sushi_slice *have, const struct sushi_slice *want)
@@ -256,7 +286,7 @@ static void lru_fill(struct sushi_sched *s, uint32_t sn,
 			d->load_offchip_fj += sw.offchip;
 			s->content_bytes -= (uint64_t)s->content[victim].rows *
 					    s->content[victim].row_bytes;
-			s->content[victim].rows = s->content[victim].row_bytes = 0;
+			lru_set(s, victim, &empty);
 		}
 		if (s->content_bytes - have + need > sp->pb_bytes)
 			continue;
@@ -268,7 +298,7 @@ static void lru_fill(struct sushi_sched *s, uint32_t sn,
 		d->load_offchip_fj += sw.offchip;
 		d->n_loads += sw.n_loads;
 		s->content_bytes += need - have;
-		s->content[l] = next;
+		lru_set(s, l, &next);
 	}
 }
 

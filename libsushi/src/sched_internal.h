@@ -95,22 +95,49 @@ void sched_fill_cell(const struct sushi_sched_space *sp, uint32_t s,
 		     const struct sched_lc *sum, struct sushi_sched_cell *c);
 uint64_t sched_ns(const struct sushi_sched_space *sp, uint64_t cycles);
 /*
- * The per-query rule (sched_rule.c): over the SubNets' costs c[s * stride]
- * with the current PB content, the SubNet the select mode serves within
- * @budget ns (late: the query is already past its ceiling).
+ * What every SubNet costs with the current PB content, for the rule: a
+ * table column (c[s * stride], a candidate pinned), or computed on first
+ * use by fill() into scratch (LRU's arbitrary content), so the rule prices
+ * only the SubNets it looks at.
+ */
+struct sched_cells {
+	const struct sushi_sched_cell *c;
+	size_t stride;
+	void (*fill)(void *ctx, uint32_t s, struct sushi_sched_cell *out);
+	void *ctx;
+	struct sushi_sched_cell *scratch;	/* [S] */
+	uint8_t *have;				/* [S] */
+};
+
+static inline const struct sushi_sched_cell *
+sched_cells_get(const struct sched_cells *cs, uint32_t s)
+{
+	if (!cs->fill)
+		return &cs->c[s * cs->stride];
+	if (!cs->have[s]) {
+		cs->fill(cs->ctx, s, &cs->scratch[s]);
+		cs->have[s] = 1;
+	}
+	return &cs->scratch[s];
+}
+
+/*
+ * The per-query rule (sched_rule.c): the SubNet the select mode serves
+ * within @budget ns with the costs @cs (late: the query is already past
+ * its ceiling).
  */
 uint32_t sched_rule(const struct sushi_sched_space *sp,
-		    const struct sushi_sched_cell *c, size_t stride,
-		    uint64_t budget, bool late, enum sushi_select sel,
-		    double floor, bool *fallback);
+		    const struct sched_cells *cs, uint64_t budget, bool late,
+		    enum sushi_select sel, double floor, bool *fallback);
 /* the rule with candidate g pinned */
 static inline uint32_t sched_pick(const struct sushi_sched_space *sp,
 				  uint32_t g, uint64_t budget, bool late,
 				  enum sushi_select sel, double floor,
 				  bool *fallback)
 {
-	return sched_rule(sp, &sp->cell[g], sp->gmax, budget, late, sel, floor,
-			  fallback);
+	const struct sched_cells cs = { .c = &sp->cell[g], .stride = sp->gmax };
+
+	return sched_rule(sp, &cs, budget, late, sel, floor, fallback);
 }
 /* candidate building (sched_cand.c): raw candidates, fitting to the PB */
 uint32_t sched_raw_candidates(struct sushi_sched_space *sp,

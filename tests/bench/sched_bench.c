@@ -88,7 +88,7 @@ int main(void)
 		t0 = now();
 		sushi_eval_run(sp, &p, qs, n, &st, NULL);
 		dt = now() - t0;
-		printf("eval   %-17s %8.2f M queries/s (%zu queries, %.3f s)\n",
+		printf("eval   %-17s %8.3f M queries/s (%zu queries, %.3f s)\n",
 		       sushi_policy_name(p.policy), n / dt / 1e6, n, dt);
 	}
 	sushi_sched_space_free(sp);

@@ -432,6 +432,45 @@ static int run_policy(struct eval_report *r, enum sushi_policy p,
 	return ret;
 }
 
+/* The PB sizes that fit nothing and everything of the SuperNet. */
+static int weight_sizes(struct eval_report *r, const struct sushi_supernet *sn)
+{
+	struct sushi_supernet_info info;
+	struct sushi_slice *sl, *all;
+	int ret = sushi_supernet_info(sn, &info);
+
+	if (ret)
+		return ret;
+	sl = calloc(info.n_weight_layers, sizeof(*sl));
+	all = calloc(info.n_weight_layers, sizeof(*all));
+	ret = sl && all ? 0 : -ENOMEM;
+	r->smallest_slice = UINT64_MAX;
+	for (uint32_t s = 0; !ret && s < info.n_subnets; s++) {
+		uint64_t w = 0;
+
+		ret = sushi_supernet_slices(sn, s, sl);
+		for (uint32_t l = 0; !ret && l < info.n_weight_layers; l++) {
+			uint64_t b = (uint64_t)sl[l].rows * sl[l].row_bytes;
+
+			w += b;
+			if (b && b < r->smallest_slice)
+				r->smallest_slice = b;
+			/* nested slices: their union is the largest of each */
+			if (sl[l].rows > all[l].rows)
+				all[l].rows = sl[l].rows;
+			if (sl[l].row_bytes > all[l].row_bytes)
+				all[l].row_bytes = sl[l].row_bytes;
+		}
+		if (w > r->largest_subnet)
+			r->largest_subnet = w;
+	}
+	for (uint32_t l = 0; !ret && l < info.n_weight_layers; l++)
+		r->supernet_bytes += (uint64_t)all[l].rows * all[l].row_bytes;
+	free(sl);
+	free(all);
+	return ret;
+}
+
 /* Policies pinning the same candidate throughout replay the same. */
 static void find_same(struct eval_report *r)
 {
@@ -502,6 +541,10 @@ int cmd_eval(int argc, char **argv)
 	r->o = &o;
 	r->sp = sp;
 	r->n = n;
+	if (weight_sizes(r, sn)) {
+		ret = EXIT_INTERNAL;
+		goto out;
+	}
 	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
 		if (!(o.policies & (1u << p)))
 			continue;

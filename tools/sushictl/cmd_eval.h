@@ -73,6 +73,11 @@ struct eval_row {
  * @rows: per policy (enum sushi_policy), valid where o->policies says
  * @oracle: the oracle's proof, valid with the oracle among the policies
  * @universal: sushi_eval_universal_bound() on the objective
+ * @supernet_bytes: weight bytes of the whole SuperNet (every SubNet's
+ *	slices together: a PB this large fits everything)
+ * @smallest_slice: the smallest weight slice of any SubNet (a PB smaller
+ *	than this fits nothing)
+ * @largest_subnet: weight bytes of the largest SubNet
  */
 struct eval_report {
 	const struct eval_opts *o;
@@ -81,6 +86,9 @@ struct eval_report {
 	struct eval_row rows[SUSHI_POLICY_COUNT];
 	struct sushi_oracle_info oracle;
 	int64_t universal;
+	uint64_t supernet_bytes;
+	uint64_t smallest_slice;
+	uint64_t largest_subnet;
 };
 
 /* the order policies are printed in */

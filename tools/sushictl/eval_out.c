@@ -245,6 +245,11 @@ void eval_print_json(const struct eval_report *r, FILE *f)
 	jw_u64(&w, "queries", r->n);
 	jw_u64(&w, "seed", o->trace.seed);
 	jw_end_obj(&w);
+	jw_obj(&w, "weights");
+	jw_u64(&w, "supernet_bytes", r->supernet_bytes);
+	jw_u64(&w, "smallest_slice_bytes", r->smallest_slice);
+	jw_u64(&w, "largest_subnet_bytes", r->largest_subnet);
+	jw_end_obj(&w);
 	jw_u64(&w, "q", o->sched.q);
 	jw_u64(&w, "w", o->sched.w);
 	jw_str(&w, "select", sushi_select_name(o->sched.select));
