@@ -54,6 +54,53 @@ uint64_t *eval_wait_lb(const struct sushi_sched_space *sp,
 uint64_t eval_ns_min(const struct sushi_sched_space *sp, uint32_t s);
 uint64_t eval_ns_max(const struct sushi_sched_space *sp, uint32_t s);
 
+/*
+ * Part of a window simulated for a range [l, u] of the first query's
+ * service start tau (eval_pieces.c): the free time is tau + off (slope) or
+ * off (the queue drained: no longer depends on tau), v the value so far.
+ */
+struct eval_piece {
+	uint64_t l, u, off;
+	bool slope;
+	int64_t v;
+};
+
+/* scratch of eval_window_pieces(): pieces double-buffered, rule cuts */
+struct eval_pieces {
+	struct eval_piece *pa, *pb;
+	size_t cap_pa, cap_pb;
+	uint64_t *cuts;		/* [S + 1], allocated by the caller */
+};
+
+/*
+ * Queries w[0..len) with candidate h for first-query starts tau in
+ * [t0, t1]: the pieces the interval splits into, exactly the replay's
+ * arithmetic for every tau; in s->pa[0..*n).  0 or -ENOMEM.
+ */
+int eval_window_pieces(struct eval_pieces *s, const struct sushi_sched_space *sp,
+		       const struct sushi_sched_params *p, uint32_t h,
+		       const struct sushi_query *w, size_t len, uint64_t t0,
+		       uint64_t t1, size_t *n);
+
+/* grow *p (of *cap elements) to hold @need: 0 or -ENOMEM */
+int eval_grow(void **p, size_t *cap, size_t need, size_t elem);
+/* qsort comparison of uint64_t */
+int eval_cmp_u64(const void *a, const void *b);
+
+/*
+ * The oracle's search (eval_search.c): from the empty PB over every window,
+ * pruning against @lb (the value of a known plan) with the relaxation
+ * @togo, at most @budget states per boundary.  *best_v: the best final
+ * value (the optimum of the paths not pruned when nothing was merged, an
+ * upper bound on them otherwise), its plan in @plan; *found false when
+ * every path was pruned.  0 or -ENOMEM.
+ */
+int eval_oracle_search(const struct sushi_sched_space *sp,
+		       const struct sushi_sched_params *p,
+		       const struct sushi_query *qs, size_t n, const int64_t *togo,
+		       int64_t lb, uint64_t budget, uint32_t *plan, bool *found,
+		       int64_t *best_v, struct sushi_oracle_info *info);
+
 /* the replay of a plan (eval.c); value: its objective */
 int eval_replay_plan(const struct sushi_sched_space *sp,
 		     const struct sushi_sched_params *p, const uint32_t *plan,
