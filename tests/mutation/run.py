@@ -24,7 +24,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TESTS = ["test_rules", "test_sched", "test_eval", "test_oracle"]
+TESTS = ["test_rules", "test_sched", "test_eval", "test_oracle", "test_place"]
 TIMEOUT = 300
 
 
@@ -71,7 +71,8 @@ def run_tests(tree):
     for t in TESTS:
         try:
             r = subprocess.run(["%s/build/libsushi/tests/san/%s" % (tree, t)],
-                               capture_output=True, text=True, timeout=TIMEOUT)
+                               capture_output=True, text=True, timeout=TIMEOUT,
+                               cwd=tree)
         except subprocess.TimeoutExpired:
             return t + " (timeout)"
         if r.returncode:
