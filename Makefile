@@ -33,7 +33,7 @@ include tests/fuzz-driver/fuzz.mk
 test: deps host-test qemu-test guest-test driver-lint
 	@echo "make test: all suites passed"
 
-host-test: model-test libsushi-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test \
+host-test: model-test libsushi-test mutation-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test \
            libsushi-install-test
 
 # The main job: boot the guest with the driver and show the device; serve a

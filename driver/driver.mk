@@ -21,20 +21,25 @@ SUSHI_KO	:= $(BUILD)/kmod/driver/sushi.ko
 # In the order the guest runs them.
 GUEST_TESTS	:= sushi_core_test sushi_query_test sushi_bo_test \
 		   sushi_program_test sushi_launch_test sushi_pb_test \
-		   sushi_fence_test sushi_growth_test sushi_reset_test \
-		   sushi_unbind_test \
+		   sushi_fence_test sushi_growth_test sushi_sram_test \
+		   sushi_reset_test sushi_unbind_test \
 		   libsushi_device_test sushictl_info_test libsushi_netdev_test \
 		   sushictl_serve_test
 # Tests linked with the model library (reference compute, cost model).
 GUEST_MODEL_TESTS := sushi_core_test sushi_program_test sushi_launch_test \
 		   sushi_pb_test sushi_fence_test sushi_growth_test \
-		   sushi_reset_test sushi_unbind_test
+		   sushi_sram_test sushi_reset_test sushi_unbind_test
 # Tests that need a job visibly in flight run again on a device with a slow
 # clock (the device model computes a job before the guest runs on; see
 # tests/kselftest/sushi_net.h).
 GUEST_SLOW_TESTS := sushi_launch_test sushi_fence_test sushi_reset_test \
 		   sushi_unbind_test libsushi_device_test
 GUEST_SLOW_DEVICE := sushi-accel,clock-hz=1000000
+# The ablation without an activation SRAM (every tensor through DRAM): the
+# tests whose device = model equalities depend on the dataflow.
+GUEST_SRAM0_TESTS := sushi_sram_test sushi_launch_test libsushi_netdev_test \
+		   sushictl_serve_test
+GUEST_SRAM0_DEVICE := sushi-accel,act-sram-bytes=0
 GUEST_TEST_BINS	:= $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_TESTS))
 SUSHI_INFO_BIN	:= $(GUEST_BUILD)/bin/sushi-info
 
@@ -166,6 +171,14 @@ guest-test: module guest-bins $(GUEST_QEMU_DEP)
 	@SUSHI_QEMU_DEVICE=$(GUEST_SLOW_DEVICE) \
 		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-slow.log \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-slow.cpio
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-sram0.cpio -m test \
+		-k $(SUSHI_KO) \
+		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_SRAM0_TESTS)) \
+		-b $(CTL_OUT)/sushictl $(addprefix -d ,$(GUEST_DATA))
+	@echo "guest-test: no activation SRAM ($(GUEST_SRAM0_DEVICE))"
+	@SUSHI_QEMU_DEVICE=$(GUEST_SRAM0_DEVICE) \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-sram0.log \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-sram0.cpio
 
 guest-info: module $(SUSHI_INFO_BIN) $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/info.cpio -m info \

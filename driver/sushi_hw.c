@@ -66,6 +66,9 @@ static int sushi_hw_read_caps(struct sushi_device *sdev)
 	c->e_pb_fj = sushi_read64(sdev, SUSHI_REG_CAP_E_PB_FJ);
 	c->e_buf_fj = sushi_read64(sdev, SUSHI_REG_CAP_E_BUF_FJ);
 	c->p_static_uw = sushi_read64(sdev, SUSHI_REG_CAP_P_STATIC_UW);
+	/* interface 1.1; a 1.0 device has none */
+	if ((c->hw_version & 0xffff) >= 1)
+		c->act_sram_bytes = sushi_read64(sdev, SUSHI_REG_CAP_ACT_SRAM);
 
 	c->max_dim = SUSHI_HW_MAX_DIM;
 	c->max_channels = SUSHI_HW_MAX_CHANNELS;
@@ -79,6 +82,8 @@ static int sushi_hw_read_caps(struct sushi_device *sdev)
 		c->flags |= DRM_SUSHI_CAP_OVERLAP;
 	if (c->pb_bytes && c->pb_entries)
 		c->flags |= DRM_SUSHI_CAP_PB;
+	if (c->act_sram_bytes)
+		c->flags |= DRM_SUSHI_CAP_ACT_SRAM;
 
 	if (!c->pe_k || !c->pe_c || !c->window || !c->dram_bytes_per_cycle ||
 	    !c->max_layers || !c->clock_hz) {
@@ -168,11 +173,24 @@ static irqreturn_t sushi_irq_thread(int irq, void *arg)
 	u32 status = atomic_xchg(&sdev->irq_pending, 0);
 
 	if (status & SUSHI_INT_ERROR) {
+		u32 err = sushi_read(sdev, SUSHI_REG_ERROR);
+		u64 addr = sushi_read64(sdev, SUSHI_REG_ERROR_ADDR_LO);
+
 		atomic64_inc(&sdev->error_count);
-		drm_err_ratelimited(&sdev->drm,
-				    "device error %u at %#llx\n",
-				    sushi_read(sdev, SUSHI_REG_ERROR),
-				    sushi_read64(sdev, SUSHI_REG_ERROR_ADDR_LO));
+		/*
+		 * A job's own failure (stale pin set, a reset's abort...) is
+		 * the job's business: its fence carries it.  A malformed ring
+		 * entry or a bus error is the driver's or the hardware's.
+		 */
+		if (err == SUSHI_HW_ST_BAD_RING || err == SUSHI_HW_ST_DMA_ERROR ||
+		    err == SUSHI_HW_ST_BAD_OPCODE || err == SUSHI_HW_ST_BAD_ENTRY)
+			drm_err_ratelimited(&sdev->drm,
+					    "device error %u at %#llx\n", err,
+					    addr);
+		else
+			drm_dbg_ratelimited(&sdev->drm,
+					    "job failed on the device: status %u at %#llx\n",
+					    err, addr);
 	}
 	if (status & SUSHI_INT_JOB)
 		sushi_ring_irq(sdev);

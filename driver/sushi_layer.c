@@ -7,6 +7,7 @@
  * the device reads.
  */
 
+#include <linux/limits.h>
 #include <asm/byteorder.h>
 
 #include "sushi_layer.h"
@@ -23,6 +24,21 @@ bool sushi_layer_uses(u32 op, enum sushi_ref ref)
 	case SUSHI_REF_W:
 	case SUSHI_REF_EPI:
 		return op == SUSHI_OP_CONV || op == SUSHI_OP_FC;
+	default:
+		return false;
+	}
+}
+
+/* Does reference @ref of @u name the activation SRAM instead of a BO? */
+bool sushi_layer_in_sram(const struct drm_sushi_layer *u, enum sushi_ref ref)
+{
+	switch (ref) {
+	case SUSHI_REF_IN:
+		return u->flags & DRM_SUSHI_LAYER_IN_SRAM;
+	case SUSHI_REF_IN2:
+		return u->flags & DRM_SUSHI_LAYER_IN2_SRAM;
+	case SUSHI_REF_OUT:
+		return u->flags & DRM_SUSHI_LAYER_OUT_SRAM;
 	default:
 		return false;
 	}
@@ -61,10 +77,11 @@ static void sushi_layer_desc(const struct drm_sushi_layer *u,
 }
 
 /*
- * Validate @u with the BO offsets standing in for the addresses, so that
- * the checks also prove offset + length fits in 64 bits.  On success @len
- * holds the bytes the layer reads or writes from each offset (0 for an
- * unused buffer).  Returns 0, -EINVAL or -EOVERFLOW.
+ * Validate @u with the BO (or SRAM) offsets standing in for the addresses,
+ * so that the checks also prove offset + length fits in 64 bits; the
+ * caller checks every range against its BO or the SRAM (-ERANGE).  On
+ * success @len holds the bytes the layer reads or writes from each offset
+ * (0 for an unused buffer).  Returns 0, -EINVAL or -EOVERFLOW.
  */
 int sushi_layer_validate(const struct drm_sushi_layer *u,
 			 u64 len[SUSHI_REF_COUNT])
@@ -78,7 +95,7 @@ int sushi_layer_validate(const struct drm_sushi_layer *u,
 	int ret;
 
 	sushi_layer_desc(u, off, &l);
-	ret = sushi_layer_desc_check(&l, &g);
+	ret = sushi_layer_desc_check(&l, U64_MAX, &g);
 	if (ret)
 		return ret;
 	len[SUSHI_REF_IN] = g.in_bytes;

@@ -24,6 +24,7 @@ enum sushi_ref {
 };
 
 bool sushi_layer_uses(u32 op, enum sushi_ref ref);
+bool sushi_layer_in_sram(const struct drm_sushi_layer *u, enum sushi_ref ref);
 int sushi_layer_validate(const struct drm_sushi_layer *u,
 			 u64 len[SUSHI_REF_COUNT]);
 void sushi_layer_encode(const struct drm_sushi_layer *u,

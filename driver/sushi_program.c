@@ -76,7 +76,8 @@ static struct drm_gem_object *sushi_program_bo(struct drm_file *file,
 
 /*
  * Check the buffer references of one layer and resolve them to device
- * addresses.  Errors: -EINVAL, -ENOENT, -ERANGE, -EACCES, -ENOSPC, -ENOMEM.
+ * addresses (an SRAM tensor keeps its SRAM offset).  Errors: -EINVAL,
+ * -ENOENT, -ERANGE, -EACCES, -ENOSPC, -ENOMEM.
  */
 static int sushi_program_resolve(struct sushi_device *sdev,
 				 struct drm_file *file,
@@ -90,6 +91,7 @@ static int sushi_program_resolve(struct sushi_device *sdev,
 		&u->in, &u->in2, &u->out, &u->w, &u->epi,
 	};
 	struct drm_device *drm = &sdev->drm;
+	u64 sram = sdev->caps.act_sram_bytes;
 	int i, ret;
 
 	for (i = 0; i < SUSHI_REF_COUNT; i++) {
@@ -102,6 +104,16 @@ static int sushi_program_resolve(struct sushi_device *sdev,
 		dva[i] = 0;
 		if (!sushi_layer_uses(u->op, i))
 			continue;
+		if (sushi_layer_in_sram(u, i)) {
+			/* offset + len cannot wrap: validated */
+			if (r->offset > sram || len[i] > sram - r->offset)
+				return sushi_reject(drm, -ERANGE,
+						    "layer %u ref %d: [%llu, +%llu) outside the %llu-byte SRAM\n",
+						    layer, i, r->offset, len[i],
+						    sram);
+			dva[i] = r->offset;
+			continue;
+		}
 		obj = sushi_program_bo(file, prog, seen, r->handle, &index);
 		if (IS_ERR(obj))
 			return sushi_reject(drm, PTR_ERR(obj),
@@ -127,7 +139,10 @@ static int sushi_program_resolve(struct sushi_device *sdev,
 	return 0;
 }
 
-/* Field-level checks that do not need the BOs. */
+/*
+ * Field-level checks that do not need the BOs: a used BO reference names a
+ * handle, an SRAM one (and an unused one) none.
+ */
 static int sushi_program_check_refs(const struct drm_sushi_layer *u)
 {
 	const struct drm_sushi_bo_ref *refs[SUSHI_REF_COUNT] = {
@@ -136,10 +151,13 @@ static int sushi_program_check_refs(const struct drm_sushi_layer *u)
 	int i;
 
 	for (i = 0; i < SUSHI_REF_COUNT; i++) {
+		bool used = sushi_layer_uses(u->op, i);
+
 		if (refs[i]->pad)
 			return -EINVAL;
-		if (sushi_layer_uses(u->op, i) ? !refs[i]->handle :
-		    refs[i]->handle || refs[i]->offset)
+		if (!used && (refs[i]->handle || refs[i]->offset))
+			return -EINVAL;
+		if (used && !sushi_layer_in_sram(u, i) != !!refs[i]->handle)
 			return -EINVAL;
 	}
 	return 0;

@@ -57,10 +57,27 @@ enum sushi_hw_op {
 #define SUSHI_HW_MAX_REDUCTION		65536	/* (in_c / groups) * k * k */
 #define SUSHI_HW_MAX_SHIFT		62	/* requantization right shift */
 
+/*
+ * The descriptor's fields in order, the one list both layouts come from:
+ * struct sushi_hw_layer (little-endian, in memory) below and the host-order
+ * struct sushi_layer_desc the validation reads (sushi_layer_check.h).
+ * F32(name) is a 32-bit field, F64(name) a 64-bit one.
+ */
+#define SUSHI_HW_LAYER_FIELDS(F32, F64)					\
+	F32(op) F32(flags) F32(in_c) F32(in_h) F32(in_w) F32(out_c)	\
+	F32(out_h) F32(out_w) F32(kernel) F32(stride) F32(pad)		\
+	F32(groups) F32(in_zp) F32(in2_zp) F32(out_zp) F32(act_min)	\
+	F32(act_max) F32(add_shift) F32(add_mult_a) F32(add_mult_b)	\
+	F64(in_addr) F64(in2_addr) F64(out_addr) F64(w_addr)		\
+	F64(w_stride) F64(epi_addr)
+
+#define SUSHI_HW_LE32(f)	__le32 f;
+#define SUSHI_HW_LE64(f)	__le64 f;
+
 /**
  * struct sushi_hw_layer - one layer as the DPE array executes it (128 bytes)
  * @op: enum sushi_hw_op
- * @flags: must be zero (reserved)
+ * @flags: SUSHI_LAYER_F_* placement bits; other bits must be zero
  * @in_c: input channels
  * @in_h: input height
  * @in_w: input width
@@ -82,9 +99,12 @@ enum sushi_hw_op {
  * @add_shift: ADD only: right shift of the requantization, 0..62
  * @add_mult_a: ADD only: signed multiplier of the first input
  * @add_mult_b: ADD only: signed multiplier of the second input
- * @in_addr: device address of the input tensor (NHWC, int8, dense)
- * @in2_addr: device address of the second ADD input, 0 otherwise
- * @out_addr: device address of the output tensor (NHWC, int8, dense)
+ * @in_addr: device address of the input tensor (NHWC, int8, dense), or
+ *	its offset in the activation SRAM with SUSHI_LAYER_F_IN_SRAM
+ * @in2_addr: device address (or SRAM offset, SUSHI_LAYER_F_IN2_SRAM) of the
+ *	second ADD input, 0 otherwise
+ * @out_addr: device address of the output tensor (NHWC, int8, dense), or
+ *	its offset in the activation SRAM with SUSHI_LAYER_F_OUT_SRAM
  * @w_addr: CONV/FC: device address of the first weight row; 0 otherwise
  * @w_stride: CONV/FC: bytes between weight rows (one row per output channel,
  *	holding (in_c / groups) * kernel * kernel bytes in [c][ky][kx] order);
@@ -93,26 +113,20 @@ enum sushi_hw_op {
  * @epi_addr: CONV/FC: device address of out_c &struct sushi_hw_epilogue
  *	records; 0 otherwise
  */
-/*
- * The descriptor's fields in order, the one list both layouts come from:
- * struct sushi_hw_layer (little-endian, in memory) below and the host-order
- * struct sushi_layer_desc the validation reads (sushi_layer_check.h).
- * F32(name) is a 32-bit field, F64(name) a 64-bit one.
- */
-#define SUSHI_HW_LAYER_FIELDS(F32, F64)					\
-	F32(op) F32(flags) F32(in_c) F32(in_h) F32(in_w) F32(out_c)	\
-	F32(out_h) F32(out_w) F32(kernel) F32(stride) F32(pad)		\
-	F32(groups) F32(in_zp) F32(in2_zp) F32(out_zp) F32(act_min)	\
-	F32(act_max) F32(add_shift) F32(add_mult_a) F32(add_mult_b)	\
-	F64(in_addr) F64(in2_addr) F64(out_addr) F64(w_addr)		\
-	F64(w_stride) F64(epi_addr)
-
-#define SUSHI_HW_LE32(f)	__le32 f;
-#define SUSHI_HW_LE64(f)	__le64 f;
-
 struct sushi_hw_layer {
 	SUSHI_HW_LAYER_FIELDS(SUSHI_HW_LE32, SUSHI_HW_LE64)
 };
+
+/*
+ * Tensor placement (struct sushi_hw_layer.flags): a tensor whose bit is set
+ * lives in the on-chip activation SRAM (CAP_ACT_SRAM bytes) at the offset
+ * its address field holds and never crosses the chip boundary; otherwise it
+ * is in device memory at that address.  IN2 only for ADD.
+ */
+#define SUSHI_LAYER_F_IN_SRAM		(1u << 0)
+#define SUSHI_LAYER_F_IN2_SRAM		(1u << 1)
+#define SUSHI_LAYER_F_OUT_SRAM		(1u << 2)
+#define SUSHI_LAYER_F_MASK		0x7u
 
 /*
  * struct sushi_layer_desc - the same descriptor in host byte order: what
@@ -187,9 +201,10 @@ struct sushi_hw_epilogue {
 #define SUSHI_REG_CAP_E_PB_FJ		0x260	/* 64-bit, fJ per PB byte */
 #define SUSHI_REG_CAP_E_BUF_FJ		0x268	/* 64-bit, fJ per buffer byte */
 #define SUSHI_REG_CAP_P_STATIC_UW	0x270	/* 64-bit, static power in uW */
+#define SUSHI_REG_CAP_ACT_SRAM		0x278	/* 64-bit, activation SRAM bytes */
 
 #define SUSHI_HW_ID			0x53555348	/* "SUSH" */
-#define SUSHI_HW_VERSION		0x00010000	/* 1.0 */
+#define SUSHI_HW_VERSION		0x00010001	/* 1.1: activation SRAM */
 
 #define SUSHI_STATUS_READY		(1u << 0)
 #define SUSHI_STATUS_BUSY		(1u << 1)

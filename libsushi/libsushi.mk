@@ -4,8 +4,9 @@
 
 LS_DIR   := libsushi
 LS_OUT   := $(BUILD)/libsushi
-LS_SRCS  := sched_space.c sched.c sched_model.c eval.c trace.c \
-            jfield.c supernet_load.c supernet.c
+LS_SRCS  := sched_space.c sched_cand.c sched_rule.c sched.c sched_model.c \
+            eval.c eval_bound.c eval_oracle.c eval_search.c eval_pieces.c trace.c \
+            jfield.c supernet_load.c supernet.c supernet_place.c
 LS_INC   := -I$(LS_DIR)/include -I$(LS_DIR)/src $(MODEL_INC)
 LS_CFLAGS = $(CSTD) $(WARN) $(OPT) $(LS_INC) -fPIC
 LS_HDRS  := $(wildcard $(LS_DIR)/include/sushi/*.h $(LS_DIR)/src/*.h) $(MODEL_HDRS)
@@ -105,8 +106,9 @@ $(OFA50): tools/supernet/gen_ofa_resnet50.py tools/supernet/arch.py tools/supern
 	@mkdir -p $(@D)
 	/usr/bin/python3 tools/supernet/gen_ofa_resnet50.py $@ >/dev/null
 
-supernet-files-test: $(LS_OUT)/tests/san/test_supernet $(OFA50)
+supernet-files-test: $(LS_OUT)/tests/san/test_supernet $(LS_OUT)/tests/san/test_place $(OFA50)
 	@set -o pipefail; $(LS_OUT)/tests/san/test_supernet $(SHIPPED_SUPERNETS) $(OFA50) | grep -E "loads|every layer|passed"
+	@set -o pipefail; $(LS_OUT)/tests/san/test_place $(SHIPPED_SUPERNETS) $(OFA50) | grep -vE "^1\.\."
 
 # ---------------------------------------------------------------------------
 # The installable libsushi: one shared library (soname libsushi.so.0, only
@@ -164,3 +166,11 @@ libsushi-install-test: libsushi-abi-check
 	@rm -rf $(LS_ITEST) && mkdir -p $(LS_ITEST)
 	@$(MAKE) --no-print-directory -s libsushi-install DESTDIR=$(LS_ITEST)/root PREFIX=/usr LIBDIR=/usr/lib
 	@$(LS_DIR)/install-test.sh $(LS_ITEST) tools/supernet/data/fmnist-supernet.safetensors
+
+# The mutation check: every single-line mutation of tests/mutation/
+# mutations.txt (scheduler, window, PB accounting, evaluator, oracle) must
+# make a libsushi host test fail, in a scratch copy of the tree (a few
+# minutes on 2 cores).
+.PHONY: mutation-test
+mutation-test:
+	@/usr/bin/python3 tests/mutation/run.py

@@ -77,6 +77,9 @@ static void sushi_accel_do_reset(SushiAccelState *s, const char *why,
 {
     sushi_job_stop(s, write_aborted);
     sushi_pb_reset(s->pb);
+    if (s->act_sram) {
+        memset(s->act_sram, 0, s->cfg.act_sram_bytes);
+    }
     s->pb_generation++;
     s->control = 0;
     s->int_status = 0;
@@ -165,6 +168,9 @@ static uint32_t sushi_accel_cap(SushiAccelState *s, hwaddr addr, bool *ok)
         break;
     case SUSHI_REG_CAP_P_STATIC_UW:
         v64 = c->p_static_uw;
+        break;
+    case SUSHI_REG_CAP_ACT_SRAM:
+        v64 = c->act_sram_bytes;
         break;
     default:
         *ok = false;
@@ -401,11 +407,13 @@ static void sushi_accel_realize(PCIDevice *pdev, Error **errp)
     if (sushi_model_config_check(&s->cfg)) {
         error_setg(errp, "sushi-accel: impossible configuration (pe-k %u "
                    "pe-c %u clock-hz %" PRIu64 " dram-bpc %u "
-                   "overhead-cycles %u pb-bytes %" PRIu64 " pb-entries %u"
-                   "; see Documentation/hardware/registers.rst)",
+                   "overhead-cycles %u pb-bytes %" PRIu64 " pb-entries %u "
+                   "act-sram-bytes %" PRIu64 "; see "
+                   "Documentation/hardware/registers.rst)",
                    s->cfg.pe_k, s->cfg.pe_c, s->cfg.clock_hz,
                    s->cfg.dram_bytes_per_cycle, s->cfg.overhead_cycles,
-                   s->cfg.pb_bytes, s->cfg.pb_entries);
+                   s->cfg.pb_bytes, s->cfg.pb_entries,
+                   s->cfg.act_sram_bytes);
         return;
     }
     if (s->max_ring < 1 || s->max_ring > SUSHI_DEV_LIMIT_MAX_RING ||
@@ -424,6 +432,16 @@ static void sushi_accel_realize(PCIDevice *pdev, Error **errp)
         error_setg(errp, "sushi-accel: cannot allocate a %" PRIu64
                    "-byte Persistent Buffer", s->cfg.pb_bytes);
         return;
+    }
+    if (s->cfg.act_sram_bytes) {
+        s->act_sram = g_try_malloc0(s->cfg.act_sram_bytes);
+        if (!s->act_sram) {
+            error_setg(errp, "sushi-accel: cannot allocate a %" PRIu64
+                       "-byte activation SRAM", s->cfg.act_sram_bytes);
+            sushi_pb_free(s->pb);
+            s->pb = NULL;
+            return;
+        }
     }
 
     pci_config_set_interrupt_pin(conf, 1);
@@ -444,6 +462,8 @@ static void sushi_accel_realize(PCIDevice *pdev, Error **errp)
     } else if (ret < 0) {
         sushi_pb_free(s->pb);
         s->pb = NULL;
+        g_free(s->act_sram);
+        s->act_sram = NULL;
         return;
     } else {
         msix_vector_use(pdev, SUSHI_MSIX_VEC_JOB);
@@ -460,6 +480,8 @@ static void sushi_accel_exit(PCIDevice *pdev)
     msix_uninit_exclusive_bar(pdev);
     sushi_pb_free(s->pb);
     s->pb = NULL;
+    g_free(s->act_sram);
+    s->act_sram = NULL;
 }
 
 static void sushi_accel_instance_init(Object *obj)
@@ -491,6 +513,9 @@ static const Property sushi_accel_props[] = {
     DEFINE_PROP_UNSIGNED_NODEFAULT("pb-entries", SushiAccelState,
                                    cfg.pb_entries, qdev_prop_uint32,
                                    uint32_t),
+    DEFINE_PROP_UNSIGNED_NODEFAULT("act-sram-bytes", SushiAccelState,
+                                   cfg.act_sram_bytes, qdev_prop_uint64,
+                                   uint64_t),
     DEFINE_PROP_UNSIGNED_NODEFAULT("e-mac-fj", SushiAccelState,
                                    cfg.e_mac_fj, qdev_prop_uint64, uint64_t),
     DEFINE_PROP_UNSIGNED_NODEFAULT("e-dram-fj", SushiAccelState,
@@ -543,9 +568,13 @@ static void sushi_accel_class_describe(ObjectClass *oc)
     sushi_accel_describe(oc, "pb-bytes", "Persistent Buffer bytes",
                          d.pb_bytes);
     sushi_accel_describe(oc, "pb-entries", "PB table entries", d.pb_entries);
+    sushi_accel_describe(oc, "act-sram-bytes",
+                         "activation SRAM bytes (0: tensors via DRAM)",
+                         d.act_sram_bytes);
     sushi_accel_describe(oc, "e-mac-fj", "fJ per MAC", d.e_mac_fj);
     sushi_accel_describe(oc, "e-dram-fj", "fJ per DRAM byte", d.e_dram_fj);
-    sushi_accel_describe(oc, "e-pb-fj", "fJ per PB byte", d.e_pb_fj);
+    sushi_accel_describe(oc, "e-pb-fj", "fJ per PB or activation SRAM byte",
+                         d.e_pb_fj);
     sushi_accel_describe(oc, "e-buf-fj", "fJ per buffer byte", d.e_buf_fj);
     sushi_accel_describe(oc, "p-static-uw", "static power in uW",
                          d.p_static_uw);

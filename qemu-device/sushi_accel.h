@@ -76,6 +76,8 @@ struct SushiAccelState {
 
     /* Persistent Buffer (SRAM content and pin table) */
     struct sushi_pb *pb;
+    /* activation SRAM (cfg.act_sram_bytes; NULL when 0) */
+    uint8_t *act_sram;
 
     /* registers */
     uint32_t control;

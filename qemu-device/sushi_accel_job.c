@@ -172,6 +172,21 @@ static void *sushi_try_alloc(uint64_t len)
     return len > SIZE_MAX - 1 ? NULL : g_try_malloc(len ? len : 1);
 }
 
+/*
+ * A tensor of a layer into host memory: from the activation SRAM (checked
+ * to lie inside it) or through the MMU.  Returns 0 or a status.
+ */
+static uint32_t sushi_tensor_read(SushiAccelState *s, bool sram,
+                                  uint64_t addr, int8_t *dst, uint64_t len,
+                                  uint64_t *fault)
+{
+    if (sram) {
+        memcpy(dst, s->act_sram + addr, len);
+        return SUSHI_HW_ST_OK;
+    }
+    return sushi_mmu_read(s, addr, dst, len, fault);
+}
+
 /* Run one checked layer: returns 0 or a status (fault in *fault). */
 static uint32_t sushi_run_layer(SushiAccelState *s,
                                 const struct sushi_hw_layer *l,
@@ -182,12 +197,16 @@ static uint32_t sushi_run_layer(SushiAccelState *s,
     g_autofree uint8_t *epi = NULL;
     struct sushi_layer_io io = { 0 };
     SushiReadCtx ctx = { .s = s };
+    bool in_sram = l->flags & SUSHI_LAYER_F_IN_SRAM;
+    bool in2_sram = l->flags & SUSHI_LAYER_F_IN2_SRAM;
+    bool out_sram = l->flags & SUSHI_LAYER_F_OUT_SRAM;
     uint32_t st;
 
-    if (!sushi_va_range_ok(l->in_addr, g->in_bytes, fault) ||
-        (g->in2_bytes &&
+    /* SRAM tensors were checked against the SRAM by sushi_layer_check_sram */
+    if ((!in_sram && !sushi_va_range_ok(l->in_addr, g->in_bytes, fault)) ||
+        (g->in2_bytes && !in2_sram &&
          !sushi_va_range_ok(l->in2_addr, g->in2_bytes, fault)) ||
-        !sushi_va_range_ok(l->out_addr, g->out_bytes, fault) ||
+        (!out_sram && !sushi_va_range_ok(l->out_addr, g->out_bytes, fault)) ||
         (g->w_rows && !sushi_va_range_ok(l->w_addr, g->w_span, fault)) ||
         (g->epi_bytes &&
          !sushi_va_range_ok(l->epi_addr, g->epi_bytes, fault))) {
@@ -208,9 +227,10 @@ static uint32_t sushi_run_layer(SushiAccelState *s,
         (g->epi_bytes && !epi)) {
         return SUSHI_HW_ST_BAD_LAYER;   /* too large for this host */
     }
-    st = sushi_mmu_read(s, l->in_addr, in, g->in_bytes, fault);
+    st = sushi_tensor_read(s, in_sram, l->in_addr, in, g->in_bytes, fault);
     if (!st && g->in2_bytes) {
-        st = sushi_mmu_read(s, l->in2_addr, in2, g->in2_bytes, fault);
+        st = sushi_tensor_read(s, in2_sram, l->in2_addr, in2, g->in2_bytes,
+                               fault);
     }
     if (!st && g->epi_bytes) {
         st = sushi_mmu_read(s, l->epi_addr, epi, g->epi_bytes, fault);
@@ -234,6 +254,11 @@ static uint32_t sushi_run_layer(SushiAccelState *s,
     io.out = out;
     if (sushi_layer_compute(l, &io, SUSHI_ISA_AUTO)) {
         return SUSHI_HW_ST_BAD_LAYER;   /* e.g. an epilogue shift > 62 */
+    }
+    /* the whole input is read before the output is written, as for DRAM */
+    if (out_sram) {
+        memcpy(s->act_sram + l->out_addr, out, g->out_bytes);
+        return SUSHI_HW_ST_OK;
     }
     return sushi_mmu_write(s, l->out_addr, out, g->out_bytes, fault);
 }
@@ -272,11 +297,18 @@ static void sushi_exec_launch(SushiAccelState *s,
     /* the whole list is validated before any layer runs */
     for (uint32_t i = 0; i < n; i++) {
         sushi_layer_from_le(&l[i], &raw[i]);
-        if (sushi_layer_check(&l[i], &g[i]) ||
+        if (sushi_layer_check_sram(&l[i], s->cfg.act_sram_bytes, &g[i]) ||
             g[i].macs > SUSHI_DEV_MAX_LAYER_MACS) {
             sushi_job_fail(res, SUSHI_HW_ST_BAD_LAYER, i, 0);
             return;
         }
+    }
+    /*
+     * Activations do not outlive a job: the SRAM starts every LAUNCH
+     * zeroed, so no job reads another's (isolation between tenants).
+     */
+    if (s->act_sram) {
+        memset(s->act_sram, 0, s->cfg.act_sram_bytes);
     }
     for (uint32_t i = 0; i < n; i++) {
         struct sushi_cost c;

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sushi_supernet_map map = { 0x1000, 0x10000000 };
+	struct sushi_supernet_map map = { 0x1000, 0x10000000, 0 };
 	struct sushi_supernet *sn = NULL;
 	struct sushi_supernet_info info;
 	char err[256];

@@ -96,6 +96,7 @@ static int query_caps(struct sushi_device *dev)
 		.e_buf_fj = c.e_buf_fj,
 		.p_static_uw = c.p_static_uw,
 		.max_bo_size = c.max_bo_size,
+		.act_sram_bytes = c.act_sram_bytes,
 	};
 	return 0;
 }

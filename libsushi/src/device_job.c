@@ -4,6 +4,7 @@
  * launches, job waits with statistics, and DRM syncobj helpers.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +13,23 @@
 #include "sushi_accel.h"
 #include "device_internal.h"
 
-/* A uAPI BO reference; -EINVAL for a BO of another device handle. */
+_Static_assert(SUSHI_LAYER_IN_SRAM == DRM_SUSHI_LAYER_IN_SRAM &&
+	       SUSHI_LAYER_IN2_SRAM == DRM_SUSHI_LAYER_IN2_SRAM &&
+	       SUSHI_LAYER_OUT_SRAM == DRM_SUSHI_LAYER_OUT_SRAM,
+	       "libsushi's layer flags are the uAPI's");
+
+/*
+ * A uAPI BO reference (an SRAM offset when @sram); -EINVAL for a BO of
+ * another device handle, or a BO on an SRAM tensor.
+ */
 static int bo_ref(const struct sushi_device *dev, const struct sushi_bo_ref *r,
-		  struct drm_sushi_bo_ref *u)
+		  bool sram, struct drm_sushi_bo_ref *u)
 {
 	memset(u, 0, sizeof(*u));
+	if (sram) {
+		u->offset = r->offset;
+		return r->bo ? -EINVAL : 0;
+	}
 	if (!r->bo)
 		return r->offset ? -EINVAL : 0;
 	if (r->bo->dev != dev)
@@ -52,15 +65,18 @@ static int layer_to_uapi(const struct sushi_device *dev,
 	u->add_mult_a = l->add_mult_a;
 	u->add_mult_b = l->add_mult_b;
 	u->w_stride = l->w_stride;
-	ret = bo_ref(dev, &l->in, &u->in);
+	u->flags = l->flags;
+	ret = bo_ref(dev, &l->in, l->flags & SUSHI_LAYER_IN_SRAM, &u->in);
 	if (!ret)
-		ret = bo_ref(dev, &l->in2, &u->in2);
+		ret = bo_ref(dev, &l->in2, l->flags & SUSHI_LAYER_IN2_SRAM,
+			     &u->in2);
 	if (!ret)
-		ret = bo_ref(dev, &l->out, &u->out);
+		ret = bo_ref(dev, &l->out, l->flags & SUSHI_LAYER_OUT_SRAM,
+			     &u->out);
 	if (!ret)
-		ret = bo_ref(dev, &l->w, &u->w);
+		ret = bo_ref(dev, &l->w, false, &u->w);
 	if (!ret)
-		ret = bo_ref(dev, &l->epi, &u->epi);
+		ret = bo_ref(dev, &l->epi, false, &u->epi);
 	return ret;
 }
 

@@ -22,6 +22,7 @@ void sushi_caps_model_config(const struct sushi_caps *c,
 	cfg->overlap = !!(c->flags & SUSHI_CAP_OVERLAP);
 	cfg->pb_bytes = c->pb_bytes;
 	cfg->pb_entries = c->pb_entries ? c->pb_entries : 1;
+	cfg->act_sram_bytes = c->act_sram_bytes;
 	cfg->e_mac_fj = c->e_mac_fj;
 	cfg->e_dram_fj = c->e_dram_fj;
 	cfg->e_pb_fj = c->e_pb_fj;

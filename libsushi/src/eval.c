@@ -2,15 +2,16 @@
 /*
  * eval.c - the offline evaluator: one modelled accelerator serving queries
  * in arrival order, PB jobs occupying it like launches; the metrics of
- * DESIGN D12; and the oracle, a dynamic program over windows of Q queries
- * and the candidate SubGraphs that knows the whole trace.
+ * DESIGN D12 with the off-chip bytes split into weights, activations,
+ * epilogues and PB loads; the replay of an online policy or of a plan of
+ * SubGraphs (the offline policies' plans come from eval_oracle.c); the
+ * objective values.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched_internal.h"
-#include "sushi/eval.h"
+#include "eval_internal.h"
 
 struct acc_state {
 	uint64_t t_free;
@@ -18,7 +19,7 @@ struct acc_state {
 	double lat_sum;
 	uint64_t slo_ok;
 	unsigned __int128 dram, energy, offchip;
-	uint64_t pb, weights;
+	uint64_t pb, weights, w_dram, epi;
 	struct sushi_eval_stats *st;
 };
 
@@ -41,6 +42,8 @@ static void account(struct acc_state *a, const struct sushi_sched_space *sp,
 	a->offchip += d->cell.offchip_fj + d->load_offchip_fj;
 	a->pb += d->cell.pb;
 	a->weights += d->cell.weights;
+	a->w_dram += d->cell.weights - d->cell.pb;
+	a->epi += d->cell.epi;
 	a->st->pb_reloads += d->n_loads;
 	a->st->pb_bytes_loaded += d->load_dram;
 	a->st->fallbacks += d->fallback;
@@ -67,6 +70,7 @@ static int cmp_u64(const void *a, const void *b)
 static void finish_stats(struct acc_state *a, uint64_t *lat, size_t n)
 {
 	struct sushi_eval_stats *st = a->st;
+	uint64_t service = (uint64_t)a->dram - st->pb_bytes_loaded;
 
 	st->queries = n;
 	st->served_accuracy = a->acc_sum / (double)n;
@@ -81,11 +85,18 @@ static void finish_stats(struct acc_state *a, uint64_t *lat, size_t n)
 	st->pb_hit_fraction = a->weights ? (double)a->pb / (double)a->weights : 0;
 	st->pb_bytes_served = a->pb;
 	st->makespan_ns = a->t_free;
+	st->offchip_bytes = (uint64_t)a->dram;
+	st->offchip_weight_bytes = a->w_dram;
+	st->offchip_epi_bytes = a->epi;
+	st->offchip_act_bytes = service - a->w_dram - a->epi;
 }
 
-/* Replay with the scheduler; forced[] (oracle) pins a SubGraph per window. */
+/*
+ * Replay with the scheduler; a plan (offline policies) pins plan[k] for
+ * window k of p->q queries, switched before the window's first query.
+ */
 static int replay(const struct sushi_sched_space *sp,
-		  const struct sushi_sched_params *p, const uint32_t *forced,
+		  const struct sushi_sched_params *p, const uint32_t *plan,
 		  const struct sushi_query *qs, size_t n,
 		  struct sushi_eval_stats *st, struct sushi_eval_record *rec)
 {
@@ -95,7 +106,7 @@ static int replay(const struct sushi_sched_space *sp,
 	struct sushi_sched *s;
 	int ret = 0;
 
-	if (forced) {		/* never switch by itself */
+	if (plan) {		/* never switch by itself */
 		pp.policy = SUSHI_POLICY_SUSHI;
 		pp.q = UINT32_MAX;
 	}
@@ -110,8 +121,11 @@ static int replay(const struct sushi_sched_space *sp,
 		uint64_t start = q->arrival_ns > a.t_free ? q->arrival_ns : a.t_free;
 		struct sushi_decision sw = { 0 }, d;
 
-		if (forced && i % p->q == 0)
-			sushi_sched_force_subgraph(s, forced[i / p->q], &sw);
+		if (plan && i % p->q == 0) {
+			ret = sushi_sched_force_subgraph(s, plan[i / p->q], &sw);
+			if (ret)
+				goto out;
+		}
 		ret = sushi_sched_decide(s, q, start - q->arrival_ns + sw.load_ns, &d);
 		if (ret)
 			goto out;
@@ -129,92 +143,60 @@ out:
 	return ret;
 }
 
-/* One window of queries with candidate g pinned, from a free time. */
-static void sim_window(const struct sushi_sched_space *sp, uint32_t g,
-		       const struct sushi_query *qs, size_t n, uint64_t t_free,
-		       uint64_t load_ns, uint64_t *t_out, uint64_t *pb_out)
+int eval_replay_plan(const struct sushi_sched_space *sp,
+		     const struct sushi_sched_params *p, const uint32_t *plan,
+		     const struct sushi_query *qs, size_t n,
+		     struct sushi_eval_stats *st, struct sushi_eval_record *rec)
 {
-	uint64_t pb = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct sushi_query *q = &qs[i];
-		uint64_t start = q->arrival_ns > t_free ? q->arrival_ns : t_free;
-		uint64_t spent = start - q->arrival_ns + (i ? 0 : load_ns);
-		bool late = spent > q->lat_ceiling_ns, fb;
-		uint32_t sn = sched_pick(sp, g, late ? 0 : q->lat_ceiling_ns - spent,
-					 late, &fb);
-		const struct sushi_sched_cell *c = sched_cell(sp, sn, g);
-
-		t_free = start + (i ? 0 : load_ns) + c->ns;
-		pb += c->pb;
-	}
-	*t_out = t_free;
-	*pb_out = pb;
+	return replay(sp, p, plan, qs, n, st, rec);
 }
 
-struct dp_state {
-	int64_t j;		/* PB bytes served - bytes loaded, so far */
-	uint64_t t;		/* accelerator free time */
-};
-
-static int oracle_plan(const struct sushi_sched_space *sp, uint32_t q,
-		       const struct sushi_query *qs, size_t n, uint32_t *plan)
+int64_t sushi_eval_objective(const struct sushi_eval_stats *st,
+			     enum sushi_objective o)
 {
-	const uint32_t G = sp->G;
-	size_t nw = (n + q - 1) / q;
-	struct dp_state *cur = calloc(G, sizeof(*cur));
-	struct dp_state *nxt = calloc(G, sizeof(*nxt));
-	uint8_t *back = calloc(nw * G, 1);
-	int ret = 0;
+	if (!st)
+		return 0;
+	if (o == SUSHI_OBJECTIVE_OFFCHIP)
+		return -(int64_t)st->offchip_bytes;
+	return (int64_t)st->pb_bytes_served - (int64_t)st->pb_bytes_loaded;
+}
 
-	if (!cur || !nxt || !back) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t k = 0; k < nw; k++) {
-		const struct sushi_query *w = &qs[k * q];
-		size_t len = k + 1 < nw ? q : n - k * q;
+static int check_args(const struct sushi_sched_space *sp,
+		      const struct sushi_sched_params *p,
+		      const struct sushi_query *qs, size_t n)
+{
+	if (!sp || !sp->finished || !p || !qs || !n || !p->q || !p->w ||
+	    (unsigned)p->policy >= SUSHI_POLICY_COUNT ||
+	    (unsigned)p->select >= SUSHI_SELECT_COUNT ||
+	    (unsigned)p->objective >= SUSHI_OBJECTIVE_COUNT)
+		return -EINVAL;
+	for (size_t i = 1; i < n; i++)
+		if (qs[i].arrival_ns < qs[i - 1].arrival_ns)
+			return -EINVAL;
+	return 0;
+}
 
-		for (uint32_t g = 0; g < G; g++) {
-			uint32_t best_p = 0;
-			int64_t best_v = INT64_MIN;
-			uint64_t best_t = UINT64_MAX, t, pb;
+int sushi_eval_plan(const struct sushi_sched_space *sp,
+		    const struct sushi_sched_params *p, const uint32_t *plan,
+		    size_t n_plan, const struct sushi_query *qs, size_t n,
+		    struct sushi_eval_stats *st, struct sushi_eval_record *rec)
+{
+	struct sushi_sched_params pp;
+	int ret;
 
-			for (uint32_t pv = 0; pv < (k ? G : 1); pv++) {
-				int64_t v = (k ? cur[pv].j : 0) -
-					    (int64_t)sched_sw(sp, pv, g)->dram;
-				uint64_t tp = k ? cur[pv].t : 0;
-
-				if (v > best_v || (v == best_v && tp < best_t)) {
-					best_v = v;
-					best_t = tp;
-					best_p = pv;
-				}
-			}
-			sim_window(sp, g, w, len, best_t,
-				   sched_sw(sp, best_p, g)->ns, &t, &pb);
-			nxt[g].j = best_v + (int64_t)pb;
-			nxt[g].t = t;
-			back[k * G + g] = (uint8_t)best_p;
-		}
-		memcpy(cur, nxt, G * sizeof(*cur));
-	}
-	{
-		uint32_t g = 0;
-
-		for (uint32_t h = 1; h < G; h++)
-			if (cur[h].j > cur[g].j)
-				g = h;
-		for (size_t k = nw; k-- > 0;) {
-			plan[k] = g;
-			g = back[k * G + g];
-		}
-	}
-out:
-	free(cur);
-	free(nxt);
-	free(back);
-	return ret;
+	if (!p || !plan || !st)
+		return -EINVAL;
+	pp = *p;
+	pp.policy = SUSHI_POLICY_SUSHI;
+	ret = check_args(sp, &pp, qs, n);
+	if (ret)
+		return ret;
+	if (n_plan != (n - 1) / p->q + 1)
+		return -EINVAL;
+	for (size_t k = 0; k < n_plan; k++)
+		if (plan[k] >= sp->G)
+			return -EINVAL;
+	return replay(sp, &pp, plan, qs, n, st, rec);
 }
 
 int sushi_eval_run(const struct sushi_sched_space *sp,
@@ -222,21 +204,28 @@ int sushi_eval_run(const struct sushi_sched_space *sp,
 		   const struct sushi_query *qs, size_t n,
 		   struct sushi_eval_stats *st, struct sushi_eval_record *rec)
 {
+	struct sushi_oracle_info info;
 	uint32_t *plan;
-	int ret;
+	size_t nw;
+	int ret = check_args(sp, p, qs, n);
 
-	if (!sp || !sp->finished || !p || !qs || !n || !st || !p->q ||
-	    p->policy >= SUSHI_POLICY_COUNT)
-		return -EINVAL;
-	for (size_t i = 1; i < n; i++)
-		if (qs[i].arrival_ns < qs[i - 1].arrival_ns)
-			return -EINVAL;
-	if (p->policy != SUSHI_POLICY_ORACLE)
+	if (ret || !st)
+		return ret ? ret : -EINVAL;
+	if (!sushi_policy_offline(p->policy))
 		return replay(sp, p, NULL, qs, n, st, rec);
-	plan = calloc((n + p->q - 1) / p->q, sizeof(*plan));
+	nw = (n - 1) / p->q + 1;
+	plan = calloc(nw, sizeof(*plan));
 	if (!plan)
 		return -ENOMEM;
-	ret = oracle_plan(sp, p->q, qs, n, plan);
+	if (p->policy == SUSHI_POLICY_BEST_STATIC) {
+		int64_t v;
+
+		ret = sushi_eval_best_static(sp, p, qs, n, &plan[0], &v);
+		for (size_t k = 1; k < nw; k++)
+			plan[k] = plan[0];
+	} else {
+		ret = sushi_eval_oracle(sp, p, qs, n, 0, plan, &info);
+	}
 	if (!ret)
 		ret = replay(sp, p, plan, qs, n, st, rec);
 	free(plan);

@@ -11,11 +11,13 @@
 
 #include "netdev_internal.h"
 
-void sushi_netdev_map(struct sushi_supernet_map *map)
+void sushi_netdev_map(const struct sushi_caps *caps,
+		      struct sushi_supernet_map *map)
 {
 	if (map) {
 		map->data_base = 0;
 		map->act_base = SUSHI_NETDEV_ACT_BASE;
+		map->act_sram_bytes = caps ? caps->act_sram_bytes : 0;
 	}
 }
 
@@ -46,7 +48,7 @@ static int load_layers(struct sushi_netdev *nd)
 	struct sushi_supernet_map map;
 	uint32_t n = nd->info.n_subnets;
 
-	sushi_netdev_map(&map);
+	sushi_netdev_map(&nd->caps, &map);
 	nd->layers = calloc(n, sizeof(*nd->layers));
 	nd->io = calloc(n, sizeof(*nd->io));
 	nd->n_layers = calloc(n, sizeof(*nd->n_layers));
@@ -135,11 +137,15 @@ int sushi_netdev_io(const struct sushi_netdev *nd, uint32_t subnet,
 }
 
 /* A device address of the netdev's map as a BO place. */
-static struct sushi_bo_ref place(const struct sushi_netdev *nd, uint64_t a)
+static struct sushi_bo_ref place(const struct sushi_netdev *nd, bool sram,
+				 uint64_t a)
 {
 	struct sushi_bo_ref r;
 
-	if (a >= SUSHI_NETDEV_ACT_BASE) {
+	if (sram) {
+		r.bo = NULL;
+		r.offset = a;
+	} else if (a >= SUSHI_NETDEV_ACT_BASE) {
 		r.bo = nd->arena;
 		r.offset = a - SUSHI_NETDEV_ACT_BASE;
 	} else {
@@ -172,15 +178,18 @@ static void to_layer(const struct sushi_netdev *nd,
 	u->add_shift = h->add_shift;
 	u->add_mult_a = (int32_t)h->add_mult_a;
 	u->add_mult_b = (int32_t)h->add_mult_b;
-	u->in = place(nd, h->in_addr);
-	u->out = place(nd, h->out_addr);
+	/* the placement flags are the device's, an SRAM tensor its offset */
+	u->flags = h->flags;
+	u->in = place(nd, h->flags & SUSHI_LAYER_F_IN_SRAM, h->in_addr);
+	u->out = place(nd, h->flags & SUSHI_LAYER_F_OUT_SRAM, h->out_addr);
 	/* only the tensors the op reads get a place: unused addresses are 0 */
 	if (h->op == SUSHI_OP_ADD)
-		u->in2 = place(nd, h->in2_addr);
+		u->in2 = place(nd, h->flags & SUSHI_LAYER_F_IN2_SRAM,
+			       h->in2_addr);
 	if (h->op == SUSHI_OP_CONV || h->op == SUSHI_OP_FC) {
 		u->w_stride = h->w_stride;
-		u->w = place(nd, h->w_addr);
-		u->epi = place(nd, h->epi_addr);
+		u->w = place(nd, false, h->w_addr);
+		u->epi = place(nd, false, h->epi_addr);
 	}
 }
 
@@ -272,7 +281,7 @@ int sushi_netdev_pin(struct sushi_netdev *nd, const struct sushi_slice *sg,
 
 	if (!nd || !sg || !pin_set)
 		return -EINVAL;
-	sushi_netdev_map(&map);
+	sushi_netdev_map(&nd->caps, &map);
 	r = calloc(L ? L : 1, sizeof(*r));
 	p = calloc(L ? L : 1, sizeof(*p));
 	ret = (!r || !p) ? -ENOMEM :
@@ -347,7 +356,7 @@ int sushi_netdev_model_cost(const struct sushi_netdev *nd, uint32_t subnet,
 	if (subnet >= nd->info.n_subnets)
 		return -ENOENT;
 	sushi_caps_model_config(&nd->caps, &cfg);
-	sushi_netdev_map(&map);
+	sushi_netdev_map(&nd->caps, &map);
 	r = calloc(L ? L : 1, sizeof(*r));
 	pb = sushi_pb_new(cfg.pb_bytes ? cfg.pb_bytes : 1, cfg.pb_entries,
 			  false);

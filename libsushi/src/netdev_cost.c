@@ -4,7 +4,9 @@
  * (sushi_netdev_cost_ops()): each weight layer's descriptor launched alone
  * with the pinned slice in the Persistent Buffer, each SubNet's weight-free
  * layers launched together, each slice's PB load job; measurements cached
- * per distinct descriptor and slice.  Also the space built from them.
+ * per distinct descriptor and slice.  Also the space built from them (with
+ * each SubNet's epilogue bytes from its layers' geometry, as the
+ * model-priced space has them).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -282,12 +284,21 @@ int sushi_netdev_sched_space(struct sushi_netdev *nd, uint64_t pb_bytes,
 		ret = -ENOMEM;
 	for (uint32_t s = 0; !ret && s < nd->info.n_subnets; s++) {
 		struct sushi_subnet_info si;
+		uint64_t epi = 0;
 
 		ret = sushi_supernet_subnet(nd->sn, s, &si);
 		if (!ret)
 			ret = sushi_supernet_slices(nd->sn, s, sl);
+		for (uint32_t i = 0; !ret && i < nd->n_layers[s]; i++) {
+			struct sushi_layer_geom g;
+
+			ret = sushi_layer_check(&nd->layers[s][i], &g);
+			epi += g.epi_bytes;
+		}
 		if (!ret)
 			ret = sushi_sched_space_subnet(sp, s, si.accuracy, sl);
+		if (!ret)
+			ret = sushi_sched_space_subnet_epilogue(sp, s, epi);
 	}
 	if (!ret)
 		ret = sushi_sched_space_finish(sp, &netdev_cost_ops, nd,

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * sched.c - the policies: SushiSched (window-scored SubGraph every Q
- * queries), no PB, the two static SubGraphs, and LRU over layer slices.
- * sushi_sched_decide() is the per-query hot path: table look-ups, no
- * allocation.  The rules are in Documentation/sushisched.rst.
+ * sched.c - the online policies: SushiSched (window-scored SubGraph every
+ * Q queries), no PB, the static SubGraphs, LRU over layer slices, and the
+ * forced SubGraph the evaluator replays offline plans with; the policy,
+ * select-mode and objective names.  sushi_sched_decide() is the per-query
+ * hot path: table look-ups, no allocation.  The rules are in
+ * Documentation/sushisched.rst.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,8 +22,11 @@ struct sushi_sched {
 	uint32_t cur;			/* pinned candidate SubGraph */
 	uint32_t *win;			/* ring of the last w SubNets served */
 	uint32_t win_n, win_head;
-	uint64_t win_pb[SUSHI_SCHED_MAX_SUBGRAPHS];
+	uint64_t *win_pb;		/* [G] PB bytes the window read from g */
+	struct sushi_sched_cell *lru_cells;	/* [S] costs with the LRU content */
+	uint8_t *lru_have;		/* [S] lru_cells[s] computed */
 	struct sushi_slice *content;	/* LRU: per layer slice */
+	uint32_t *content_j;		/* LRU: its index among the layer's slices */
 	uint64_t *stamp;		/* LRU: last use of each layer */
 	uint64_t content_bytes;
 };
@@ -33,19 +38,61 @@ static const char *const policy_names[SUSHI_POLICY_COUNT] = {
 	[SUSHI_POLICY_STATIC_INTERSECT] = "static-intersect",
 	[SUSHI_POLICY_LRU] = "lru",
 	[SUSHI_POLICY_ORACLE] = "oracle",
+	[SUSHI_POLICY_STATIC_LARGEST] = "static-largest",
+	[SUSHI_POLICY_BEST_STATIC] = "best-static",
 };
+
+static const char *const select_names[SUSHI_SELECT_COUNT] = {
+	[SUSHI_SELECT_ACCURACY] = "accuracy",
+	[SUSHI_SELECT_FLOOR] = "floor",
+};
+
+static const char *const objective_names[SUSHI_OBJECTIVE_COUNT] = {
+	[SUSHI_OBJECTIVE_SAVING] = "saving",
+	[SUSHI_OBJECTIVE_OFFCHIP] = "offchip",
+};
+
+static int find_name(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; name && i < n; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -EINVAL;
+}
 
 const char *sushi_policy_name(enum sushi_policy p)
 {
-	return p < SUSHI_POLICY_COUNT ? policy_names[p] : "unknown";
+	return (unsigned)p < SUSHI_POLICY_COUNT ? policy_names[p] : "unknown";
 }
 
 int sushi_policy_from_name(const char *name)
 {
-	for (int i = 0; name && i < SUSHI_POLICY_COUNT; i++)
-		if (!strcmp(name, policy_names[i]))
-			return i;
-	return -EINVAL;
+	return find_name(policy_names, SUSHI_POLICY_COUNT, name);
+}
+
+bool sushi_policy_offline(enum sushi_policy p)
+{
+	return p == SUSHI_POLICY_ORACLE || p == SUSHI_POLICY_BEST_STATIC;
+}
+
+const char *sushi_select_name(enum sushi_select s)
+{
+	return (unsigned)s < SUSHI_SELECT_COUNT ? select_names[s] : "unknown";
+}
+
+int sushi_select_from_name(const char *name)
+{
+	return find_name(select_names, SUSHI_SELECT_COUNT, name);
+}
+
+const char *sushi_objective_name(enum sushi_objective o)
+{
+	return (unsigned)o < SUSHI_OBJECTIVE_COUNT ? objective_names[o] : "unknown";
+}
+
+int sushi_objective_from_name(const char *name)
+{
+	return find_name(objective_names, SUSHI_OBJECTIVE_COUNT, name);
 }
 
 struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
@@ -53,7 +100,10 @@ struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
 {
 	struct sushi_sched *s;
 
-	if (!sp || !sp->finished || !p || p->policy >= SUSHI_POLICY_ORACLE ||
+	if (!sp || !sp->finished || !p || (unsigned)p->policy >= SUSHI_POLICY_COUNT ||
+	    sushi_policy_offline(p->policy) ||
+	    (unsigned)p->select >= SUSHI_SELECT_COUNT ||
+	    (unsigned)p->objective >= SUSHI_OBJECTIVE_COUNT ||
 	    !p->q || !p->w || p->w > SUSHI_SCHED_MAX_WINDOW)
 		return NULL;
 	s = calloc(1, sizeof(*s));
@@ -62,9 +112,14 @@ struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
 	s->sp = sp;
 	s->p = *p;
 	s->win = calloc(p->w, sizeof(*s->win));
+	s->win_pb = calloc(sp->G, sizeof(*s->win_pb));
+	s->lru_cells = calloc(sp->S, sizeof(*s->lru_cells));
+	s->lru_have = calloc(sp->S, 1);
 	s->content = calloc(sp->L, sizeof(*s->content));
+	s->content_j = calloc(sp->L, sizeof(*s->content_j));	/* 0: {0, 0} */
 	s->stamp = calloc(sp->L, sizeof(*s->stamp));
-	if (!s->win || !s->content || !s->stamp) {
+	if (!s->win || !s->win_pb || !s->lru_cells || !s->lru_have || !s->content ||
+	    !s->content_j || !s->stamp) {
 		sushi_sched_free(s);
 		return NULL;
 	}
@@ -76,7 +131,11 @@ void sushi_sched_free(struct sushi_sched *s)
 	if (!s)
 		return;
 	free(s->win);
+	free(s->win_pb);
+	free(s->lru_cells);
+	free(s->lru_have);
 	free(s->content);
+	free(s->content_j);
 	free(s->stamp);
 	free(s);
 }
@@ -135,63 +194,50 @@ static void window_push(struct sushi_sched *s, uint32_t subnet)
 		s->win_pb[g] += sched_cell(sp, subnet, g)->pb;
 }
 
-/*
- * The rule every pinned-content policy and the oracle share: the most
- * accurate SubNet whose service under candidate g fits the budget; if none
- * (or the query is already late), the fastest one, flagged as a fallback.
- */
-uint32_t sched_pick(const struct sushi_sched_space *sp, uint32_t g,
-		    uint64_t budget, bool late, bool *fallback)
-{
-	*fallback = false;
-	for (uint32_t i = 0; !late && i < sp->S; i++) {
-		uint32_t sn = sp->order[i];
-
-		if (sched_cell(sp, sn, g)->ns <= budget)
-			return sn;
-	}
-	*fallback = true;
-	return sp->fastest[g];
-}
-
-static void choose_pinned(const struct sushi_sched *s, uint64_t budget,
+static void choose_pinned(const struct sushi_sched *s,
+			  const struct sushi_query *q, uint64_t budget,
 			  bool late, struct sushi_decision *d)
 {
-	d->subnet = sched_pick(s->sp, s->cur, budget, late, &d->fallback);
+	d->subnet = sched_pick(s->sp, s->cur, budget, late, s->p.select,
+			       q->acc_floor, &d->fallback);
 	d->cell = *sched_cell(s->sp, d->subnet, s->cur);
 }
 
-static void lru_cost(const struct sushi_sched *s, uint32_t sn,
-		     struct sushi_sched_cell *c)
+/* LRU: what SubNet sn costs with the content (per layer, its slice index) */
+static void lru_price(void *ctx, uint32_t sn, struct sushi_sched_cell *out)
 {
-	/* content only ever holds slices of SubNets, which the space knows */
-	sushi_sched_space_cost(s->sp, sn, s->content, c);
+	const struct sushi_sched *s = ctx;
+	const struct sushi_sched_space *sp = s->sp;
+	struct sched_lc sum = sp->rest[sn];
+
+	for (uint32_t l = 0; l < sp->L; l++)
+		if (sp->sn[(size_t)sn * sp->L + l].rows)
+			sched_lc_add(&sum, sched_lc_at(sp, sn, l, s->content_j[l]));
+	sched_fill_cell(sp, sn, &sum, out);
 }
 
-static void choose_lru(const struct sushi_sched *s, uint64_t budget,
-		       bool late, struct sushi_decision *d)
+/* LRU: the same rule, pricing only the SubNets it looks at */
+static void choose_lru(struct sushi_sched *s, const struct sushi_query *q,
+		       uint64_t budget, bool late, struct sushi_decision *d)
 {
-	const struct sushi_sched_space *sp = s->sp;
-	struct sushi_sched_cell c, best = { .ns = UINT64_MAX };
-	uint32_t best_sn = sp->order[0];
+	const struct sched_cells cs = {
+		.fill = lru_price, .ctx = s, .scratch = s->lru_cells,
+		.have = s->lru_have,
+	};
 
-	for (uint32_t i = 0; i < sp->S; i++) {
-		uint32_t sn = sp->order[i];
+	memset(s->lru_have, 0, s->sp->S);
+	d->subnet = sched_rule(s->sp, &cs, budget, late, s->p.select,
+			       q->acc_floor, &d->fallback);
+	d->cell = *sched_cells_get(&cs, d->subnet);
+}
 
-		lru_cost(s, sn, &c);
-		if (!late && c.ns <= budget) {
-			d->subnet = sn;
-			d->cell = c;
-			return;
-		}
-		if (c.ns < best.ns) {
-			best = c;
-			best_sn = sn;
-		}
-	}
-	d->fallback = true;
-	d->subnet = best_sn;
-	d->cell = best;
+/* LRU: layer l now holds slice x (a slice of a SubNet: the space knows it) */
+static void lru_set(struct sushi_sched *s, uint32_t l, const struct sushi_slice *x)
+{
+	int j = sched_dist_index(s->sp, l, x);
+
+	s->content[l] = *x;
+	s->content_j[l] = j < 0 ? 0 : (uint32_t)j;
 }
 
 static bool covers(const struct sushi_slice *have, const struct sushi_slice *want)
@@ -240,7 +286,7 @@ static void lru_fill(struct sushi_sched *s, uint32_t sn,
 			d->load_offchip_fj += sw.offchip;
 			s->content_bytes -= (uint64_t)s->content[victim].rows *
 					    s->content[victim].row_bytes;
-			s->content[victim].rows = s->content[victim].row_bytes = 0;
+			lru_set(s, victim, &empty);
 		}
 		if (s->content_bytes - have + need > sp->pb_bytes)
 			continue;
@@ -252,7 +298,7 @@ static void lru_fill(struct sushi_sched *s, uint32_t sn,
 		d->load_offchip_fj += sw.offchip;
 		d->n_loads += sw.n_loads;
 		s->content_bytes += need - have;
-		s->content[l] = next;
+		lru_set(s, l, &next);
 	}
 }
 
@@ -279,6 +325,9 @@ int sushi_sched_decide(struct sushi_sched *s, const struct sushi_query *q,
 	case SUSHI_POLICY_STATIC_INTERSECT:
 		target = sp->intersect_g;
 		break;
+	case SUSHI_POLICY_STATIC_LARGEST:
+		target = sp->sn_cand[sp->largest];
+		break;
 	case SUSHI_POLICY_SUSHI:
 		if (s->n && s->n % s->p.q == 0 && s->win_n)
 			target = window_choice(s);
@@ -292,11 +341,11 @@ int sushi_sched_decide(struct sushi_sched *s, const struct sushi_query *q,
 	spent = queue_ns + d->load_ns;
 	late = spent > q->lat_ceiling_ns;
 	if (s->p.policy == SUSHI_POLICY_LRU) {
-		choose_lru(s, late ? 0 : q->lat_ceiling_ns - spent, late, d);
+		choose_lru(s, q, late ? 0 : q->lat_ceiling_ns - spent, late, d);
 		d->subgraph = UINT32_MAX;
 		lru_fill(s, d->subnet, d);
 	} else {
-		choose_pinned(s, late ? 0 : q->lat_ceiling_ns - spent, late, d);
+		choose_pinned(s, q, late ? 0 : q->lat_ceiling_ns - spent, late, d);
 		d->subgraph = s->cur;
 	}
 	window_push(s, d->subnet);
@@ -311,5 +360,17 @@ int sushi_sched_force_subgraph(struct sushi_sched *s, uint32_t g,
 		return -EINVAL;
 	memset(d, 0, sizeof(*d));
 	switch_to(s, g, d);
+	return 0;
+}
+
+int sushi_sched_pb_content(const struct sushi_sched *s, struct sushi_slice *out)
+{
+	if (!s || !out)
+		return -EINVAL;
+	if (s->p.policy == SUSHI_POLICY_LRU)
+		memcpy(out, s->content, s->sp->L * sizeof(*out));
+	else
+		memcpy(out, sushi_sched_space_subgraph(s->sp, s->cur),
+		       s->sp->L * sizeof(*out));
 	return 0;
 }

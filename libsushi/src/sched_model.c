@@ -3,7 +3,9 @@
  * sched_model.c - builds a scheduling space whose cost tables come from the
  * SushiAccel model library: each SubNet's LAUNCH priced layer by layer with
  * a Persistent Buffer holding the pinned slice at the weight layer's device
- * address, and PB jobs priced as the device prices them.
+ * address, and PB jobs priced as the device prices them; and each SubNet's
+ * epilogue bytes (from the layers' geometry), which split its off-chip
+ * bytes into weights, activations and epilogues.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -115,6 +117,8 @@ int sushi_sched_space_from_model(const struct sushi_model_config *cfg,
 	if (!c.where || !sl || !c.pb || !sp)
 		goto out;
 	for (uint32_t s = 0; s < n_nets; s++) {
+		uint64_t epi = 0;
+
 		for (uint32_t i = 0; i < n_wl; i++) {
 			c.where[(size_t)s * n_wl + i] = -1;
 			sl[i].rows = sl[i].row_bytes = 0;
@@ -129,6 +133,7 @@ int sushi_sched_space_from_model(const struct sushi_model_config *cfg,
 				ret = -EINVAL;
 			if (ret)
 				goto out;
+			epi += g.epi_bytes;
 			if (w < 0)
 				continue;
 			c.where[(size_t)s * n_wl + (uint32_t)w] = (int32_t)i;
@@ -136,6 +141,8 @@ int sushi_sched_space_from_model(const struct sushi_model_config *cfg,
 			sl[w].row_bytes = (uint32_t)g.w_row_bytes;
 		}
 		ret = sushi_sched_space_subnet(sp, s, nets[s].accuracy, sl);
+		if (!ret)
+			ret = sushi_sched_space_subnet_epilogue(sp, s, epi);
 		if (ret)
 			goto out;
 	}

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * sched_space.c - the scheduling space: SubNets and their weight slices,
- * the candidate SubGraphs (built, fitted to the PB, deduplicated), and the
- * cost tables every policy decides on: per SubNet, layer and pinned slice;
- * per SubNet and SubGraph; per SubGraph switch.  Built once, read-only after.
+ * the candidate SubGraphs (built by sched_cand.c, fitted to the PB,
+ * deduplicated, none dropped), and the cost tables every policy decides
+ * on: per SubNet, layer and pinned slice; per SubNet and SubGraph; per
+ * SubGraph switch.  Built once, read-only after.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,7 +28,8 @@ struct sushi_sched_space *sushi_sched_space_new(uint32_t n_subnets,
 	sp->acc = calloc(n_subnets, sizeof(*sp->acc));
 	sp->sn = calloc((size_t)n_subnets * n_layers, sizeof(*sp->sn));
 	sp->defined = calloc(n_subnets, 1);
-	if (!sp->acc || !sp->sn || !sp->defined) {
+	sp->epi = calloc(n_subnets, sizeof(*sp->epi));
+	if (!sp->acc || !sp->sn || !sp->defined || !sp->epi) {
 		sushi_sched_space_free(sp);
 		return NULL;
 	}
@@ -41,6 +43,7 @@ void sushi_sched_space_free(struct sushi_sched_space *sp)
 	free(sp->acc);
 	free(sp->sn);
 	free(sp->defined);
+	free(sp->epi);
 	free(sp->sg);
 	free(sp->sg_bytes);
 	free(sp->n_dist);
@@ -72,27 +75,13 @@ int sushi_sched_space_subnet(struct sushi_sched_space *sp, uint32_t s,
 	return 0;
 }
 
-static uint64_t slice_bytes(const struct sushi_slice *x)
+int sushi_sched_space_subnet_epilogue(struct sushi_sched_space *sp,
+				      uint32_t s, uint64_t bytes)
 {
-	return (uint64_t)x->rows * x->row_bytes;
-}
-
-static bool slice_eq(const struct sushi_slice *a, const struct sushi_slice *b)
-{
-	return a->rows == b->rows && a->row_bytes == b->row_bytes;
-}
-
-static struct sushi_slice slice_min(const struct sushi_slice *a,
-				    const struct sushi_slice *b)
-{
-	struct sushi_slice r = {
-		a->rows < b->rows ? a->rows : b->rows,
-		a->row_bytes < b->row_bytes ? a->row_bytes : b->row_bytes,
-	};
-
-	if (!r.rows || !r.row_bytes)
-		r.rows = r.row_bytes = 0;
-	return r;
+	if (!sp || sp->finished || s >= sp->S)
+		return -EINVAL;
+	sp->epi[s] = bytes;
+	return 0;
 }
 
 int sched_dist_index(const struct sushi_sched_space *sp, uint32_t l,
@@ -160,114 +149,6 @@ static int layer_tables(struct sushi_sched_space *sp,
 	return 0;
 }
 
-struct fit_item {
-	uint32_t layer;
-	uint64_t bytes;
-	uint64_t saved;		/* cycles the owner SubNet saves */
-};
-
-static int cmp_fit(const void *a, const void *b)
-{
-	const struct fit_item *x = a, *y = b;
-	/* saved/bytes descending, compared by cross-multiplication */
-	unsigned __int128 l = (unsigned __int128)x->saved * y->bytes;
-	unsigned __int128 r = (unsigned __int128)y->saved * x->bytes;
-
-	if (l != r)
-		return l > r ? -1 : 1;
-	if (x->bytes != y->bytes)
-		return x->bytes < y->bytes ? -1 : 1;
-	return x->layer < y->layer ? -1 : x->layer > y->layer;
-}
-
-/* Keep the layers of g that save @owner the most cycles per byte. */
-static void fit(struct sushi_sched_space *sp, struct sushi_slice *g,
-		uint32_t owner, uint64_t cap, struct fit_item *items)
-{
-	uint64_t total = 0, used = 0;
-	uint32_t n = 0;
-
-	for (uint32_t l = 0; l < sp->L; l++)
-		total += slice_bytes(&g[l]);
-	if (total <= cap)
-		return;
-	for (uint32_t l = 0; l < sp->L; l++) {
-		const struct sushi_slice none = { 0, 0 };
-		int j = sched_dist_index(sp, l, &g[l]);
-		int j0 = sched_dist_index(sp, l, &none);
-		uint64_t before, after;
-
-		if (!g[l].rows)
-			continue;
-		items[n].layer = l;
-		items[n].bytes = slice_bytes(&g[l]);
-		items[n].saved = 0;
-		if (sp->sn[(size_t)owner * sp->L + l].rows && j >= 0 && j0 >= 0) {
-			before = sched_lc_at(sp, owner, l, (uint32_t)j0)->cycles;
-			after = sched_lc_at(sp, owner, l, (uint32_t)j)->cycles;
-			items[n].saved = before > after ? before - after : 0;
-		}
-		n++;
-	}
-	qsort(items, n, sizeof(*items), cmp_fit);
-	for (uint32_t i = 0; i < n; i++) {
-		if (used + items[i].bytes <= cap)
-			used += items[i].bytes;
-		else
-			g[items[i].layer].rows = g[items[i].layer].row_bytes = 0;
-	}
-}
-
-/* SubNets by accuracy, most accurate first (ties: lower index first). */
-static void sort_by_accuracy(struct sushi_sched_space *sp)
-{
-	for (uint32_t i = 0; i < sp->S; i++)
-		sp->order[i] = i;
-	for (uint32_t i = 1; i < sp->S; i++) {
-		uint32_t v = sp->order[i], j = i;
-
-		while (j > 0 && sp->acc[sp->order[j - 1]] < sp->acc[v]) {
-			sp->order[j] = sp->order[j - 1];
-			j--;
-		}
-		sp->order[j] = v;
-	}
-}
-
-/* Raw candidates: empty, intersection of all, each SubNet, adjacent pairs. */
-static uint32_t raw_candidates(struct sushi_sched_space *sp,
-			       struct sushi_slice *raw, uint32_t *owner)
-{
-	const uint32_t L = sp->L, max = 2 * sp->S + 2;
-	uint32_t n = 0;
-
-	memset(raw, 0, (size_t)max * L * sizeof(*raw));
-	owner[n++] = sp->order[0];			/* empty */
-	for (uint32_t l = 0; l < L; l++) {		/* intersection of all */
-		raw[(size_t)n * L + l] = sp->sn[l];
-		for (uint32_t s = 1; s < sp->S; s++)
-			raw[(size_t)n * L + l] =
-				slice_min(&raw[(size_t)n * L + l],
-					  &sp->sn[(size_t)s * L + l]);
-	}
-	owner[n++] = sp->order[0];
-	for (uint32_t i = 0; i < sp->S; i++) {		/* each SubNet */
-		uint32_t s = sp->order[i];
-
-		memcpy(&raw[(size_t)n * L], &sp->sn[(size_t)s * L], L * sizeof(*raw));
-		owner[n++] = s;
-	}
-	for (uint32_t i = 0; i + 1 < sp->S; i++) {	/* adjacent pairs */
-		uint32_t a = sp->order[i], b = sp->order[i + 1];
-
-		for (uint32_t l = 0; l < L; l++)
-			raw[(size_t)n * L + l] = slice_min(&sp->sn[(size_t)a * L + l],
-							   &sp->sn[(size_t)b * L + l]);
-		owner[n++] = a;
-	}
-	return n;
-}
-
 static int find_candidate(const struct sushi_sched_space *sp,
 			  const struct sushi_slice *g)
 {
@@ -313,6 +194,7 @@ void sched_fill_cell(const struct sushi_sched_space *sp, uint32_t s,
 	c->weights = sp->weights[s];
 	c->energy_fj = sum->energy;
 	c->offchip_fj = sum->offchip;
+	c->epi = sp->epi[s];
 }
 
 uint64_t sched_ns(const struct sushi_sched_space *sp, uint64_t cycles)
@@ -363,20 +245,20 @@ void sched_switch_cost(const struct sushi_sched_space *sp,
 
 static int alloc_tables(struct sushi_sched_space *sp, uint32_t max_raw)
 {
-	const uint32_t S = sp->S, L = sp->L;
+	const uint32_t S = sp->S, L = sp->L, G = max_raw;
 
+	sp->gmax = G;
 	sp->dmax = S + max_raw + 1;
 	sp->n_dist = calloc(L, sizeof(*sp->n_dist));
 	sp->dist = calloc((size_t)L * sp->dmax, sizeof(*sp->dist));
 	sp->lc = calloc((size_t)S * L * sp->dmax, sizeof(*sp->lc));
 	sp->rest = calloc(S, sizeof(*sp->rest));
 	sp->load = calloc((size_t)L * sp->dmax, sizeof(*sp->load));
-	sp->sg = calloc((size_t)SUSHI_SCHED_MAX_SUBGRAPHS * L, sizeof(*sp->sg));
-	sp->sg_bytes = calloc(SUSHI_SCHED_MAX_SUBGRAPHS, sizeof(*sp->sg_bytes));
-	sp->cell = calloc((size_t)S * SUSHI_SCHED_MAX_SUBGRAPHS, sizeof(*sp->cell));
-	sp->sw = calloc((size_t)SUSHI_SCHED_MAX_SUBGRAPHS *
-			SUSHI_SCHED_MAX_SUBGRAPHS, sizeof(*sp->sw));
-	sp->fastest = calloc(SUSHI_SCHED_MAX_SUBGRAPHS, sizeof(*sp->fastest));
+	sp->sg = calloc((size_t)G * L, sizeof(*sp->sg));
+	sp->sg_bytes = calloc(G, sizeof(*sp->sg_bytes));
+	sp->cell = calloc((size_t)S * G, sizeof(*sp->cell));
+	sp->sw = calloc((size_t)G * G, sizeof(*sp->sw));
+	sp->fastest = calloc(G, sizeof(*sp->fastest));
 	sp->sn_cand = calloc(S, sizeof(*sp->sn_cand));
 	sp->weights = calloc(S, sizeof(*sp->weights));
 	if (!sp->n_dist || !sp->dist || !sp->lc || !sp->rest || !sp->load ||
@@ -393,7 +275,6 @@ int sushi_sched_space_finish(struct sushi_sched_space *sp,
 	const uint32_t S = sp ? sp->S : 0, L = sp ? sp->L : 0;
 	const struct sushi_slice none = { 0, 0 };
 	struct sushi_slice *raw = NULL;
-	struct fit_item *items = NULL;
 	uint32_t *owner = NULL, n_raw, max_raw;
 	int ret;
 
@@ -413,18 +294,18 @@ int sushi_sched_space_finish(struct sushi_sched_space *sp,
 	sp->order = calloc(S, sizeof(*sp->order));
 	raw = calloc((size_t)max_raw * L, sizeof(*raw));
 	owner = calloc(max_raw, sizeof(*owner));
-	items = calloc(L, sizeof(*items));
-	ret = (!sp->order || !raw || !owner || !items) ? -ENOMEM :
+	ret = (!sp->order || !raw || !owner) ? -ENOMEM :
 	      alloc_tables(sp, max_raw);
 	if (ret)
 		goto out;
 
-	sort_by_accuracy(sp);
+	sched_sort_by_accuracy(sp);
 	for (uint32_t s = 0; s < S; s++)
 		for (uint32_t l = 0; l < L; l++)
 			sp->weights[s] += slice_bytes(&sp->sn[(size_t)s * L + l]);
 
-	n_raw = raw_candidates(sp, raw, owner);
+	n_raw = sched_raw_candidates(sp, raw, owner);
+	sp->n_raw = n_raw;
 	for (uint32_t l = 0; l < L; l++) {
 		dist_add(sp, l, &none);
 		for (uint32_t s = 0; s < S; s++)
@@ -436,21 +317,26 @@ int sushi_sched_space_finish(struct sushi_sched_space *sp,
 	if (ret)
 		goto out;
 
-	/* fit, deduplicate, remember which candidate each SubNet became */
+	/*
+	 * fit, deduplicate, remember which candidate each SubNet became; the
+	 * tables hold all n_raw, so every raw candidate finds its place
+	 */
 	for (uint32_t k = 0; k < n_raw; k++) {
 		struct sushi_slice *g = &raw[(size_t)k * L];
 		int found;
 
-		fit(sp, g, owner[k], pb_bytes, items);
+		ret = sched_fit(sp, g, owner[k], pb_bytes);
+		if (ret)
+			goto out;
 		found = find_candidate(sp, g);
-		if (found < 0 && sp->G < SUSHI_SCHED_MAX_SUBGRAPHS) {
+		if (found < 0) {
 			memcpy(&sp->sg[(size_t)sp->G * L], g, L * sizeof(*g));
 			found = (int)sp->G++;
 		}
 		if (k == 1)
-			sp->intersect_g = found < 0 ? 0 : (uint32_t)found;
+			sp->intersect_g = (uint32_t)found;
 		if (k >= 2 && k < 2 + S)
-			sp->sn_cand[owner[k]] = found < 0 ? 0 : (uint32_t)found;
+			sp->sn_cand[owner[k]] = (uint32_t)found;
 	}
 	for (uint32_t g = 0; g < sp->G; g++) {
 		uint64_t best = UINT64_MAX;
@@ -459,7 +345,7 @@ int sushi_sched_space_finish(struct sushi_sched_space *sp,
 			sp->sg_bytes[g] += slice_bytes(&sp->sg[(size_t)g * L + l]);
 		for (uint32_t s = 0; s < S; s++) {
 			struct sched_lc sum;
-			struct sushi_sched_cell *c = &sp->cell[(size_t)s * SUSHI_SCHED_MAX_SUBGRAPHS + g];
+			struct sushi_sched_cell *c = &sp->cell[(size_t)s * sp->gmax + g];
 
 			cell_of(sp, s, &sp->sg[(size_t)g * L], &sum);
 			sched_fill_cell(sp, s, &sum, c);
@@ -471,18 +357,25 @@ int sushi_sched_space_finish(struct sushi_sched_space *sp,
 		for (uint32_t h = 0; h < sp->G; h++)
 			sched_switch_cost(sp, &sp->sg[(size_t)g * L],
 					  &sp->sg[(size_t)h * L],
-					  &sp->sw[(size_t)g * SUSHI_SCHED_MAX_SUBGRAPHS + h]);
+					  &sp->sw[(size_t)g * sp->gmax + h]);
 	}
-	/* the smallest SubNet: fewest weight bytes */
-	sp->smallest = 0;
-	for (uint32_t s = 1; s < S; s++)
+	/*
+	 * the smallest SubNet: fewest weight bytes (ties: lower index); the
+	 * largest: most weight bytes (ties: the more accurate, then lower index)
+	 */
+	sp->smallest = sp->largest = 0;
+	for (uint32_t s = 1; s < S; s++) {
 		if (sp->weights[s] < sp->weights[sp->smallest])
 			sp->smallest = s;
+		if (sp->weights[s] > sp->weights[sp->largest] ||
+		    (sp->weights[s] == sp->weights[sp->largest] &&
+		     sp->acc[s] > sp->acc[sp->largest]))
+			sp->largest = s;
+	}
 	sp->finished = true;
 out:
 	free(raw);
 	free(owner);
-	free(items);
 	return ret;
 }
 
@@ -499,6 +392,40 @@ uint32_t sushi_sched_space_layers(const struct sushi_sched_space *sp)
 uint32_t sushi_sched_space_subgraphs(const struct sushi_sched_space *sp)
 {
 	return sp && sp->finished ? sp->G : 0;
+}
+
+uint32_t sushi_sched_space_raw_candidates(const struct sushi_sched_space *sp)
+{
+	return sp && sp->finished ? sp->n_raw : 0;
+}
+
+uint32_t sushi_sched_space_subnet_subgraph(const struct sushi_sched_space *sp,
+					   uint32_t s)
+{
+	return sp && sp->finished && s < sp->S ? sp->sn_cand[s] : UINT32_MAX;
+}
+
+int sushi_sched_space_policy_subgraph(const struct sushi_sched_space *sp,
+				      enum sushi_policy p, uint32_t *g)
+{
+	if (!sp || !sp->finished || !g)
+		return -EINVAL;
+	switch (p) {
+	case SUSHI_POLICY_NO_PB:
+		*g = 0;
+		return 0;
+	case SUSHI_POLICY_STATIC_SMALLEST:
+		*g = sp->sn_cand[sp->smallest];
+		return 0;
+	case SUSHI_POLICY_STATIC_INTERSECT:
+		*g = sp->intersect_g;
+		return 0;
+	case SUSHI_POLICY_STATIC_LARGEST:
+		*g = sp->sn_cand[sp->largest];
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 double sushi_sched_space_accuracy(const struct sushi_sched_space *sp,

@@ -11,7 +11,6 @@
 
 #include "supernet_internal.h"
 
-#define ARENA_ALIGN 64
 
 int sushi_supernet_parse(const void *buf, size_t len,
 			 struct sushi_supernet **out, char *err, size_t errlen)
@@ -157,66 +156,73 @@ int sushi_supernet_weight_layer(const struct sushi_supernet *sn, uint32_t i,
 	return 0;
 }
 
-static uint64_t align_up(uint64_t v)
-{
-	return (v + ARENA_ALIGN - 1) & ~(uint64_t)(ARENA_ALIGN - 1);
-}
-
-static uint64_t out_bytes(const struct sushi_hw_layer *d)
-{
-	return (uint64_t)d->out_h * d->out_w * d->out_c;
-}
-
 int sushi_supernet_layers(const struct sushi_supernet *sn, uint32_t i,
 			  const struct sushi_supernet_map *map,
 			  struct sushi_hw_layer *out,
 			  struct sushi_subnet_io *io)
 {
 	const struct sn_subnet *s;
-	uint64_t off, in_bytes, *slot;
-	uint64_t end;
+	struct sn_place *p;
+	uint64_t arena, end;
+	int ret;
 
 	if (!sn || !map || !io)
 		return -EINVAL;
 	if (i >= sn->n_subnets)
 		return -ENOENT;
 	s = &sn->subnets[i];
-	slot = calloc(s->n_layers, sizeof(*slot));
-	if (!slot)
+	p = calloc(s->n_layers, sizeof(*p));
+	if (!p)
 		return -ENOMEM;
-	in_bytes = (uint64_t)sn->in_h * sn->in_w * sn->in_c;
-	off = align_up(in_bytes);
-	for (uint32_t j = 0; j < s->n_layers; j++) {
-		slot[j] = off;
-		off = align_up(off + out_bytes(&s->layers[j].d));
+	ret = sn_place(sn, i, map->act_sram_bytes, p, &arena);
+	if (ret) {
+		free(p);
+		return ret;
 	}
 	*io = (struct sushi_subnet_io){
-		.arena_bytes = off, .in_off = 0, .in_bytes = in_bytes,
-		.out_off = slot[s->n_layers - 1],
-		.out_bytes = out_bytes(&s->layers[s->n_layers - 1].d),
+		.arena_bytes = arena, .in_off = 0,
+		.in_bytes = (uint64_t)sn->in_h * sn->in_w * sn->in_c,
+		.out_off = p[s->n_layers - 1].off,
+		.out_bytes = p[s->n_layers - 1].bytes,
 	};
-	if (__builtin_add_overflow(map->act_base, off, &end) ||
+	if (__builtin_add_overflow(map->act_base, arena, &end) ||
 	    __builtin_add_overflow(map->data_base, sn->data_len, &end)) {
-		free(slot);
+		free(p);
 		return -EOVERFLOW;
 	}
 	for (uint32_t j = 0; out && j < s->n_layers; j++) {
 		const struct sn_layer *L = &s->layers[j];
 		struct sushi_hw_layer *d = &out[j];
+		const struct sn_place *src = L->in[0] < 0 ? NULL : &p[L->in[0]];
 
 		*d = L->d;
-		d->in_addr = map->act_base + (L->in[0] < 0 ? 0 : slot[L->in[0]]);
-		if (d->op == SUSHI_OP_ADD)
-			d->in2_addr = map->act_base +
-				      (L->in[1] < 0 ? 0 : slot[L->in[1]]);
-		d->out_addr = map->act_base + slot[j];
+		d->flags = 0;
+		/* the network input: arena offset 0 */
+		d->in_addr = src ? src->off : 0;
+		if (src && src->sram)
+			d->flags |= SUSHI_LAYER_F_IN_SRAM;
+		else
+			d->in_addr += map->act_base;
+		if (d->op == SUSHI_OP_ADD) {
+			src = L->in[1] < 0 ? NULL : &p[L->in[1]];
+			d->in2_addr = src ? src->off : 0;
+			if (src && src->sram)
+				d->flags |= SUSHI_LAYER_F_IN2_SRAM;
+			else
+				d->in2_addr += map->act_base;
+		}
+		d->out_addr = p[j].off;
+		if (p[j].sram)
+			d->flags |= SUSHI_LAYER_F_OUT_SRAM;
+		else
+			d->out_addr += map->act_base;
 		if (L->wl >= 0) {
 			d->w_addr = map->data_base + sn->wl[L->wl].offset;
 			d->w_stride = sn->wl[L->wl].row_stride;
 			d->epi_addr = map->data_base + L->epi_off;
 		}
 	}
-	free(slot);
+	free(p);
 	return 0;
 }
 
@@ -307,6 +313,7 @@ int sushi_supernet_sched_space(const struct sushi_supernet *sn,
 			       const struct sushi_supernet_map *map,
 			       struct sushi_sched_space **out)
 {
+	struct sushi_supernet_map placed;
 	struct sushi_sched_wlayer *wl;
 	struct sushi_sched_net *nets;
 	struct sushi_hw_layer **ls;
@@ -314,6 +321,9 @@ int sushi_supernet_sched_space(const struct sushi_supernet *sn,
 
 	if (!sn || !cfg || !map || !out)
 		return -EINVAL;
+	/* the layers placed for the SRAM the model prices them with */
+	placed = *map;
+	placed.act_sram_bytes = cfg->act_sram_bytes;
 	wl = calloc(sn->n_wl, sizeof(*wl));
 	nets = calloc(sn->n_subnets, sizeof(*nets));
 	ls = calloc(sn->n_subnets, sizeof(*ls));
@@ -329,7 +339,7 @@ int sushi_supernet_sched_space(const struct sushi_supernet *sn,
 		ls[i] = calloc(sn->subnets[i].n_layers, sizeof(**ls));
 		if (!ls[i])
 			goto out;
-		ret = sushi_supernet_layers(sn, i, map, ls[i], &io);
+		ret = sushi_supernet_layers(sn, i, &placed, ls[i], &io);
 		if (ret)
 			goto out;
 		nets[i].accuracy = sn->subnets[i].accuracy;

@@ -62,4 +62,24 @@ struct sushi_supernet {
 /* parse the container, the metadata and the catalog (supernet_load.c) */
 int sn_load(struct sushi_supernet *sn, char *err, size_t errlen);
 
+/**
+ * struct sn_place - where one layer's output lives (supernet_place.c)
+ * @sram: in the activation SRAM at @off; else in the DRAM arena at @off
+ * @off: offset in the SRAM or the arena
+ * @bytes: its size
+ */
+struct sn_place {
+	bool sram;
+	uint64_t off;
+	uint64_t bytes;
+};
+
+/*
+ * sn_place() - plan SubNet @i's activations for an SRAM of @sram bytes
+ * (0: all in DRAM): @p gets one entry per layer, @arena_bytes the DRAM
+ * arena it needs (the network input at offset 0).  0 or -ENOMEM.
+ */
+int sn_place(const struct sushi_supernet *sn, uint32_t i, uint64_t sram,
+	     struct sn_place *p, uint64_t *arena_bytes);
+
 #endif /* SUSHI_SUPERNET_INTERNAL_H */

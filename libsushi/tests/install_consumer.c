@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 	struct sushi_sched_space *sp = NULL;
 	struct sushi_model_config cfg;
 	struct sushi_supernet_info info;
-	struct sushi_supernet_map map = { 0, 1ull << 32 };
+	struct sushi_supernet_map map = { 0, 1ull << 32, 0 };
 	struct sushi_device *dev = NULL;
 	char err[256];
 	int ret;

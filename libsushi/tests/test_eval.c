@@ -2,8 +2,11 @@
 /*
  * test_eval.c - the offline evaluator, the trace generators and the CSV
  * trace format: metrics that must hold for any replay (no PB never hits,
- * latencies ordered, deterministic replays), the oracle at least as good as
- * any fixed SubGraph on its own objective, and every CSV error.
+ * latencies ordered, deterministic replays, off-chip bytes split into
+ * weights, activations, epilogues and PB loads that add up and match the
+ * served SubNets), best-static at least as good as every static SubGraph,
+ * the oracle at least as good as any fixed SubGraph on its own objective,
+ * and every CSV error.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -117,7 +120,7 @@ static void replays(const struct sushi_sched_space *sp)
 	tp.mean_gap_ns = slow;
 	sushi_trace_generate(&tp, qs);
 	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
-		struct sushi_sched_params pp = { (enum sushi_policy)p, 32, 64 };
+		struct sushi_sched_params pp = { .policy = (enum sushi_policy)p, .q = 32, .w = 64 };
 
 		is_int(sushi_eval_run(sp, &pp, qs, n, &st[p], rec), 0, "replay %s",
 		       sushi_policy_name(pp.policy));
@@ -127,6 +130,50 @@ static void replays(const struct sushi_sched_space *sp)
 		   sushi_policy_name(pp.policy), st[p].served_accuracy,
 		   st[p].slo_attainment, (unsigned long long)st[p].lat_p99_ns,
 		   st[p].pb_hit_fraction);
+	}
+	{
+		unsigned bad = 0;
+
+		for (int p = 0; p < SUSHI_POLICY_COUNT; p++)
+			bad += st[p].offchip_weight_bytes + st[p].offchip_act_bytes +
+			       st[p].offchip_epi_bytes + st[p].pb_bytes_loaded !=
+			       st[p].offchip_bytes ||
+			       st[p].offchip_bytes_per_query !=
+			       (double)st[p].offchip_bytes / (double)n;
+		is_int(bad, 0, "every policy: weights + activations + epilogues + PB "
+		       "loads = off-chip bytes");
+	}
+	{
+		/* no PB: the served SubNets' own figures, from the records */
+		struct sushi_sched_params pp = { .policy = SUSHI_POLICY_NO_PB, .q = 32, .w = 64 };
+		uint64_t w = 0, epi = 0, dram = 0;
+
+		sushi_eval_run(sp, &pp, qs, n, &again, rec);
+		for (size_t i = 0; i < n; i++) {
+			const struct sushi_sched_cell *c =
+				sushi_sched_space_cell(sp, rec[i].subnet, 0);
+
+			w += c->weights;
+			epi += c->epi;
+			dram += c->dram;
+		}
+		ok(again.offchip_weight_bytes == w && again.offchip_epi_bytes == epi &&
+		   again.offchip_bytes == dram && epi > 0,
+		   "no PB: weight, epilogue and off-chip bytes are the served SubNets' "
+		   "(%llu, %llu, %llu)", (unsigned long long)w, (unsigned long long)epi,
+		   (unsigned long long)dram);
+	}
+	{
+		int64_t best = sushi_eval_objective(&st[SUSHI_POLICY_BEST_STATIC],
+						    SUSHI_OBJECTIVE_SAVING);
+
+		ok(best >= saving(&st[SUSHI_POLICY_STATIC_SMALLEST]) &&
+		   best >= saving(&st[SUSHI_POLICY_STATIC_INTERSECT]) &&
+		   best >= saving(&st[SUSHI_POLICY_STATIC_LARGEST]) &&
+		   best >= saving(&st[SUSHI_POLICY_NO_PB]) &&
+		   st[SUSHI_POLICY_BEST_STATIC].pb_reloads <= SY_WL,
+		   "best-static saves at least as much as every static SubGraph, "
+		   "loading once (%lld bytes)", (long long)best);
 	}
 	ok(st[SUSHI_POLICY_NO_PB].pb_hit_fraction == 0 &&
 	   st[SUSHI_POLICY_NO_PB].pb_reloads == 0, "no PB: no hits, no loads");
@@ -150,7 +197,7 @@ static void replays(const struct sushi_sched_space *sp)
 	       100.0 * (double)saving(&st[SUSHI_POLICY_SUSHI]) /
 	       (double)saving(&st[SUSHI_POLICY_ORACLE]));
 	{
-		struct sushi_sched_params pp = { SUSHI_POLICY_SUSHI, 32, 64 };
+		struct sushi_sched_params pp = { .policy = SUSHI_POLICY_SUSHI, .q = 32, .w = 64 };
 
 		sushi_eval_run(sp, &pp, qs, n, &again, NULL);
 		ok(!memcmp(&again, &st[SUSHI_POLICY_SUSHI], sizeof(again)),

@@ -2,12 +2,15 @@
 /*
  * test_sched.c - the scheduling space and the policies on a synthetic
  * SuperNet priced by the model library: the tables equal the model run on
- * each SubNet's whole LAUNCH with the SubGraph pinned; decisions follow the
- * documented rule (checked by brute force); SushiSched moves to the SubGraph
- * its window asks for; LRU stays within the PB; bad arguments are refused.
+ * each SubNet's whole LAUNCH with the SubGraph pinned; no candidate is
+ * dropped and every SubNet has its own; decisions follow the documented
+ * rule in both select modes (checked by brute force); SushiSched moves to
+ * the SubGraph its window asks for; LRU stays within the PB and decides on
+ * its real content; bad arguments are refused.
  */
 #include <errno.h>
 
+#include "mini.h"
 #include "synth.h"
 #include "tap.h"
 
@@ -48,8 +51,31 @@ static void tables(const struct sushi_sched_space *sp)
 	uint32_t G = sushi_sched_space_subgraphs(sp), bad = 0, checked = 0;
 	uint32_t S = sushi_sched_space_subnets(sp);
 
-	ok(G >= 3 && G <= SUSHI_SCHED_MAX_SUBGRAPHS, "%u candidate SubGraphs", G);
+	ok(G >= 3 && G <= sushi_sched_space_raw_candidates(sp), "%u candidate SubGraphs", G);
+	is_int(sushi_sched_space_raw_candidates(sp), 2 * S + 1,
+	       "2 S + 1 raw candidates: none dropped");
 	is_u64(sushi_sched_space_subgraph_bytes(sp, 0), 0, "candidate 0 is empty");
+	for (uint32_t s = 0; s < S; s++) {
+		uint32_t g = sushi_sched_space_subnet_subgraph(sp, s);
+		uint64_t w = sushi_sched_space_cell(sp, s, 0)->weights;
+
+		if (g >= G) {
+			bad++;
+			continue;
+		}
+		/* fitting the SubNet: all of it, or as much as the PB holds */
+		if (w <= cfg.pb_bytes)
+			bad += sushi_sched_space_subgraph_bytes(sp, g) != w ||
+			       sushi_sched_space_cell(sp, s, g)->pb != w;
+		else
+			bad += sushi_sched_space_cell(sp, s, g)->pb !=
+			       sushi_sched_space_subgraph_bytes(sp, g) ||
+			       !sushi_sched_space_subgraph_bytes(sp, g);
+	}
+	is_int(bad, 0, "every SubNet has its own candidate: its slices, fitted");
+	ok(sushi_sched_space_subnet_subgraph(sp, S) == UINT32_MAX,
+	   "a SubNet out of range has none");
+	bad = 0;
 	for (uint32_t g = 0; g < G; g++)
 		if (sushi_sched_space_subgraph_bytes(sp, g) > cfg.pb_bytes)
 			bad++;
@@ -102,9 +128,119 @@ static uint32_t expect_pick(const struct sushi_sched_space *sp, uint32_t g,
 	return best == UINT32_MAX ? fast : best;
 }
 
+/* brute force of the floor mode: cheapest meeting floor and ceiling */
+static uint32_t expect_floor(const struct sushi_sched_space *sp, uint32_t g,
+			     uint64_t budget, double floor)
+{
+	uint32_t S = sushi_sched_space_subnets(sp), acc = expect_pick(sp, g, budget);
+	uint32_t best = UINT32_MAX;
+
+	if (sushi_sched_space_cell(sp, acc, g)->ns > budget ||
+	    sushi_sched_space_accuracy(sp, acc) < floor)
+		return acc;
+	for (uint32_t s = 0; s < S; s++) {
+		const struct sushi_sched_cell *c = sushi_sched_space_cell(sp, s, g), *b;
+
+		if (c->ns > budget || sushi_sched_space_accuracy(sp, s) < floor)
+			continue;
+		if (best == UINT32_MAX) {
+			best = s;
+			continue;
+		}
+		b = sushi_sched_space_cell(sp, best, g);
+		if (c->dram < b->dram || (c->dram == b->dram && (c->ns < b->ns ||
+		    (c->ns == b->ns && sushi_sched_space_accuracy(sp, s) >
+				       sushi_sched_space_accuracy(sp, best)))))
+			best = s;
+	}
+	return best;
+}
+
+static void floor_mode(const struct sushi_sched_space *sp)
+{
+	struct sushi_sched_params p = { .policy = SUSHI_POLICY_STATIC_LARGEST, .q = 8,
+					.w = 16, .select = SUSHI_SELECT_FLOOR };
+	struct sushi_sched *s = sushi_sched_new(sp, &p);
+	struct sushi_decision d;
+	uint64_t seed = 5;
+	int bad = 0, cheaper = 0;
+
+	for (int i = 0; i < 500; i++) {
+		struct sushi_query q = { .arrival_ns = 0,
+					 .acc_floor = 0.55 + (double)(tap_rand(&seed) % 300) / 1000,
+					 .lat_ceiling_ns = tap_rand(&seed) % 3000000 };
+		uint32_t want;
+
+		sushi_sched_decide(s, &q, 0, &d);
+		want = expect_floor(sp, d.subgraph, q.lat_ceiling_ns, q.acc_floor);
+		bad += d.subnet != want;
+		cheaper += want != expect_pick(sp, d.subgraph, q.lat_ceiling_ns);
+	}
+	is_int(bad, 0, "500 random decisions in floor mode (static-largest pinned) "
+	       "follow the rule (brute force)");
+	ok(cheaper > 0, "... and %d of them differ from accuracy mode", cheaper);
+	sushi_sched_free(s);
+}
+
+/*
+ * Floor mode on hand-priced random spaces, where the SubNet moving the
+ * fewest bytes is often not the fastest: every candidate pinned in turn.
+ */
+static void floor_mini(void)
+{
+	uint64_t seed = 77;
+	int bad = 0, by_bytes = 0, n = 0;
+
+	for (int k = 0; k < 30; k++) {
+		struct sushi_sched_space *sp;
+		struct mini m;
+
+		mini_random(&m, 4, 3, &seed);
+		if (mini_space(&m, &sp)) {
+			bad++;
+			continue;
+		}
+		for (uint32_t g = 0; g < sushi_sched_space_subgraphs(sp); g++) {
+			struct sushi_sched_params p = { .policy = SUSHI_POLICY_SUSHI, .q = 1000,
+							.w = 1, .select = SUSHI_SELECT_FLOOR };
+			struct sushi_sched *s = sushi_sched_new(sp, &p);
+			struct sushi_decision d;
+
+			sushi_sched_force_subgraph(s, g, &d);
+			for (int i = 0; i < 40; i++) {
+				struct sushi_query q = {
+					.acc_floor = 0.5 + (double)(mini_rand(&seed) % 40) / 100,
+					.lat_ceiling_ns = mini_rand(&seed) % 2000 };
+				uint32_t want = expect_floor(sp, g, q.lat_ceiling_ns, q.acc_floor);
+				uint32_t f = want;
+
+				sushi_sched_decide(s, &q, 0, &d);
+				bad += d.subnet != want;
+				n++;
+				/* would the fastest qualifying SubNet have been another? */
+				for (uint32_t x = 0; x < sushi_sched_space_subnets(sp); x++) {
+					const struct sushi_sched_cell *c = sushi_sched_space_cell(sp, x, g);
+
+					if (c->ns <= q.lat_ceiling_ns &&
+					    sushi_sched_space_accuracy(sp, x) >= q.acc_floor &&
+					    c->ns < sushi_sched_space_cell(sp, f, g)->ns)
+						f = x;
+				}
+				by_bytes += f != want;
+			}
+			sushi_sched_free(s);
+		}
+		sushi_sched_space_free(sp);
+	}
+	is_int(bad, 0, "floor mode on 30 hand-priced spaces, every candidate pinned, "
+	       "%d decisions: the rule (brute force)", n);
+	ok(by_bytes > 0, "... %d of them where the cheapest in bytes is not the fastest",
+	   by_bytes);
+}
+
 static void decisions(const struct sushi_sched_space *sp)
 {
-	struct sushi_sched_params p = { SUSHI_POLICY_NO_PB, 8, 16 };
+	struct sushi_sched_params p = { .policy = SUSHI_POLICY_NO_PB, .q = 8, .w = 16 };
 	struct sushi_sched *s = sushi_sched_new(sp, &p);
 	struct sushi_decision d;
 	uint64_t seed = 3;
@@ -146,7 +282,7 @@ static void decisions(const struct sushi_sched_space *sp)
 
 static void sushi_follows_demand(const struct sushi_sched_space *sp)
 {
-	struct sushi_sched_params p = { SUSHI_POLICY_SUSHI, 4, 8 };
+	struct sushi_sched_params p = { .policy = SUSHI_POLICY_SUSHI, .q = 4, .w = 8 };
 	struct sushi_sched *s = sushi_sched_new(sp, &p);
 	struct sushi_query q = { .arrival_ns = 0, .acc_floor = 0,
 				 .lat_ceiling_ns = UINT64_MAX / 4 };
@@ -169,21 +305,36 @@ static void sushi_follows_demand(const struct sushi_sched_space *sp)
 
 static void lru(const struct sushi_sched_space *sp)
 {
-	struct sushi_sched_params p = { SUSHI_POLICY_LRU, 1, 1 };
+	struct sushi_sched_params p = { .policy = SUSHI_POLICY_LRU, .q = 1, .w = 1 };
 	struct sushi_sched *s = sushi_sched_new(sp, &p);
 	struct sushi_decision d;
 	uint64_t seed = 11, served_pb = 0;
 	int bad = 0;
 
+	struct sushi_slice *content = calloc(SY_WL, sizeof(*content));
+	int over = 0, wrong_cost = 0;
+
 	for (int i = 0; i < 300; i++) {
 		struct sushi_query q = { 0, 0, tap_rand(&seed) % 2000000 };
+		struct sushi_sched_cell c;
+		uint64_t used = 0;
 
+		sushi_sched_pb_content(s, content);
 		sushi_sched_decide(s, &q, 0, &d);
+		sushi_sched_space_cost(sp, d.subnet, content, &c);
+		wrong_cost += c.ns != d.cell.ns || c.pb != d.cell.pb || c.dram != d.cell.dram;
 		served_pb += d.cell.pb;
 		bad += d.subgraph != UINT32_MAX;
 		bad += d.cell.pb > d.cell.weights;
+		sushi_sched_pb_content(s, content);
+		for (uint32_t l = 0; l < SY_WL; l++)
+			used += (uint64_t)content[l].rows * content[l].row_bytes;
+		over += used > cfg.pb_bytes;
 	}
+	free(content);
 	is_int(bad, 0, "LRU reports slices, never more PB bytes than weights");
+	is_int(over, 0, "LRU never holds more than the PB");
+	is_int(wrong_cost, 0, "LRU's decisions are priced on the content it holds");
 	ok(served_pb > 0, "LRU serves weights from the PB (%llu bytes)",
 	   (unsigned long long)served_pb);
 	sushi_sched_free(s);
@@ -233,9 +384,11 @@ int main(int argc, char **argv)
 	if (!ret) {
 		tables(sp);
 		decisions(sp);
+		floor_mode(sp);
 		sushi_follows_demand(sp);
 		lru(sp);
 	}
+	floor_mini();
 	space_errors();
 	sushi_sched_space_free(sp);
 	synth_free(&sy);

@@ -32,7 +32,7 @@ static void valid(void)
 	struct sushi_subnet_info si;
 	struct sushi_hw_layer L[3];
 	struct sushi_subnet_io io;
-	struct sushi_supernet_map map = { 0x100000, 0x400000 };
+	struct sushi_supernet_map map = { 0x100000, 0x400000, 0 };
 	struct sushi_slice sl[2], both[2];
 	struct sushi_pb_range r[2];
 	uint32_t ids[2] = { 0, 1 }, n;
@@ -227,7 +227,7 @@ static void shipped(const char *path)
 {
 	struct sushi_supernet *sn = NULL;
 	struct sushi_supernet_info info;
-	struct sushi_supernet_map map = { 0x1000, 0x20000000 };
+	struct sushi_supernet_map map = { 0x1000, 0x20000000, 0 };
 	char err[256] = "";
 	int bad = 0;
 

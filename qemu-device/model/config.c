@@ -19,6 +19,7 @@ void sushi_model_config_default(struct sushi_model_config *cfg)
 		.overlap = true,		/* double-buffered streaming */
 		.pb_bytes = 2u << 20,		/* 2 MiB of 3.375 MiB URAM */
 		.pb_entries = 1024,
+		.act_sram_bytes = (27u << 20) / 8 - (2u << 20),	/* URAM left */
 		.e_mac_fj = 300,		/* 8b mul 0.2 pJ + 32b add 0.1 pJ */
 		.e_dram_fj = 160000,		/* 640 pJ per 32-bit access */
 		.e_pb_fj = 12500,		/* 1 MB SRAM: 100 pJ per 64 bit */
@@ -46,6 +47,8 @@ int sushi_model_config_check(const struct sushi_model_config *cfg)
 	if (cfg->pb_bytes > (1ull << SUSHI_MMU_VA_BITS))
 		return -EINVAL;
 	if (!cfg->pb_entries || cfg->pb_entries > SUSHI_CFG_MAX_PB_ENTRIES)
+		return -EINVAL;
+	if (cfg->act_sram_bytes > SUSHI_CFG_MAX_ACT_SRAM)
 		return -EINVAL;
 	if (cfg->e_mac_fj > SUSHI_CFG_MAX_ENERGY ||
 	    cfg->e_dram_fj > SUSHI_CFG_MAX_ENERGY ||

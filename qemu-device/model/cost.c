@@ -67,7 +67,7 @@ static uint64_t compute_cycles(const struct sushi_model_config *cfg,
 	}
 }
 
-/* energy = e_mac MACs + e_dram DRAM + e_pb PB + e_buf buffer + P t */
+/* energy = e_mac MACs + e_dram DRAM + e_pb (PB + SRAM) + e_buf buffer + P t */
 static void finish(const struct sushi_model_config *cfg, struct sushi_cost *c)
 {
 	unsigned __int128 st;
@@ -80,7 +80,9 @@ static void finish(const struct sushi_model_config *cfg, struct sushi_cost *c)
 	c->offchip_fj = sat_mul(cfg->e_dram_fj, dram);
 	e = sat_mul(cfg->e_mac_fj, c->macs);
 	e = sat_add(e, c->offchip_fj);
-	e = sat_add(e, sat_mul(cfg->e_pb_fj, sat_add(c->pb_rd, c->pb_wr)));
+	e = sat_add(e, sat_mul(cfg->e_pb_fj,
+			       sat_add(sat_add(c->pb_rd, c->pb_wr),
+				       c->sram_bytes)));
 	e = sat_add(e, sat_mul(cfg->e_buf_fj, c->buf_bytes));
 	e = sat_add(e, st > UINT64_MAX ? UINT64_MAX : (uint64_t)st);
 	c->energy_fj = e;
@@ -93,13 +95,13 @@ int sushi_model_layer_cost(const struct sushi_model_config *cfg,
 {
 	struct sushi_layer_geom g;
 	struct sushi_cost c = { 0 };
-	uint64_t dram_cycles;
+	uint64_t dram_cycles, in_rd, out_wr;
 	int ret;
 
 	ret = sushi_model_config_check(cfg);
 	if (ret)
 		return ret;
-	ret = sushi_layer_check(l, &g);
+	ret = sushi_layer_check_sram(l, cfg->act_sram_bytes, &g);
 	if (ret)
 		return ret;
 
@@ -108,9 +110,16 @@ int sushi_model_layer_cost(const struct sushi_model_config *cfg,
 					   g.w_row_bytes, g.w_rows);
 	c.macs = g.macs;
 	c.compute_cycles = compute_cycles(cfg, l);
-	c.dram_rd = g.in_bytes + g.in2_bytes + (g.w_bytes - c.pb_rd) +
-		    g.epi_bytes;
-	c.dram_wr = g.out_bytes;
+	/* tensors in the activation SRAM never cross the chip boundary */
+	in_rd = (l->flags & SUSHI_LAYER_F_IN_SRAM ? 0 : g.in_bytes) +
+		(l->flags & SUSHI_LAYER_F_IN2_SRAM ? 0 : g.in2_bytes);
+	out_wr = l->flags & SUSHI_LAYER_F_OUT_SRAM ? 0 : g.out_bytes;
+	c.sram_bytes = g.in_bytes + g.in2_bytes + g.out_bytes - in_rd - out_wr;
+	c.w_dram = g.w_bytes - c.pb_rd;
+	c.epi_dram = g.epi_bytes;
+	c.act_dram = in_rd + out_wr;
+	c.dram_rd = in_rd + c.w_dram + c.epi_dram;
+	c.dram_wr = out_wr;
 	c.buf_bytes = c.dram_rd + c.dram_wr;
 	dram_cycles = ceil_div(c.dram_rd + c.dram_wr, cfg->dram_bytes_per_cycle);
 	if (cfg->overlap)
@@ -156,6 +165,7 @@ void sushi_model_pb_load_cost(const struct sushi_model_config *cfg,
 	struct sushi_cost c = { 0 };
 
 	c.dram_rd = bytes;
+	c.w_dram = bytes;
 	c.pb_wr = bytes;
 	c.cycles = sat_add(cfg->overhead_cycles,
 			   ceil_div(bytes, cfg->dram_bytes_per_cycle));
@@ -191,6 +201,10 @@ void sushi_cost_add(struct sushi_cost *acc, const struct sushi_cost *c)
 	acc->dram_wr = sat_add(acc->dram_wr, c->dram_wr);
 	acc->pb_rd = sat_add(acc->pb_rd, c->pb_rd);
 	acc->pb_wr = sat_add(acc->pb_wr, c->pb_wr);
+	acc->sram_bytes = sat_add(acc->sram_bytes, c->sram_bytes);
+	acc->w_dram = sat_add(acc->w_dram, c->w_dram);
+	acc->act_dram = sat_add(acc->act_dram, c->act_dram);
+	acc->epi_dram = sat_add(acc->epi_dram, c->epi_dram);
 	acc->buf_bytes = sat_add(acc->buf_bytes, c->buf_bytes);
 	acc->energy_fj = sat_add(acc->energy_fj, c->energy_fj);
 	acc->offchip_fj = sat_add(acc->offchip_fj, c->offchip_fj);

@@ -60,7 +60,9 @@ static int tensor_bytes(__u32 c, __u32 h, __u32 w, __u64 *bytes)
 
 static int check_common(const struct sushi_layer_desc *l)
 {
-	if (l->flags)
+	if (l->flags & ~SUSHI_LAYER_F_MASK)
+		return -EINVAL;
+	if ((l->flags & SUSHI_LAYER_F_IN2_SRAM) && l->op != SUSHI_OP_ADD)
 		return -EINVAL;
 	if (!s8_ok(l->in_zp) || !s8_ok(l->in2_zp) || !s8_ok(l->out_zp) ||
 	    !s8_ok(l->act_min) || !s8_ok(l->act_max) ||
@@ -157,7 +159,13 @@ static int check_add(const struct sushi_layer_desc *l)
 	return 0;
 }
 
-int sushi_layer_desc_check(const struct sushi_layer_desc *l,
+/* an activation SRAM tensor lies inside the @sram bytes */
+static int sram_ok(__u64 off, __u64 len, __u64 sram)
+{
+	return off <= sram && len <= sram - off;
+}
+
+int sushi_layer_desc_check(const struct sushi_layer_desc *l, __u64 sram,
 			   struct sushi_layer_geom *geom)
 {
 	struct sushi_layer_geom g = { 0 };
@@ -197,6 +205,13 @@ int sushi_layer_desc_check(const struct sushi_layer_desc *l,
 	    !range_ok(l->w_addr, g.w_span) ||
 	    !range_ok(l->epi_addr, g.epi_bytes))
 		return -EOVERFLOW;
+	if (((l->flags & SUSHI_LAYER_F_IN_SRAM) &&
+	     !sram_ok(l->in_addr, g.in_bytes, sram)) ||
+	    ((l->flags & SUSHI_LAYER_F_IN2_SRAM) &&
+	     !sram_ok(l->in2_addr, g.in2_bytes, sram)) ||
+	    ((l->flags & SUSHI_LAYER_F_OUT_SRAM) &&
+	     !sram_ok(l->out_addr, g.out_bytes, sram)))
+		return -EINVAL;
 
 	if (geom)
 		*geom = g;

@@ -2,9 +2,9 @@
 /*
  * layer_le.c - layer descriptors in the model library: byte-order
  * conversion between guest memory (little-endian) and the host order the
- * model works in, and sushi_layer_check() on the model's host-order
- * struct sushi_hw_layer (layer_check.c's sushi_layer_desc_check() on a
- * field-by-field copy).
+ * model works in, and sushi_layer_check() / sushi_layer_check_sram() on
+ * the model's host-order struct sushi_hw_layer (layer_check.c's
+ * sushi_layer_desc_check() on a field-by-field copy).
  */
 #include <endian.h>
 
@@ -28,11 +28,17 @@ void sushi_layer_to_le(struct sushi_hw_layer *dst,
 	SUSHI_HW_LAYER_FIELDS(TO32, TO64)
 }
 
-int sushi_layer_check(const struct sushi_hw_layer *src,
-		      struct sushi_layer_geom *geom)
+int sushi_layer_check_sram(const struct sushi_hw_layer *src, __u64 sram,
+			   struct sushi_layer_geom *geom)
 {
 	struct sushi_layer_desc d, *dst = &d;
 
 	SUSHI_HW_LAYER_FIELDS(COPY, COPY)
-	return sushi_layer_desc_check(&d, geom);
+	return sushi_layer_desc_check(&d, sram, geom);
+}
+
+int sushi_layer_check(const struct sushi_hw_layer *l,
+		      struct sushi_layer_geom *geom)
+{
+	return sushi_layer_check_sram(l, UINT64_MAX, geom);
 }

@@ -41,19 +41,26 @@ struct sushi_layer_geom {
 /**
  * sushi_layer_desc_check() - validate a host-order layer descriptor
  * @l: the descriptor
+ * @sram: bytes of the activation SRAM its SUSHI_LAYER_F_*_SRAM tensors
+ *	must lie in (U64_MAX: any offset whose range does not wrap)
  * @geom: filled with the derived sizes when valid (may be NULL)
  *
- * Return: 0, -EINVAL (a field out of range or inconsistent) or -EOVERFLOW
- * (a derived size or address range does not fit in 64 bits).
+ * Return: 0, -EINVAL (a field out of range or inconsistent, or an SRAM
+ * tensor outside the SRAM) or -EOVERFLOW (a derived size or address range
+ * does not fit in 64 bits).
  */
-int sushi_layer_desc_check(const struct sushi_layer_desc *l,
+int sushi_layer_desc_check(const struct sushi_layer_desc *l, __u64 sram,
 			   struct sushi_layer_geom *geom);
 
 #ifndef __KERNEL__
 /*
- * sushi_layer_check() - the same for the model library's host-order
- * struct sushi_hw_layer (userspace, where __le32 is a plain __u32).
+ * sushi_layer_check_sram() - the same for the model library's host-order
+ * struct sushi_hw_layer (userspace, where __le32 is a plain __u32), and
+ * sushi_layer_check() for a layer whose SRAM offsets need no bound (its
+ * geometry only).
  */
+int sushi_layer_check_sram(const struct sushi_hw_layer *l, __u64 sram,
+			   struct sushi_layer_geom *geom);
 int sushi_layer_check(const struct sushi_hw_layer *l,
 		      struct sushi_layer_geom *geom);
 #endif

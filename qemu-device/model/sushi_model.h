@@ -36,9 +36,12 @@ extern "C" {
  * @overlap: DRAM traffic overlaps compute (double buffering)
  * @pb_bytes: Persistent Buffer capacity, 0..2^SUSHI_MMU_VA_BITS
  * @pb_entries: PB table entries, 1..65536
+ * @act_sram_bytes: on-chip activation SRAM, 0..SUSHI_CFG_MAX_ACT_SRAM (0:
+ *	every tensor goes through DRAM)
  * @e_mac_fj: energy per MAC, femtojoules
  * @e_dram_fj: energy per off-chip byte, femtojoules
- * @e_pb_fj: energy per PB byte read or written, femtojoules
+ * @e_pb_fj: energy per byte read or written in a large on-chip SRAM (the
+ *	PB, the activation SRAM), femtojoules
  * @e_buf_fj: energy per byte staged through the on-chip buffers, fJ
  * @p_static_uw: static power, microwatts
  */
@@ -51,6 +54,7 @@ struct sushi_model_config {
 	bool overlap;
 	uint64_t pb_bytes;
 	uint32_t pb_entries;
+	uint64_t act_sram_bytes;
 	uint64_t e_mac_fj;
 	uint64_t e_dram_fj;
 	uint64_t e_pb_fj;
@@ -65,6 +69,7 @@ struct sushi_model_config {
 #define SUSHI_CFG_MAX_DRAM_BPC		65536u
 #define SUSHI_CFG_MAX_OVERHEAD		1000000u
 #define SUSHI_CFG_MAX_PB_ENTRIES	65536u
+#define SUSHI_CFG_MAX_ACT_SRAM		(256ull << 20)
 #define SUSHI_CFG_MAX_ENERGY		1000000000ull	/* per unit, fJ / uW */
 
 /** sushi_model_config_default() - the default SushiAccel (K16_C9, 100 MHz) */
@@ -94,6 +99,11 @@ void sushi_layer_to_le(struct sushi_hw_layer *dst,
  * @dram_wr: bytes written to DRAM
  * @pb_rd: weight bytes read from the Persistent Buffer
  * @pb_wr: bytes written into the Persistent Buffer (PB loads)
+ * @sram_bytes: activation SRAM bytes read and written
+ * @w_dram: weight bytes of @dram_rd (not in the PB; PB loads' bytes)
+ * @act_dram: activation bytes of @dram_rd + @dram_wr (tensors not in the
+ *	activation SRAM)
+ * @epi_dram: epilogue bytes of @dram_rd
  * @buf_bytes: bytes staged through the on-chip buffers
  * @energy_fj: total energy, femtojoules
  * @offchip_fj: off-chip part of @energy_fj (e_dram * DRAM bytes)
@@ -106,6 +116,10 @@ struct sushi_cost {
 	uint64_t dram_wr;
 	uint64_t pb_rd;
 	uint64_t pb_wr;
+	uint64_t sram_bytes;
+	uint64_t w_dram;
+	uint64_t act_dram;
+	uint64_t epi_dram;
 	uint64_t buf_bytes;
 	uint64_t energy_fj;
 	uint64_t offchip_fj;
@@ -123,7 +137,8 @@ void sushi_cost_add(struct sushi_cost *acc, const struct sushi_cost *c);
  * @l: the descriptor
  * @cost: filled on success
  *
- * Returns 0 or the error of sushi_layer_check().
+ * Returns 0 or the error of sushi_layer_check_sram() with the
+ * configuration's activation SRAM.
  */
 int sushi_model_layer_cost(const struct sushi_model_config *cfg,
 			   const struct sushi_pb *pb,

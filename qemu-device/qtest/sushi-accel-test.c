@@ -806,6 +806,130 @@ static void test_launch(void)
     stop(t);
 }
 
+/* Write the host-order layers of @n back into its descriptor array. */
+static void net_store_desc(T *t, Net *n)
+{
+    struct sushi_hw_layer le[NET_LAYERS];
+
+    for (int i = 0; i < NET_LAYERS; i++) {
+        sushi_layer_to_le(&le[i], &n->l[i]);
+    }
+    qtest_memwrite(t->qts, n->desc.gpa, le, sizeof(le));
+}
+
+/* Run the network once; its status, the completion record in @c. */
+static uint32_t net_run(T *t, Net *n, struct sushi_hw_completion *c)
+{
+    struct sushi_hw_ring_entry e = launch_entry(n->desc.dva, NET_LAYERS);
+
+    run1(t, &e, c);
+    return le32_to_cpu(c->status);
+}
+
+/*
+ * The activation SRAM: layer 0's output kept on chip and read by layer 1
+ * gives the same bytes at the model's cost, never touching guest memory;
+ * a range past the SRAM (or any SRAM use without one) is BAD_LAYER; and a
+ * launch reads zeros where an earlier launch left activations.
+ */
+static void test_sram(void)
+{
+    T *t = start("act-sram-bytes=4096");
+    g_autofree uint8_t *got = NULL, *zeros = NULL, *want = NULL;
+    struct sushi_hw_completion c;
+    struct sushi_cost all_dram, x;
+    uint8_t **ref;
+    Net n;
+
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_ACT_SRAM), ==, 4096);
+    g_assert_cmphex(rd(t, SUSHI_REG_VERSION), ==, SUSHI_HW_VERSION);
+    t->cfg.act_sram_bytes = 4096;
+    net_build(t, &n, 11);
+    ref = net_reference(&n, n.wbytes);
+    net_cost(t, &n, NULL, &all_dram);
+
+    /* layer 0's 1024-byte output at SRAM 3072, read from there by layer 1 */
+    n.l[0].flags = SUSHI_LAYER_F_OUT_SRAM;
+    n.l[0].out_addr = 3072;
+    n.l[1].flags = SUSHI_LAYER_F_IN_SRAM;
+    n.l[1].in_addr = 3072;
+    net_store_desc(t, &n);
+    net_clear_outputs(t, &n);
+    g_assert_cmpuint(net_run(t, &n, &c), ==, SUSHI_HW_ST_OK);
+    net_cost(t, &n, NULL, &x);
+    assert_cost(&c, &x);
+    g_assert_cmpuint(x.dram_rd + x.dram_wr, ==,
+                     all_dram.dram_rd + all_dram.dram_wr - 2 * 1024);
+    g_assert_cmpuint(x.sram_bytes, ==, 2 * 1024);
+    got = g_malloc(n.g[0].out_bytes);
+    qtest_memread(t->qts, n.act[1].gpa, got, n.g[0].out_bytes);
+    g_assert_cmpuint(got[0], ==, 0x5a);     /* guest memory untouched */
+    for (int i = 1; i < NET_LAYERS; i++) {
+        g_autofree uint8_t *o = g_malloc(n.g[i].out_bytes);
+
+        qtest_memread(t->qts, n.act[i + 1].gpa, o, n.g[i].out_bytes);
+        g_assert_cmpmem(o, n.g[i].out_bytes, ref[i], n.g[i].out_bytes);
+    }
+
+    /* one byte past the SRAM: refused before any layer runs */
+    n.l[0].out_addr = n.l[1].in_addr = 3073;
+    net_store_desc(t, &n);
+    net_clear_outputs(t, &n);
+    g_assert_cmpuint(net_run(t, &n, &c), ==, SUSHI_HW_ST_BAD_LAYER);
+    g_assert_cmpuint(le32_to_cpu(c.layer), ==, 0);
+    qtest_memread(t->qts, n.act[2].gpa, got, 1);
+    g_assert_cmpuint(got[0], ==, 0x5a);
+
+    /*
+     * Isolation: layer 0 writes guest memory again, layer 1 still reads
+     * SRAM 3072, which the previous good launch filled: it must read the
+     * zeros every launch starts with.
+     */
+    n.l[0].out_addr = n.l[1].in_addr = 3072;
+    net_store_desc(t, &n);
+    g_assert_cmpuint(net_run(t, &n, &c), ==, SUSHI_HW_ST_OK);
+    n.l[0].flags = 0;
+    n.l[0].out_addr = n.act[1].dva;
+    net_store_desc(t, &n);
+    net_clear_outputs(t, &n);
+    g_assert_cmpuint(net_run(t, &n, &c), ==, SUSHI_HW_ST_OK);
+    zeros = g_malloc0(n.g[0].out_bytes);
+    want = g_malloc(n.g[1].out_bytes);
+    {
+        struct sushi_layer_io io = {
+            .in = (const int8_t *)zeros,
+            .w = (const int8_t *)n.wbytes[1],
+            .w_stride = n.l[1].w_stride,
+            .epi = n.epibytes[1],
+            .out = (int8_t *)want,
+        };
+
+        g_assert_cmpint(sushi_layer_compute(&n.l[1], &io, SUSHI_ISA_REF),
+                        ==, 0);
+    }
+    g_free(got);
+    got = g_malloc(n.g[1].out_bytes);
+    qtest_memread(t->qts, n.act[2].gpa, got, n.g[1].out_bytes);
+    g_assert_cmpmem(got, n.g[1].out_bytes, want, n.g[1].out_bytes);
+    net_free_ref(ref);
+    net_free(&n);
+    stop(t);
+
+    /* without an SRAM every placement there is a bad layer */
+    t = start("act-sram-bytes=0");
+    g_assert_cmpuint(rd64(t, SUSHI_REG_CAP_ACT_SRAM), ==, 0);
+    t->cfg.act_sram_bytes = 0;
+    net_build(t, &n, 12);
+    n.l[0].flags = SUSHI_LAYER_F_OUT_SRAM;
+    n.l[0].out_addr = 0;
+    n.l[1].flags = SUSHI_LAYER_F_IN_SRAM;
+    n.l[1].in_addr = 0;
+    net_store_desc(t, &n);
+    g_assert_cmpuint(net_run(t, &n, &c), ==, SUSHI_HW_ST_BAD_LAYER);
+    net_free(&n);
+    stop(t);
+}
+
 /* SGS: PB_LOAD makes the same LAUNCH cheaper, exactly as the model says. */
 static void test_pb(void)
 {
@@ -1394,6 +1518,19 @@ static void random_layer(GRand *r, const Buf *pool, struct sushi_hw_layer *l)
     l->act_max = g_rand_int_range(r, 0, 128);
     l->in_addr = data + g_rand_int_range(r, 0, 16 * 1024);
     l->out_addr = data + 16 * 1024 + g_rand_int_range(r, 0, 16 * 1024);
+    /* a third of the layers keep some tensors in the (small) SRAM */
+    if (!g_rand_int_range(r, 0, 3)) {
+        l->flags = g_rand_int_range(r, 1, SUSHI_LAYER_F_MASK + 1);
+        if (l->flags & SUSHI_LAYER_F_IN_SRAM) {
+            l->in_addr = g_rand_int_range(r, 0, 8 * 1024);
+        }
+        if (l->flags & SUSHI_LAYER_F_OUT_SRAM) {
+            l->out_addr = g_rand_int_range(r, 0, 8 * 1024);
+        }
+        if (l->flags & SUSHI_LAYER_F_IN2_SRAM) {
+            l->in2_addr = g_rand_int_range(r, 0, 8 * 1024);
+        }
+    }
     if (op == SUSHI_OP_CONV || op == SUSHI_OP_FC) {
         l->w_addr = data + g_rand_int_range(r, 0, 8 * 1024);
         l->w_stride = l->in_c / l->groups * l->kernel * l->kernel +
@@ -1431,7 +1568,8 @@ static void random_layer(GRand *r, const Buf *pool, struct sushi_hw_layer *l)
 static void test_random(void)
 {
     const unsigned entries = 3000;
-    T *t = start("pb-bytes=65536,pb-entries=8,max-layers=8");
+    T *t = start("pb-bytes=65536,pb-entries=8,max-layers=8,"
+                 "act-sram-bytes=4096");
     g_autoptr(GRand) r = g_rand_new_with_seed(20261127);
     Buf pool, descs;
     unsigned done = 0, ok = 0, ok_launch = 0, st_count[16] = { 0 };
@@ -1588,6 +1726,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86_64/sushi-accel/intx", test_intx);
     g_test_add_func("/x86_64/sushi-accel/launch", test_launch);
     g_test_add_func("/x86_64/sushi-accel/pb", test_pb);
+    g_test_add_func("/x86_64/sushi-accel/sram", test_sram);
     g_test_add_func("/x86_64/sushi-accel/errors", test_errors);
     g_test_add_func("/x86_64/sushi-accel/reset", test_reset);
     g_test_add_func("/x86_64/sushi-accel/random", test_random);

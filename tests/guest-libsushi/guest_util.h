@@ -34,13 +34,16 @@ static inline int run_cmd(const char *cmd, char *buf, size_t len)
 }
 
 /*
- * ref_subnet() - SubNet @s of @sn at @map computed by the model library:
- * @in (the SubNet's input bytes) to @out (its output bytes).  0 or -errno.
+ * ref_subnet() - SubNet @s of @sn at @dev_map computed by the model
+ * library, every tensor in a host arena (no activation SRAM: the reference
+ * does not depend on the placement the device runs with): @in (the
+ * SubNet's input bytes) to @out (its output bytes).  0 or -errno.
  */
 static inline int ref_subnet(const struct sushi_supernet *sn,
-			     const struct sushi_supernet_map *map, uint32_t s,
-			     const int8_t *in, int8_t *out)
+			     const struct sushi_supernet_map *dev_map,
+			     uint32_t s, const int8_t *in, int8_t *out)
 {
+	struct sushi_supernet_map dram = *dev_map, *map = &dram;
 	const uint8_t *data = sushi_supernet_data(sn);
 	struct sushi_subnet_info si;
 	struct sushi_subnet_io io;
@@ -50,6 +53,7 @@ static inline int ref_subnet(const struct sushi_supernet *sn,
 
 	if (ret)
 		return ret;
+	dram.act_sram_bytes = 0;
 	l = calloc(si.n_layers, sizeof(*l));
 	ret = l ? sushi_supernet_layers(sn, s, map, l, &io) : -ENOMEM;
 	if (!ret && !(a = calloc(io.arena_bytes, 1)))

@@ -584,7 +584,7 @@ int main(void)
 	sushi_supernet_info(c.sn, &c.info);
 	sushi_device_caps(c.dev, &c.caps);
 	sushi_caps_model_config(&c.caps, &c.cfg);
-	sushi_netdev_map(&c.map);
+	sushi_netdev_map(&c.caps, &c.map);
 	OK(c.map.data_base == 0 && c.map.act_base > c.info.data_bytes,
 	   "address map: data at 0, arena at 0x%llx",
 	   (unsigned long long)c.map.act_base);

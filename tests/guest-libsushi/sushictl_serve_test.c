@@ -220,9 +220,11 @@ static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
 	rc = run_cmd(cmd, sbuf, sizeof(sbuf));
 	EQ(0, rc, "sushictl serve --json --trace %s -n %u --q %u --policy %s "
 	   "exits 0", trace, n, q, policies);
+	/* eval models the device's configuration, its activation SRAM too */
 	snprintf(cmd, sizeof(cmd), SUSHICTL " eval --json --supernet " SUPERNET
-		 " --trace %s -n %u --seed %llu --q %u --policy %s", trace, n,
-		 (unsigned long long)seed, q, policies);
+		 " --trace %s -n %u --seed %llu --q %u --policy %s "
+		 "--act-sram-kib %llu", trace, n, (unsigned long long)seed, q,
+		 policies, (unsigned long long)(c->cfg.act_sram_bytes >> 10));
 	EQ(0, run_cmd(cmd, ebuf, sizeof(ebuf)), "sushictl eval on the same "
 	   "trace exits 0");
 	sj = cJSON_Parse(sbuf);
@@ -376,7 +378,7 @@ int main(void)
 	}
 	sushi_device_caps(c.dev, &caps);
 	sushi_caps_model_config(&caps, &c.cfg);
-	sushi_netdev_map(&c.map);
+	sushi_netdev_map(&caps, &c.map);
 	EQ(0, sushi_supernet_sched_space(c.sn, &c.cfg, &c.map, &c.sp),
 	   "the catalog priced under the device's caps");
 	EQ(0, sushi_pb_query(c.dev, &pb, NULL, 0), "PB state before");

@@ -56,12 +56,15 @@ TEST_F(fence, in_fence_error_propagates)
 {
 	struct drm_sushi_job_stats st;
 	__u64 a, b, c, d;
+	int errors;
 	__u32 h;
 
 	if (!(self->caps.flags & DRM_SUSHI_CAP_PB))
 		SKIP(return, "device without a Persistent Buffer");
 	if (geteuid())
 		SKIP(return, "needs root for debugfs force_reset");
+	errors = kmsg_count("*ERROR*");
+	ASSERT_GE(errors, 0);
 	ASSERT_EQ(0, sushi_pb_pin(self->fd, self->r, NET_PINS, &h, NULL));
 	ASSERT_EQ(0, sushi_launch_pinned(self->fd, self->net.prog, h, &a));
 	wait_ok(_metadata, self->fd, a, &st);
@@ -109,6 +112,8 @@ TEST_F(fence, in_fence_error_propagates)
 	EXPECT_EQ(self->net.cost.cycles, st.cycles);
 	EXPECT_TRUE(net_check(&self->net));
 	EXPECT_EQ(0, sushi_pb_unpin_wait(self->fd, h));
+	/* the user's failed jobs are not kernel errors */
+	EXPECT_EQ(errors, kmsg_count("*ERROR*"));
 }
 
 /* A good in-fence: the launch runs, its out-fence signals without error. */

@@ -70,9 +70,12 @@ TEST_F(query, valid)
 	EXPECT_NE(0, caps.dram_bytes_per_cycle);
 	EXPECT_NE(0, caps.max_layers);
 	EXPECT_EQ(SUSHI_MMU_VA_BITS, caps.va_bits);
-	EXPECT_EQ(0, caps.flags & ~(DRM_SUSHI_CAP_OVERLAP | DRM_SUSHI_CAP_PB));
+	EXPECT_EQ(0, caps.flags & ~(DRM_SUSHI_CAP_OVERLAP | DRM_SUSHI_CAP_PB |
+				    DRM_SUSHI_CAP_ACT_SRAM));
 	EXPECT_EQ(!!(caps.flags & DRM_SUSHI_CAP_PB),
 		  caps.pb_bytes && caps.pb_entries);
+	EXPECT_EQ(!!(caps.flags & DRM_SUSHI_CAP_ACT_SRAM),
+		  !!caps.act_sram_bytes);
 	EXPECT_NE(0, caps.max_bo_size);
 	EXPECT_GE(1ull << caps.va_bits, caps.max_bo_size);
 	EXPECT_EQ(SUSHI_HW_MAX_DIM, caps.max_dim);
@@ -250,6 +253,8 @@ TEST_F(query, matches_registers)
 	EXPECT_EQ(sushi_reg64(bar, SUSHI_REG_CAP_E_BUF_FJ), caps.e_buf_fj);
 	EXPECT_EQ(sushi_reg64(bar, SUSHI_REG_CAP_P_STATIC_UW),
 		  caps.p_static_uw);
+	EXPECT_EQ(sushi_reg64(bar, SUSHI_REG_CAP_ACT_SRAM),
+		  caps.act_sram_bytes);
 	munmap((void *)bar, SUSHI_BAR_REGS_SIZE);
 }
 
@@ -278,6 +283,7 @@ TEST_F(query, device_defaults)
 	EXPECT_EQ(def.e_pb_fj, caps.e_pb_fj);
 	EXPECT_EQ(def.e_buf_fj, caps.e_buf_fj);
 	EXPECT_EQ(def.p_static_uw, caps.p_static_uw);
+	EXPECT_EQ(def.act_sram_bytes, caps.act_sram_bytes);
 }
 
 TEST_HARNESS_MAIN

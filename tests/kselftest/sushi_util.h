@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <sys/klog.h>
 #include <time.h>
 #include <linux/sync_file.h>
 
@@ -272,6 +273,7 @@ static inline void sushi_caps_config(const struct drm_sushi_caps *caps,
 	cfg->overlap = !!(caps->flags & DRM_SUSHI_CAP_OVERLAP);
 	cfg->pb_bytes = caps->pb_bytes;
 	cfg->pb_entries = caps->pb_entries ? caps->pb_entries : 1;
+	cfg->act_sram_bytes = caps->act_sram_bytes;
 	cfg->e_mac_fj = caps->e_mac_fj;
 	cfg->e_dram_fj = caps->e_dram_fj;
 	cfg->e_pb_fj = caps->e_pb_fj;
@@ -333,6 +335,32 @@ static inline void sushi_layer_to_model(const struct drm_sushi_layer *u,
 	l->w_addr = u->w.offset;
 	l->w_stride = u->w_stride;
 	l->epi_addr = u->epi.offset;
+}
+
+/*
+ * Lines of the kernel log buffer that contain @needle (root; -errno when
+ * the log cannot be read).
+ */
+static inline int kmsg_count(const char *needle)
+{
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), n = 0;
+	char *buf, *p;
+
+	if (len <= 0)
+		return len < 0 ? -errno : 0;
+	buf = malloc(len + 1);
+	if (!buf)
+		return -ENOMEM;
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
+	if (len < 0) {
+		free(buf);
+		return -errno;
+	}
+	buf[len] = 0;
+	for (p = buf; (p = strstr(p, needle)); p++)
+		n++;
+	free(buf);
+	return n;
 }
 
 /* debugfs of the (only) sushi device */

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * cmd_eval.c - `sushictl eval`: replays a query trace through the policies
- * on a modelled SushiAccel (no device needed) and prints DESIGN D12's
- * metrics as a table or JSON, optionally with a timeline plot (gnuplot).
+ * cmd_eval.c - `sushictl eval`: its options, and the replay of a query
+ * trace through the policies on a modelled SushiAccel (no device needed):
+ * the offline ones planned with the whole trace (best-static, the oracle
+ * with its proof), the universal bound, the policies that pin the same
+ * SubGraph found out; printed by eval_out.c, optionally with a timeline
+ * plot (gnuplot).
  */
 #include <errno.h>
 #include <math.h>
@@ -27,7 +30,16 @@ void eval_usage(FILE *f)
 	      "off-chip traffic and energy, PB hits and reloads.\n\n"
 	      "  --supernet FILE      SuperNet file (default " SUSHI_DEFAULT_SUPERNET ")\n"
 	      "  --policy LIST        comma-separated: sushi,no-pb,static-smallest,\n"
-	      "                       static-intersect,lru,oracle, or all (default all)\n"
+	      "                       static-intersect,static-largest,best-static,lru,\n"
+	      "                       oracle, or all (default all)\n"
+	      "  --select MODE        SubNet per query: accuracy (the most accurate within\n"
+	      "                       the ceiling, default) or floor (the cheapest meeting\n"
+	      "                       the floor and the ceiling)\n"
+	      "  --objective OBJ      what best-static and the oracle optimise: saving (PB\n"
+	      "                       bytes served - loaded, default) or offchip (off-chip\n"
+	      "                       bytes, minimised)\n"
+	      "  --oracle-states N    the oracle's states per window boundary before it\n"
+	      "                       merges (bounds) instead of enumerating (default 256)\n"
 	      "  --trace KIND         uniform, phased, random-walk, bursty (default phased)\n"
 	      "  --trace-csv FILE     replay a CSV trace instead (arrival_us,acc_floor,lat_ceiling_us)\n"
 	      "  -n, --queries N      queries of a synthetic trace (default 10000)\n"
@@ -39,6 +51,8 @@ void eval_usage(FILE *f)
 	      "  --q N                SubGraph decision period in queries (default 32)\n"
 	      "  --w N                window of recent queries (default 64)\n"
 	      "  --pb-kib N           Persistent Buffer size in KiB (default: the device default)\n"
+	      "  --act-sram-kib N     activation SRAM in KiB, 0: every tensor through DRAM\n"
+	      "                       (default: the device default, 1408)\n"
 	      "  --clock-mhz X        clock (default 100)\n"
 	      "  --dram-bpc N         DRAM bytes per cycle (default 16)\n"
 	      "  --pe-k N, --pe-c N   DPE array geometry (default 16, 9)\n"
@@ -113,14 +127,17 @@ static void defaults(struct eval_opts *o)
 	o->trace.acc_lo = o->trace.acc_hi = NAN;
 	o->sched.q = 32;
 	o->sched.w = 64;
+	o->sched.select = SUSHI_SELECT_ACCURACY;
+	o->sched.objective = SUSHI_OBJECTIVE_SAVING;
 	sushi_model_config_default(&o->cfg);
 }
 
 static const char *const valued[] = {
 	"--supernet", "--policy", "--trace", "--trace-csv", "--queries",
 	"--seed", "--phase", "--q", "--w", "--gap-us", "--lat-lo-us",
-	"--lat-hi-us", "--acc-lo", "--acc-hi", "--pb-kib", "--clock-mhz",
-	"--dram-bpc", "--pe-k", "--pe-c", "--plot",
+	"--lat-hi-us", "--acc-lo", "--acc-hi", "--pb-kib", "--act-sram-kib", "--clock-mhz",
+	"--dram-bpc", "--pe-k", "--pe-c", "--plot", "--select", "--objective",
+	"--oracle-states",
 };
 
 static bool known(const char *name)
@@ -243,6 +260,11 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 			if (num_u64(val, 0, 1u << 20, &u))
 				USAGE("--pb-kib: expected 0..1048576, got '%s'", val);
 			o->cfg.pb_bytes = u << 10;
+		} else if (!strcmp(name, "--act-sram-kib")) {
+			if (num_u64(val, 0, SUSHI_CFG_MAX_ACT_SRAM >> 10, &u))
+				USAGE("--act-sram-kib: expected 0..%llu, got '%s'",
+				      SUSHI_CFG_MAX_ACT_SRAM >> 10, val);
+			o->cfg.act_sram_bytes = u << 10;
 		} else if (!strcmp(name, "--clock-mhz")) {
 			if (num_d(val, 0.001, 100000, &d))
 				USAGE("--clock-mhz: expected 0.001..100000, got '%s'", val);
@@ -257,6 +279,22 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 			*(name[5] == 'k' ? &o->cfg.pe_k : &o->cfg.pe_c) = (uint32_t)u;
 		} else if (!strcmp(name, "--plot")) {
 			o->plot = val;
+		} else if (!strcmp(name, "--select")) {
+			int m = sushi_select_from_name(val);
+
+			if (m < 0)
+				USAGE("--select: expected accuracy or floor, got '%s'", val);
+			o->sched.select = (enum sushi_select)m;
+		} else if (!strcmp(name, "--objective")) {
+			int m = sushi_objective_from_name(val);
+
+			if (m < 0)
+				USAGE("--objective: expected saving or offchip, got '%s'", val);
+			o->sched.objective = (enum sushi_objective)m;
+		} else if (!strcmp(name, "--oracle-states")) {
+			if (num_u64(val, 1, 1u << 24, &u))
+				USAGE("--oracle-states: expected 1..16777216, got '%s'", val);
+			o->oracle_states = u;
 		} else {
 			USAGE("unknown option '%s' (try --help)", name);
 		}
@@ -344,109 +382,126 @@ static int load_trace(struct eval_opts *o, struct sushi_query **qs, size_t *n)
 	return EXIT_OK;
 }
 
-static int64_t saving(const struct sushi_eval_stats *st)
+/* the plan of a policy pinning candidate g throughout */
+static int replay_static(const struct sushi_sched_space *sp,
+			 const struct sushi_sched_params *p, uint32_t g,
+			 const struct sushi_query *qs, size_t n,
+			 struct sushi_eval_stats *st, struct sushi_eval_record *rec)
 {
-	return (int64_t)st->pb_bytes_served - (int64_t)st->pb_bytes_loaded;
+	size_t nw = (n - 1) / p->q + 1;
+	uint32_t *plan = malloc(nw * sizeof(*plan));
+	int ret;
+
+	if (!plan)
+		return -ENOMEM;
+	for (size_t k = 0; k < nw; k++)
+		plan[k] = g;
+	ret = sushi_eval_plan(sp, p, plan, nw, qs, n, st, rec);
+	free(plan);
+	return ret;
 }
 
-static void print_json(const struct eval_opts *o, const char *supernet,
-		       const struct sushi_eval_stats *st, uint32_t mask,
-		       size_t n_queries)
+/* Policy p of the report: planned (offline ones) and replayed. */
+static int run_policy(struct eval_report *r, enum sushi_policy p,
+		      const struct sushi_query *qs, struct sushi_eval_record *rec)
 {
-	struct jw w;
+	const struct eval_opts *o = r->o;
+	struct sushi_sched_params sp = o->sched;
+	struct eval_row *row = &r->rows[p];
+	uint32_t *plan = NULL;
+	int64_t v;
+	int ret;
 
-	jw_begin(&w, stdout);
-	jw_str(&w, "supernet", supernet);
-	jw_obj(&w, "accelerator");
-	jw_u64(&w, "pe_k", o->cfg.pe_k);
-	jw_u64(&w, "pe_c", o->cfg.pe_c);
-	jw_u64(&w, "clock_hz", o->cfg.clock_hz);
-	jw_u64(&w, "dram_bytes_per_cycle", o->cfg.dram_bytes_per_cycle);
-	jw_u64(&w, "pb_bytes", o->cfg.pb_bytes);
-	jw_bool(&w, "overlap", o->cfg.overlap);
-	jw_end_obj(&w);
-	jw_obj(&w, "trace");
-	jw_str(&w, "kind", o->trace_csv ? "csv" : sushi_trace_name(o->trace.kind));
-	if (o->trace_csv)
-		jw_str(&w, "file", o->trace_csv);
-	jw_u64(&w, "queries", n_queries);
-	jw_u64(&w, "seed", o->trace.seed);
-	jw_end_obj(&w);
-	jw_u64(&w, "q", o->sched.q);
-	jw_u64(&w, "w", o->sched.w);
-	jw_arr(&w, "results");
-	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
-		const struct sushi_eval_stats *s = &st[p];
-
-		if (!(mask & (1u << p)))
-			continue;
-		jw_obj(&w, NULL);
-		jw_str(&w, "policy", sushi_policy_name((enum sushi_policy)p));
-		jw_num(&w, "served_accuracy", s->served_accuracy);
-		jw_num(&w, "slo_attainment", s->slo_attainment);
-		jw_num(&w, "latency_mean_us", s->lat_mean_ns / 1e3);
-		jw_num(&w, "latency_p50_us", (double)s->lat_p50_ns / 1e3);
-		jw_num(&w, "latency_p99_us", (double)s->lat_p99_ns / 1e3);
-		jw_num(&w, "offchip_bytes_per_query", s->offchip_bytes_per_query);
-		jw_num(&w, "offchip_energy_uj_per_query", s->offchip_fj_per_query / 1e9);
-		jw_num(&w, "energy_uj_per_query", s->energy_fj_per_query / 1e9);
-		jw_num(&w, "pb_hit_fraction", s->pb_hit_fraction);
-		jw_u64(&w, "pb_reloads", s->pb_reloads);
-		jw_i64(&w, "offchip_byte_saving", saving(s));
-		jw_u64(&w, "fallbacks", s->fallbacks);
-		jw_u64(&w, "accuracy_misses", s->acc_misses);
-		jw_u64(&w, "latency_misses", s->lat_misses);
-		jw_end_obj(&w);
+	sp.policy = p;
+	row->subgraph = UINT32_MAX;
+	row->same_as = -1;
+	if (p == SUSHI_POLICY_ORACLE) {
+		plan = malloc(((r->n - 1) / sp.q + 1) * sizeof(*plan));
+		if (!plan)
+			return -ENOMEM;
+		ret = sushi_eval_oracle(r->sp, &sp, qs, r->n, o->oracle_states, plan,
+					&r->oracle);
+		if (!ret)
+			ret = sushi_eval_plan(r->sp, &sp, plan, (r->n - 1) / sp.q + 1,
+					      qs, r->n, &row->st, rec);
+		free(plan);
+	} else if (p == SUSHI_POLICY_BEST_STATIC) {
+		ret = sushi_eval_best_static(r->sp, &sp, qs, r->n, &row->subgraph, &v);
+		if (!ret)
+			ret = replay_static(r->sp, &sp, row->subgraph, qs, r->n,
+					    &row->st, rec);
+	} else {
+		if (sushi_sched_space_policy_subgraph(r->sp, p, &row->subgraph))
+			row->subgraph = UINT32_MAX;
+		ret = sushi_eval_run(r->sp, &sp, qs, r->n, &row->st, rec);
 	}
-	jw_end_arr(&w);
-	jw_finish(&w);
+	row->value = sushi_eval_objective(&row->st, sp.objective);
+	return ret;
 }
 
-static void print_table(const struct sushi_eval_stats *st, uint32_t mask)
+/* The PB sizes that fit nothing and everything of the SuperNet. */
+static int weight_sizes(struct eval_report *r, const struct sushi_supernet *sn)
 {
-	static const char *const head[] = {
-		"policy", "served acc", "SLO", "mean us", "p50 us", "p99 us",
-		"off-chip KB/q", "off-chip uJ/q", "PB hit", "reloads", "saving vs oracle",
-	};
-	static const bool right[] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
-	struct table t;
-	int64_t best = (mask & (1u << SUSHI_POLICY_ORACLE)) ?
-		       saving(&st[SUSHI_POLICY_ORACLE]) : 0;
+	struct sushi_supernet_info info;
+	struct sushi_slice *sl, *all;
+	int ret = sushi_supernet_info(sn, &info);
 
-	table_init(&t, 11, head, right);
-	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
-		const struct sushi_eval_stats *s = &st[p];
-		char c[11][32];
-		const char *row[11];
+	if (ret)
+		return ret;
+	sl = calloc(info.n_weight_layers, sizeof(*sl));
+	all = calloc(info.n_weight_layers, sizeof(*all));
+	ret = sl && all ? 0 : -ENOMEM;
+	r->smallest_slice = UINT64_MAX;
+	for (uint32_t s = 0; !ret && s < info.n_subnets; s++) {
+		uint64_t w = 0;
 
-		if (!(mask & (1u << p)))
-			continue;
-		snprintf(c[0], 32, "%s", sushi_policy_name((enum sushi_policy)p));
-		snprintf(c[1], 32, "%.2f%%", 100 * s->served_accuracy);
-		snprintf(c[2], 32, "%.1f%%", 100 * s->slo_attainment);
-		snprintf(c[3], 32, "%.1f", s->lat_mean_ns / 1e3);
-		snprintf(c[4], 32, "%.1f", (double)s->lat_p50_ns / 1e3);
-		snprintf(c[5], 32, "%.1f", (double)s->lat_p99_ns / 1e3);
-		snprintf(c[6], 32, "%.1f", s->offchip_bytes_per_query / 1e3);
-		snprintf(c[7], 32, "%.2f", s->offchip_fj_per_query / 1e9);
-		snprintf(c[8], 32, "%.1f%%", 100 * s->pb_hit_fraction);
-		snprintf(c[9], 32, "%llu", (unsigned long long)s->pb_reloads);
-		if (best > 0)
-			snprintf(c[10], 32, "%.1f%%", 100.0 * (double)saving(s) / (double)best);
-		else
-			snprintf(c[10], 32, "-");
-		for (int i = 0; i < 11; i++)
-			row[i] = c[i];
-		table_add(&t, row);
+		ret = sushi_supernet_slices(sn, s, sl);
+		for (uint32_t l = 0; !ret && l < info.n_weight_layers; l++) {
+			uint64_t b = (uint64_t)sl[l].rows * sl[l].row_bytes;
+
+			w += b;
+			if (b && b < r->smallest_slice)
+				r->smallest_slice = b;
+			/* nested slices: their union is the largest of each */
+			if (sl[l].rows > all[l].rows)
+				all[l].rows = sl[l].rows;
+			if (sl[l].row_bytes > all[l].row_bytes)
+				all[l].row_bytes = sl[l].row_bytes;
+		}
+		if (w > r->largest_subnet)
+			r->largest_subnet = w;
 	}
-	table_print(&t, stdout);
-	table_free(&t);
+	for (uint32_t l = 0; !ret && l < info.n_weight_layers; l++)
+		r->supernet_bytes += (uint64_t)all[l].rows * all[l].row_bytes;
+	free(sl);
+	free(all);
+	return ret;
+}
+
+/* Policies pinning the same candidate throughout replay the same. */
+static void find_same(struct eval_report *r)
+{
+	for (int i = 0; i < SUSHI_POLICY_COUNT; i++) {
+		enum sushi_policy p = eval_order[i];
+
+		if (!(r->o->policies & (1u << p)) || r->rows[p].subgraph == UINT32_MAX)
+			continue;
+		for (int j = 0; j < i; j++) {
+			enum sushi_policy e = eval_order[j];
+
+			if ((r->o->policies & (1u << e)) && r->rows[e].same_as < 0 &&
+			    r->rows[e].subgraph == r->rows[p].subgraph) {
+				r->rows[p].same_as = (int)e;
+				break;
+			}
+		}
+	}
 }
 
 int cmd_eval(int argc, char **argv)
 {
-	struct sushi_supernet_map map = { 0x1000, 0x20000000 };
-	struct sushi_eval_stats st[SUSHI_POLICY_COUNT] = { 0 };
+	struct sushi_supernet_map map = { 0x1000, 0x20000000, 0 };
+	struct eval_report *r = NULL;
 	struct sushi_eval_record *rec = NULL;
 	struct sushi_sched_space *sp = NULL;
 	struct sushi_supernet *sn = NULL;
@@ -483,35 +538,46 @@ int cmd_eval(int argc, char **argv)
 	ret = load_trace(&o, &qs, &n);
 	if (ret)
 		goto out;
-	if (o.plot) {
+	r = calloc(1, sizeof(*r));
+	if (o.plot)
 		rec = calloc(n, sizeof(*rec));
-		if (!rec) {
-			ret = EXIT_INTERNAL;
-			goto out;
-		}
+	if (!r || (o.plot && !rec)) {
+		ret = EXIT_INTERNAL;
+		goto out;
+	}
+	r->o = &o;
+	r->sp = sp;
+	r->n = n;
+	if (weight_sizes(r, sn)) {
+		ret = EXIT_INTERNAL;
+		goto out;
 	}
 	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
-		struct sushi_sched_params sp_params = o.sched;
-
 		if (!(o.policies & (1u << p)))
 			continue;
-		sp_params.policy = (enum sushi_policy)p;
-		ret = sushi_eval_run(sp, &sp_params, qs, n, &st[p],
-				     p == SUSHI_POLICY_SUSHI ? rec : NULL);
+		ret = run_policy(r, (enum sushi_policy)p, qs,
+				 p == SUSHI_POLICY_SUSHI ? rec : NULL);
 		if (ret) {
 			fprintf(stderr, "sushictl eval: %s: %s\n",
-				sushi_policy_name(sp_params.policy), strerror(-ret));
+				sushi_policy_name((enum sushi_policy)p), strerror(-ret));
 			ret = ret == -EINVAL ? EXIT_INPUT : EXIT_INTERNAL;
 			goto out;
 		}
 	}
+	ret = sushi_eval_universal_bound(sp, &o.sched, qs, n, &r->universal);
+	if (ret) {
+		ret = EXIT_INTERNAL;
+		goto out;
+	}
+	find_same(r);
 	if (o.json)
-		print_json(&o, o.supernet, st, o.policies, n);
+		eval_print_json(r, stdout);
 	else
-		print_table(st, o.policies);
+		eval_print_table(r, stdout);
 	if (o.plot && (o.policies & (1u << SUSHI_POLICY_SUSHI)))
 		ret = plot_timeline(o.plot, sp, qs, rec, n) ? EXIT_INTERNAL : EXIT_OK;
 out:
+	free(r);
 	free(rec);
 	free(qs);
 	sushi_sched_space_free(sp);

@@ -30,7 +30,9 @@ enum {
  * @trace: synthetic trace parameters (unset ranges: 0, filled from the
  *	SuperNet's catalog)
  * @trace_csv: a CSV trace file instead of a synthetic one, or NULL
- * @sched: Q and W (its policy field is unused)
+ * @sched: Q, W, the select mode and the offline policies' objective (its
+ *	policy field is unused)
+ * @oracle_states: the oracle's state budget (0: libsushi's default)
  * @cfg: the modelled SushiAccel
  * @json: print JSON instead of a table
  * @plot: write a latency/accuracy timeline of SushiSched here (.png/.svg)
@@ -41,10 +43,61 @@ struct eval_opts {
 	struct sushi_trace_params trace;
 	const char *trace_csv;
 	struct sushi_sched_params sched;
+	uint64_t oracle_states;
 	struct sushi_model_config cfg;
 	bool json;
 	const char *plot;
 };
+
+/**
+ * struct eval_row - one policy's replay
+ * @st: its metrics
+ * @subgraph: the candidate it pins for the whole trace (the fixed-SubGraph
+ *	policies and best-static), or UINT32_MAX
+ * @same_as: an earlier policy (enum sushi_policy) pinning the same
+ *	candidate for the whole trace, hence the same replay; or -1
+ * @value: the objective's value (sushi_eval_objective())
+ */
+struct eval_row {
+	struct sushi_eval_stats st;
+	uint32_t subgraph;
+	int same_as;
+	int64_t value;
+};
+
+/**
+ * struct eval_report - everything `sushictl eval` prints
+ * @o: the options
+ * @sp: the scheduling space (candidates, accuracies)
+ * @n: queries replayed
+ * @rows: per policy (enum sushi_policy), valid where o->policies says
+ * @oracle: the oracle's proof, valid with the oracle among the policies
+ * @universal: sushi_eval_universal_bound() on the objective
+ * @supernet_bytes: weight bytes of the whole SuperNet (every SubNet's
+ *	slices together: a PB this large fits everything)
+ * @smallest_slice: the smallest weight slice of any SubNet (a PB smaller
+ *	than this fits nothing)
+ * @largest_subnet: weight bytes of the largest SubNet
+ */
+struct eval_report {
+	const struct eval_opts *o;
+	const struct sushi_sched_space *sp;
+	size_t n;
+	struct eval_row rows[SUSHI_POLICY_COUNT];
+	struct sushi_oracle_info oracle;
+	int64_t universal;
+	uint64_t supernet_bytes;
+	uint64_t smallest_slice;
+	uint64_t largest_subnet;
+};
+
+/* the order policies are printed in */
+extern const enum sushi_policy eval_order[SUSHI_POLICY_COUNT];
+
+/** eval_print_table() - the report as tables and notes on @f */
+void eval_print_table(const struct eval_report *r, FILE *f);
+/** eval_print_json() - the report as JSON on @f */
+void eval_print_json(const struct eval_report *r, FILE *f);
 
 /**
  * eval_parse() - parse `sushictl eval` arguments (argv[0] is "eval")

@@ -42,8 +42,9 @@ static void serve_usage(FILE *f)
 	      "  --images FILE        IDX image file (default " SUSHI_DEFAULT_IMAGES ")\n"
 	      "  --labels FILE        IDX label file (default " SUSHI_DEFAULT_LABELS ")\n"
 	      "  --policy LIST        comma-separated: sushi,no-pb,static-smallest,\n"
-	      "                       static-intersect, or all (default all; lru and\n"
-	      "                       oracle are eval-only)\n"
+	      "                       static-intersect, or all (default all; lru,\n"
+	      "                       static-largest, best-static and oracle are\n"
+	      "                       eval-only)\n"
 	      "  --trace KIND         uniform, phased, random-walk, bursty (default phased)\n"
 	      "  -n, --queries N      queries (default 10000); query i runs on image i\n"
 	      "                       modulo the number of images\n"
@@ -92,7 +93,8 @@ static int take(struct serve_opts *o, const char *name, const char *val,
 		if (!strcmp(val, "all"))
 			o->policies = SERVE_POLICIES;
 		if (o->policies & ~SERVE_POLICIES)
-			USAGE("--policy: lru and oracle are eval-only (sushictl eval)");
+			USAGE("--policy: lru, static-largest, best-static and oracle are "
+			      "eval-only (sushictl eval)");
 	} else {
 		int ret = eval_trace_opt(name, val, &o->trace, &o->sched, err,
 					 errlen);
@@ -172,7 +174,7 @@ static int serve_all(const struct serve_opts *o, struct sushi_supernet *sn,
 		return rc;
 	sushi_device_caps(dev, &caps);
 	sushi_caps_model_config(&caps, &cfg);
-	sushi_netdev_map(&map);
+	sushi_netdev_map(&caps, &map);
 	rc = EXIT_INTERNAL;
 	ret = sushi_supernet_sched_space(sn, &cfg, &map, &sp);
 	if (ret) {

@@ -34,6 +34,7 @@ static void print_json(const struct serve_opts *o, const char *path,
 	jw_u64(&w, "clock_hz", cfg->clock_hz);
 	jw_u64(&w, "dram_bytes_per_cycle", cfg->dram_bytes_per_cycle);
 	jw_u64(&w, "pb_bytes", cfg->pb_bytes);
+	jw_u64(&w, "act_sram_bytes", cfg->act_sram_bytes);
 	jw_bool(&w, "overlap", cfg->overlap);
 	jw_end_obj(&w);
 	jw_obj(&w, "trace");

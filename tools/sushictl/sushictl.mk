@@ -3,7 +3,7 @@
 
 CTL_DIR  := tools/sushictl
 CTL_OUT  := $(BUILD)/sushictl
-CTL_SRCS := out.c plot.c cmd_eval.c
+CTL_SRCS := out.c plot.c cmd_eval.c eval_out.c
 CTL_DEV_SRCS := cmd_dev.c cmd_info.c cmd_pb.c cmd_stats.c cmd_reset.c cmd_run.c \
 		cmd_serve.c serve_data.c serve_pb.c serve_loop.c serve_out.c
 CTL_CFLAGS = $(LS_CFLAGS) -DSUSHI_DEFAULT_SUPERNET='"$(CURDIR)/tools/supernet/data/fmnist-supernet.safetensors"' \

@@ -112,6 +112,11 @@ struct drm_sushi_query {
 #define DRM_SUSHI_CAP_OVERLAP		0x1u
 /** DRM_SUSHI_CAP_PB - the device has a Persistent Buffer (@pb_bytes > 0) */
 #define DRM_SUSHI_CAP_PB		0x2u
+/**
+ * DRM_SUSHI_CAP_ACT_SRAM - the device has an on-chip activation SRAM
+ * (&drm_sushi_caps.act_sram_bytes > 0)
+ */
+#define DRM_SUSHI_CAP_ACT_SRAM		0x4u
 
 /**
  * struct drm_sushi_caps - the device's capabilities (DRM_SUSHI_QUERY_CAPS)
@@ -170,6 +175,13 @@ struct drm_sushi_caps {
 	__u64 p_static_uw;
 	/** @max_bo_size: largest size DRM_IOCTL_SUSHI_BO_CREATE accepts. */
 	__u64 max_bo_size;
+	/**
+	 * @act_sram_bytes: bytes of on-chip activation SRAM a layer may place
+	 * its input, second input or output in (DRM_SUSHI_LAYER_*_SRAM); 0:
+	 * every tensor is in a BO.  Added in version 1.1 of the interface
+	 * (the struct grew from 128 to 136 bytes; QUERY negotiates the size).
+	 */
+	__u64 act_sram_bytes;
 };
 
 /**
@@ -293,6 +305,21 @@ struct drm_sushi_bo_ref {
 	__u64 offset;
 };
 
+/*
+ * Tensor placement (&drm_sushi_layer.flags): with the bit set, that tensor
+ * lives in the device's on-chip activation SRAM instead of a BO: its
+ * &drm_sushi_bo_ref has handle 0 and its offset is the SRAM offset; the
+ * tensor must lie inside &drm_sushi_caps.act_sram_bytes (-ERANGE).  The
+ * SRAM's contents do not outlive a launch: a program writes a tensor there
+ * before it reads it (the device starts every launch with a zeroed SRAM).
+ */
+/** DRM_SUSHI_LAYER_IN_SRAM - the input is in the activation SRAM */
+#define DRM_SUSHI_LAYER_IN_SRAM		0x1u
+/** DRM_SUSHI_LAYER_IN2_SRAM - ADD: the second input is in the SRAM */
+#define DRM_SUSHI_LAYER_IN2_SRAM	0x2u
+/** DRM_SUSHI_LAYER_OUT_SRAM - the output is in the activation SRAM */
+#define DRM_SUSHI_LAYER_OUT_SRAM	0x4u
+
 /**
  * struct drm_sushi_layer - one layer of a program (168 bytes)
  *
@@ -304,7 +331,7 @@ struct drm_sushi_bo_ref {
 struct drm_sushi_layer {
 	/** @op: 1 CONV, 2 FC, 3 ADD, 4 AVGPOOL, 5 MAXPOOL, 6 GAP. */
 	__u32 op;
-	/** @flags: must be zero. */
+	/** @flags: DRM_SUSHI_LAYER_*_SRAM placement bits; others must be zero. */
 	__u32 flags;
 	/** @in_c: input channels. */
 	__u32 in_c;
@@ -344,11 +371,14 @@ struct drm_sushi_layer {
 	__s32 add_mult_b;
 	/** @w_stride: CONV/FC: bytes between weight rows. */
 	__u64 w_stride;
-	/** @in: the input tensor. */
+	/** @in: the input tensor (handle 0 + SRAM offset with IN_SRAM). */
 	struct drm_sushi_bo_ref in;
-	/** @in2: ADD: the second input tensor. */
+	/** @in2: ADD: the second input tensor (or SRAM, IN2_SRAM). */
 	struct drm_sushi_bo_ref in2;
-	/** @out: the output tensor (not in a DEVICE_READ_ONLY BO). */
+	/**
+	 * @out: the output tensor (not in a DEVICE_READ_ONLY BO; or SRAM,
+	 * OUT_SRAM).
+	 */
 	struct drm_sushi_bo_ref out;
 	/** @w: CONV/FC: weight row 0. */
 	struct drm_sushi_bo_ref w;
@@ -365,9 +395,11 @@ struct drm_sushi_layer {
  * DRM_IOCTL_SUSHI_LAUNCH runs.  The program holds references to its BOs.
  *
  * Errors: -EINVAL a bad field, flag, padding, @layer_size or a zero
- * @n_layers; -E2BIG more than &drm_sushi_caps.max_layers layers; -ENOENT a
- * bad BO handle; -EOVERFLOW a size or offset + size that does not fit in 64
- * bits; -ERANGE a range that does not lie inside its BO; -EACCES an output
+ * @n_layers, a handle on an SRAM tensor; -E2BIG more than
+ * &drm_sushi_caps.max_layers layers; -ENOENT a bad BO handle; -EOVERFLOW a
+ * size or offset + size that does not fit in 64 bits; -ERANGE a range that
+ * does not lie inside its BO, or an SRAM tensor outside the activation
+ * SRAM; -EACCES an output
  * in a DEVICE_READ_ONLY BO; -EFAULT a bad @layers pointer; -ENOSPC device
  * address space exhausted.
  */

@@ -87,10 +87,12 @@ struct sushi_caps {
 	uint64_t e_buf_fj;
 	uint64_t p_static_uw;
 	uint64_t max_bo_size;
+	uint64_t act_sram_bytes;	/* on-chip activation SRAM, 0: none */
 };
 
 #define SUSHI_CAP_OVERLAP	0x1u	/* DRAM streaming overlaps compute */
 #define SUSHI_CAP_PB		0x2u	/* the device has a Persistent Buffer */
+#define SUSHI_CAP_ACT_SRAM	0x4u	/* ... and an activation SRAM */
 
 /**
  * sushi_device_caps() - the device's capabilities (queried at open)
@@ -193,16 +195,25 @@ int sushi_bo_free(struct sushi_bo *bo);
 
 /* --------------------------------------------------------------- programs */
 
-/** struct sushi_bo_ref - a place in a BO (bo NULL: unused, offset 0) */
+/**
+ * struct sushi_bo_ref - a place in a BO (bo NULL: unused, offset 0; or, for
+ * a tensor the layer's flags put in the activation SRAM, the SRAM offset)
+ */
 struct sushi_bo_ref {
 	struct sushi_bo *bo;
 	uint64_t offset;
 };
 
+/* struct sushi_layer.flags: this tensor lives in the activation SRAM */
+#define SUSHI_LAYER_IN_SRAM	0x1u
+#define SUSHI_LAYER_IN2_SRAM	0x2u
+#define SUSHI_LAYER_OUT_SRAM	0x4u
+
 /**
  * struct sushi_layer - one layer of a program, in host order; the fields
  * are those of the hardware layer descriptor (hw/sushi_accel_hw.h), with
- * each device address given as a place in a BO.
+ * each device address given as a place in a BO (or in the activation SRAM,
+ * see @flags).
  */
 struct sushi_layer {
 	uint32_t op;		/* 1 CONV, 2 FC, 3 ADD, 4 AVGPOOL, 5 MAXPOOL, 6 GAP */
@@ -215,6 +226,7 @@ struct sushi_layer {
 	int32_t add_mult_a, add_mult_b;
 	uint64_t w_stride;	/* CONV/FC: bytes between weight rows */
 	struct sushi_bo_ref in, in2, out, w, epi;
+	uint32_t flags;		/* SUSHI_LAYER_*_SRAM placement */
 };
 
 /**

@@ -2,7 +2,10 @@
 /*
  * sushi/eval.h - the offline evaluator: replays a query trace through a
  * policy on a modelled SushiAccel (one accelerator, queries served in
- * arrival order) and reports DESIGN D12's metrics; and the trace
+ * arrival order) and reports DESIGN D12's metrics; replays a given plan of
+ * SubGraphs; the offline policies (best static SubGraph, the oracle: the
+ * exact optimum of a stated objective over a stated plan space, or a
+ * proven bound on it) and an upper bound for every PB policy; the trace
  * generators and the CSV trace format.  Needs no device.
  */
 #ifndef SUSHI_EVAL_H
@@ -36,6 +39,13 @@ extern "C" {
  * @acc_misses: queries served below their accuracy floor
  * @lat_misses: queries finished after their ceiling
  * @makespan_ns: finish time of the last query
+ * @offchip_bytes: all off-chip bytes: the SubNets' DRAM traffic plus the
+ *	PB loads (@pb_bytes_loaded)
+ * @offchip_weight_bytes: weight bytes the SubNets read from DRAM
+ * @offchip_act_bytes: activation bytes the SubNets moved to and from DRAM
+ *	(the rest of their traffic)
+ * @offchip_epi_bytes: epilogue bytes the SubNets read from DRAM (0 when the
+ *	space was not told them: then they count as activations)
  */
 struct sushi_eval_stats {
 	uint64_t queries;
@@ -55,6 +65,10 @@ struct sushi_eval_stats {
 	uint64_t acc_misses;
 	uint64_t lat_misses;
 	uint64_t makespan_ns;
+	uint64_t offchip_bytes;
+	uint64_t offchip_weight_bytes;
+	uint64_t offchip_act_bytes;
+	uint64_t offchip_epi_bytes;
 };
 
 /**
@@ -78,15 +92,112 @@ struct sushi_eval_record {
 /**
  * sushi_eval_run() - replay @qs through policy @p
  * @rec: n records, or NULL
- * SUSHI_POLICY_ORACLE runs the oracle (dynamic programming over windows of
- * p->q queries and the candidate SubGraphs, maximizing the PB bytes served
- * minus the bytes spent loading the PB), then replays its choices.
- * Queries must be in arrival order.  Returns 0, -EINVAL or -ENOMEM.
+ * The offline policies first plan with the whole trace known:
+ * SUSHI_POLICY_BEST_STATIC with sushi_eval_best_static(),
+ * SUSHI_POLICY_ORACLE with sushi_eval_oracle() (default state budget),
+ * both on p->objective; then their plan is replayed like any policy.
+ * Queries must be in arrival order.  Returns 0, -EINVAL, -ENOMEM (or -EIO
+ * if an offline plan's replay disagrees with its planned value: a bug).
  */
 int sushi_eval_run(const struct sushi_sched_space *sp,
 		   const struct sushi_sched_params *p,
 		   const struct sushi_query *qs, size_t n,
 		   struct sushi_eval_stats *st, struct sushi_eval_record *rec);
+
+/**
+ * sushi_eval_objective() - the value of @st on objective @o, larger is
+ * better: the off-chip byte saving (PB bytes served - PB bytes loaded),
+ * or minus the off-chip bytes.  Exact (integers).
+ */
+int64_t sushi_eval_objective(const struct sushi_eval_stats *st,
+			     enum sushi_objective o);
+
+/**
+ * sushi_eval_plan() - replay @qs with a plan of SubGraphs: candidate
+ * @plan[k] pinned for queries [k Q, (k + 1) Q) (Q = p->q), switched before
+ * query k Q (its PB jobs in that query's wait), from an empty PB; SubNets
+ * chosen by the rule of p->select; p->policy is ignored
+ * @n_plan: must be ceil(n / Q)
+ * Returns 0, -EINVAL (a candidate out of range, wrong @n_plan) or -ENOMEM.
+ */
+int sushi_eval_plan(const struct sushi_sched_space *sp,
+		    const struct sushi_sched_params *p, const uint32_t *plan,
+		    size_t n_plan, const struct sushi_query *qs, size_t n,
+		    struct sushi_eval_stats *st, struct sushi_eval_record *rec);
+
+/**
+ * sushi_eval_best_static() - the candidate SubGraph whose static plan (the
+ * same candidate in every window, loaded before the first query) has the
+ * best p->objective over @qs (ties: the lowest index), and that value
+ * (exact: every candidate is replayed).  Returns 0, -EINVAL or -ENOMEM.
+ */
+int sushi_eval_best_static(const struct sushi_sched_space *sp,
+			   const struct sushi_sched_params *p,
+			   const struct sushi_query *qs, size_t n,
+			   uint32_t *g, int64_t *value);
+
+/**
+ * struct sushi_oracle_info - what sushi_eval_oracle() proved
+ * @value: p->objective of the plan returned (a plan of the space, so a
+ *	lower bound on the optimum), equal to its replay's
+ * @upper: an upper bound on the optimum over the plan space; equal to
+ *	@value when @exact
+ * @exact: @value is the optimum (no state was dropped by the budget)
+ * @states: (candidate, free time) states expanded
+ * @pruned: successors cut because their upper bound could not beat the
+ *	best plan known (never changes the optimum)
+ * @merged: states merged into free-time intervals by the state budget (a
+ *	relaxation: then @upper may exceed @value)
+ * @max_width: most states kept at one window boundary
+ */
+struct sushi_oracle_info {
+	int64_t value;
+	int64_t upper;
+	bool exact;
+	uint64_t states;
+	uint64_t pruned;
+	uint64_t merged;
+	uint64_t max_width;
+};
+
+/** Default state budget of the oracle: states kept per window boundary. */
+#define SUSHI_ORACLE_DEFAULT_STATES	256
+
+/**
+ * sushi_eval_oracle() - the best plan of the oracle's plan space for
+ * p->objective, knowing the whole trace
+ * @max_states: states kept per window boundary (0: the default); beyond it
+ *	states of one candidate closest in free time are merged (their
+ *	futures are then bounded, not enumerated) and @info says whether the
+ *	result is still exact
+ * @plan: ceil(n / p->q) candidates, filled (replay it with sushi_eval_plan())
+ *
+ * The plan space: one candidate SubGraph per window of p->q queries,
+ * switched before the window's first query from an empty PB, SubNets
+ * chosen per query by p->select, one accelerator with queueing exactly as
+ * sushi_eval_run() replays.  Exact search over (candidate, accelerator
+ * free time) states, pruned by a relaxation bound; Documentation/
+ * sushisched.rst has the definition and the proof.
+ * Returns 0, -EINVAL, -ENOMEM, or -EIO if the plan's replay disagrees with
+ * the search (a bug).
+ */
+int sushi_eval_oracle(const struct sushi_sched_space *sp,
+		      const struct sushi_sched_params *p,
+		      const struct sushi_query *qs, size_t n,
+		      uint64_t max_states, uint32_t *plan,
+		      struct sushi_oracle_info *info);
+
+/**
+ * sushi_eval_universal_bound() - an upper bound on p->objective over @qs
+ * for *every* PB policy (any PB content at any time, LRU included, any
+ * window or plan), with SubNets chosen by p->select: each query is given
+ * the best SubNet it could be served under any content with the least
+ * wait any schedule allows, PB loads free.  Returns 0 or -EINVAL/-ENOMEM.
+ */
+int sushi_eval_universal_bound(const struct sushi_sched_space *sp,
+			       const struct sushi_sched_params *p,
+			       const struct sushi_query *qs, size_t n,
+			       int64_t *bound);
 
 /* ---------------------------------------------------------------- traces */
 

@@ -55,8 +55,12 @@ int sushi_netdev_create(struct sushi_device *dev,
  */
 void sushi_netdev_destroy(struct sushi_netdev *nd);
 
-/** sushi_netdev_map() - the address map the layer lists were built at */
-void sushi_netdev_map(struct sushi_supernet_map *map);
+/**
+ * sushi_netdev_map() - the address map a netdev on a device with @caps
+ * builds its layer lists at (its activation SRAM included)
+ */
+void sushi_netdev_map(const struct sushi_caps *caps,
+		      struct sushi_supernet_map *map);
 
 /**
  * sushi_netdev_io() - SubNet @subnet's input and output places and sizes

@@ -108,13 +108,16 @@ int sushi_supernet_weight_layer(const struct sushi_supernet *sn, uint32_t i,
 				struct sushi_weight_layer_info *info);
 
 /**
- * struct sushi_supernet_map - where a SubNet's data lives in device memory
+ * struct sushi_supernet_map - where a SubNet's data lives
  * @data_base: device address of the data section
  * @act_base: device address of the activation arena
+ * @act_sram_bytes: the device's on-chip activation SRAM; intermediate
+ *	activations are planned into it (0: every tensor in the DRAM arena)
  */
 struct sushi_supernet_map {
 	uint64_t data_base;
 	uint64_t act_base;
+	uint64_t act_sram_bytes;
 };
 
 /**
@@ -135,7 +138,9 @@ struct sushi_subnet_io {
 
 /**
  * sushi_supernet_layers() - SubNet @i's layer list as host-order
- * descriptors at @map (every layer's output in its own arena slot)
+ * descriptors at @map: the network input and output in the DRAM arena,
+ * every other layer output in the activation SRAM when it fits for its
+ * live range (first fit in program order), else in its own arena slot
  * @out: room for n_layers descriptors, or NULL to only fill @io
  * Returns 0, -ENOENT (no such SubNet) or -EOVERFLOW (addresses wrap).
  */

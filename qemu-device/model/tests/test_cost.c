@@ -34,6 +34,53 @@ static void conv3x3(void)
 	       "100384 cycles at 100 MHz = 1003840 ns");
 }
 
+/*
+ * The activation SRAM: a tensor there costs no DRAM bytes (and no DRAM
+ * cycles) but large-SRAM energy; the off-chip split adds up.
+ */
+static void sram_placement(void)
+{
+	struct sushi_hw_layer l = t_conv(256, 28, 28, 64, 1, 1, 0, 1);
+	struct sushi_cost c;
+
+	l.flags = SUSHI_LAYER_F_IN_SRAM | SUSHI_LAYER_F_OUT_SRAM;
+	l.in_addr = 0;
+	l.out_addr = 200704;
+	is_int(sushi_model_layer_cost(&cfg, NULL, &l, &c), 0,
+	       "conv1x1 with input and output in the SRAM");
+	/* w 64*256=16384 + epi 768 from DRAM; in 200704 + out 50176 on chip */
+	is_u64(c.dram_rd, 16384 + 768, "only weights and epilogues read");
+	is_u64(c.dram_wr, 0, "nothing written off chip");
+	is_u64(c.sram_bytes, 200704 + 50176, "SRAM bytes = in + out");
+	is_u64(c.w_dram, 16384, "weights of the DRAM bytes");
+	is_u64(c.epi_dram, 768, "epilogues of the DRAM bytes");
+	is_u64(c.act_dram, 0, "no activation crosses the chip boundary");
+	/* 17152 / 16 = 1072 < compute 12544: compute bound now */
+	is_u64(c.cycles, 12544 + 32, "conv1x1 becomes compute bound: 12576");
+	/* MACs + (e_dram + e_buf) DRAM + e_pb SRAM */
+	is_u64(c.energy_fj, 300ull * 784 * 64 * 256 + 161250ull * 17152 +
+	       12500ull * 250880, "energy charges SRAM bytes at e_pb");
+	l.flags = SUSHI_LAYER_F_IN_SRAM;
+	l.out_addr = 1 << 20;
+	is_int(sushi_model_layer_cost(&cfg, NULL, &l, &c), 0, "output in DRAM");
+	is_u64(c.act_dram, 50176, "the output is the activation traffic");
+	is_u64(c.dram_rd + c.dram_wr, c.w_dram + c.act_dram + c.epi_dram,
+	       "DRAM bytes = weights + activations + epilogues");
+	/* the same layer in a configuration whose SRAM it does not fit */
+	{
+		struct sushi_model_config small = cfg;
+
+		small.act_sram_bytes = 200703;
+		is_int(sushi_model_layer_cost(&small, NULL, &l, &c), -EINVAL,
+		       "an input past the configured SRAM is refused");
+		small.act_sram_bytes = 0;
+		l.flags = 0;
+		is_int(sushi_model_layer_cost(&small, NULL, &l, &c), 0,
+		       "SRAM 0: an all-DRAM layer is fine");
+		is_u64(c.sram_bytes, 0, "SRAM 0: no SRAM bytes");
+	}
+}
+
 static void conv1x1_fc_dw(void)
 {
 	struct sushi_hw_layer l = t_conv(256, 28, 28, 64, 1, 1, 0, 1);
@@ -167,6 +214,11 @@ static void list_and_config(void)
 	is_int(sushi_model_config_check(&bad), -EINVAL, "PB larger than the address space rejected");
 	bad = cfg; bad.pb_entries = 0;
 	is_int(sushi_model_config_check(&bad), -EINVAL, "zero PB entries rejected");
+	bad = cfg; bad.act_sram_bytes = SUSHI_CFG_MAX_ACT_SRAM + 1;
+	is_int(sushi_model_config_check(&bad), -EINVAL,
+	       "an activation SRAM above 256 MiB rejected");
+	is_u64(cfg.act_sram_bytes, 1441792,
+	       "default activation SRAM: 27 Mb of URAM - 2 MiB PB = 1.375 MiB");
 	bad = cfg; bad.e_dram_fj = SUSHI_CFG_MAX_ENERGY + 1;
 	is_int(sushi_model_config_check(&bad), -EINVAL, "absurd energy constant rejected");
 	bad = cfg; bad.clock_hz = 0;
@@ -180,6 +232,7 @@ int main(int argc, char **argv)
 	sushi_model_config_default(&cfg);
 	conv3x3();
 	conv1x1_fc_dw();
+	sram_placement();
 	other_ops();
 	no_overlap_and_static();
 	pinned();

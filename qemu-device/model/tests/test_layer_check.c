@@ -58,7 +58,9 @@ static void rejected(void)
 	is_int(sushi_layer_check(&base, NULL), 0, "base conv is valid");
 	BAD(l->op = 0, -EINVAL, "op 0");
 	BAD(l->op = SUSHI_OP_COUNT, -EINVAL, "op past the last");
-	BAD(l->flags = 1, -EINVAL, "reserved flags set");
+	BAD(l->flags = 8, -EINVAL, "reserved flag bit 3 set");
+	BAD(l->flags = 0x80000000u, -EINVAL, "reserved flag bit 31 set");
+	BAD(l->flags = SUSHI_LAYER_F_IN2_SRAM, -EINVAL, "IN2_SRAM on a conv");
 	BAD(l->in_zp = 128, -EINVAL, "in_zp 128");
 	BAD(l->out_zp = (uint32_t)-129, -EINVAL, "out_zp -129");
 	BAD((l->act_min = 10, l->act_max = 9), -EINVAL, "act_min > act_max");
@@ -111,10 +113,44 @@ static void rejected(void)
 	BAD(l->kernel = 3, -EINVAL, "gap with a kernel");
 }
 
+/* Activation SRAM tensors: inside the SRAM, exactly to its last byte. */
+static void sram(void)
+{
+	struct sushi_hw_layer l = t_conv(8, 4, 4, 8, 3, 1, 1, 1);	/* 128 B */
+	struct sushi_layer_geom g;
+
+	l.flags = SUSHI_LAYER_F_IN_SRAM | SUSHI_LAYER_F_OUT_SRAM;
+	l.in_addr = 0;
+	l.out_addr = 128;
+	is_int(sushi_layer_check_sram(&l, 256, &g), 0,
+	       "in [0,128) and out [128,256) in a 256-byte SRAM");
+	is_int(sushi_layer_check_sram(&l, 255, &g), -EINVAL,
+	       "out one byte past a 255-byte SRAM");
+	is_int(sushi_layer_check_sram(&l, 0, &g), -EINVAL, "no SRAM at all");
+	l.flags = SUSHI_LAYER_F_IN_SRAM;
+	l.in_addr = 200;
+	is_int(sushi_layer_check_sram(&l, 256, &g), -EINVAL,
+	       "in [200,328) past a 256-byte SRAM");
+	l.in_addr = UINT64_MAX - 64;
+	is_int(sushi_layer_check(&l, &g), -EOVERFLOW,
+	       "an SRAM offset whose range wraps");
+	/* the DRAM address of a DRAM tensor is not bound by the SRAM */
+	l.flags = SUSHI_LAYER_F_OUT_SRAM;
+	l.in_addr = 1ull << 40;
+	l.out_addr = 0;
+	is_int(sushi_layer_check_sram(&l, 128, &g), 0,
+	       "a DRAM input anywhere, the output filling a 128-byte SRAM");
+	l = t_add(8, 4, 4);
+	l.flags = SUSHI_LAYER_F_IN2_SRAM;
+	l.in2_addr = 0;
+	is_int(sushi_layer_check_sram(&l, 128, &g), 0, "add: in2 in the SRAM");
+}
+
 int main(int argc, char **argv)
 {
 	tap_init(argc, argv);
 	geometry();
 	rejected();
+	sram();
 	return tap_done();
 }

@@ -428,6 +428,7 @@ int main(int argc, char **argv)
 	/* data section at device address 0, the arena right after it */
 	map.data_base = 0;
 	map.act_base = (info.data_bytes + ALIGN - 1) / ALIGN * ALIGN;
+	map.act_sram_bytes = 0;	/* every layer output in the arena, compared */
 	L = calloc(si.n_layers, sizeof(*L));
 	ret = L ? sushi_supernet_layers(sn, sub, &map, L, &sio) : -ENOMEM;
 	if (!ok(ret == 0, "%s: descriptors laid out (%s)", v.subnet,

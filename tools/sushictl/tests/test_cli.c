@@ -2,12 +2,15 @@
 /*
  * test_cli.c - sushictl's device-free parts: `eval` argument parsing (every
  * option, every refusal), the JSON writer (output re-parsed by cJSON, with
- * escaping), and the table layout (aligned columns).
+ * escaping), the table layout (aligned columns), and `eval` itself on the
+ * shipped SuperNet: every policy in its JSON, identical SubGraphs named and
+ * merged into one table row, the oracle's proof and the bounds consistent.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd_eval.h"
 #include "out.h"
@@ -38,7 +41,8 @@ static void args(void)
 		"eval --acc-lo 0.9 --acc-hi 0.5", "eval --lat-lo-us 9 --lat-hi-us 3",
 		"eval --pb-kib -1", "eval --clock-mhz 0", "eval --dram-bpc 0",
 		"eval --pe-k 5000", "eval --frobnicate 3", "eval stray",
-		"eval --supernet", "eval --gap-us nan",
+		"eval --supernet", "eval --gap-us nan", "eval --select best",
+		"eval --objective fast", "eval --oracle-states 0",
 	};
 
 	is_int(parse("eval", &o, err), 0, "no options: defaults");
@@ -60,6 +64,18 @@ static void args(void)
 	   o.trace.mean_gap_ns == 7000 && o.trace.phase == 3 &&
 	   !strcmp(o.plot, "x.png") && !strcmp(o.supernet, "f.st"),
 	   "every option lands in its field");
+	is_int(parse("eval --select floor --objective offchip --oracle-states 64 "
+		     "--policy static-largest,best-static", &o, err), 0,
+	       "--select, --objective, --oracle-states, the new policies parse");
+	ok(o.sched.select == SUSHI_SELECT_FLOOR &&
+	   o.sched.objective == SUSHI_OBJECTIVE_OFFCHIP && o.oracle_states == 64 &&
+	   o.policies == ((1u << SUSHI_POLICY_STATIC_LARGEST) |
+			  (1u << SUSHI_POLICY_BEST_STATIC)),
+	   "... and land in their fields");
+	is_int(parse("eval", &o, err), 0, "defaults again");
+	ok(o.sched.select == SUSHI_SELECT_ACCURACY &&
+	   o.sched.objective == SUSHI_OBJECTIVE_SAVING && !o.oracle_states,
+	   "default: accuracy select, saving objective, libsushi's state budget");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = 0;
 		is_int(parse(bad[i], &o, err), EXIT_USAGE, "'%s' refused: %s", bad[i], err);
@@ -133,11 +149,100 @@ static void table(void)
 	free(buf);
 }
 
+/* run `sushictl eval` with @line, its stdout into @buf */
+static int run_eval(const char *line, char *buf, size_t len)
+{
+	static char copy[1024];
+	char *argv[64];
+	int argc = 0, ret, saved = dup(1);
+	FILE *tmp = tmpfile();
+	size_t got;
+
+	if (!tmp || saved < 0)
+		return -1;
+	strcpy(copy, line);
+	for (char *t = strtok(copy, " "); t && argc < 63; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	fflush(stdout);
+	dup2(fileno(tmp), 1);
+	ret = cmd_eval(argc, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(tmp);
+	got = fread(buf, 1, len - 1, tmp);
+	buf[got] = 0;
+	fclose(tmp);
+	return ret;
+}
+
+static const cJSON *item(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static void eval_output(void)
+{
+	static char buf[1 << 16];
+	const cJSON *r, *orc;
+	cJSON *j;
+	int n = 0, above = 0, split_bad = 0;
+	double upper;
+	const char *same = NULL;
+
+	is_int(run_eval("eval -n 600 --pb-kib 64 --json", buf, sizeof(buf)), 0,
+	       "eval --json on the shipped SuperNet (64 KiB PB) exits 0");
+	j = cJSON_Parse(buf);
+	ok(j != NULL, "its output is JSON");
+	if (!j)
+		return;
+	orc = item(j, "oracle");
+	ok(cJSON_IsTrue(item(orc, "exact")) &&
+	   item(orc, "value")->valuedouble == item(orc, "upper_bound")->valuedouble,
+	   "the oracle is proven optimal here (value = upper bound)");
+	upper = item(orc, "upper_bound")->valuedouble;
+	ok(item(item(j, "candidates"), "dropped")->valuedouble == 0 &&
+	   item(item(j, "candidates"), "built")->valuedouble == 2 * 21 + 1,
+	   "43 candidates built for 21 SubNets, none dropped");
+	cJSON_ArrayForEach(r, item(j, "results")) {
+		const char *p = item(r, "policy")->valuestring;
+		double v = item(r, "objective_value")->valuedouble;
+		double q = item(r, "offchip_weight_bytes_per_query")->valuedouble +
+			   item(r, "offchip_activation_bytes_per_query")->valuedouble +
+			   item(r, "offchip_epilogue_bytes_per_query")->valuedouble +
+			   item(r, "offchip_pb_load_bytes_per_query")->valuedouble;
+
+		n++;
+		if (strcmp(p, "lru"))
+			above += v > upper;
+		above += v > item(j, "universal_bound")->valuedouble;
+		split_bad += fabs(q - item(r, "offchip_bytes_per_query")->valuedouble) > 1e-6 * q;
+		if (!strcmp(p, "static-intersect") && item(r, "same_subgraph_as"))
+			same = item(r, "same_subgraph_as")->valuestring;
+	}
+	is_int(n, SUSHI_POLICY_COUNT, "a result per policy");
+	is_int(above, 0, "no plan-space policy above the oracle, none above the "
+	       "universal bound");
+	is_int(split_bad, 0, "weights + activations + epilogues + PB loads = off-chip bytes");
+	ok(same && !strcmp(same, "static-smallest"),
+	   "static-intersect is named the same SubGraph as static-smallest");
+	cJSON_Delete(j);
+	is_int(run_eval("eval -n 600 --pb-kib 64 --policy static-smallest,static-intersect,"
+			"no-pb,oracle", buf, sizeof(buf)), 0, "eval (table) exits 0");
+	ok(strstr(buf, "static-smallest = static-intersect") &&
+	   strstr(buf, "proven optimal") && strstr(buf, "saving % of oracle") &&
+	   strstr(buf, "epilogues"),
+	   "the table merges them into one row, names the oracle's quantity and proof, "
+	   "splits the off-chip bytes");
+}
+
 int main(int argc, char **argv)
 {
 	tap_init(argc, argv);
 	args();
 	json();
 	table();
+	eval_output();
 	return tap_done();
 }

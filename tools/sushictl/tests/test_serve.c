@@ -80,6 +80,7 @@ static void test_parse(void)
 	static const char *const bad[] = {
 		"serve --policy", "serve --policy lru", "serve --policy oracle",
 		"serve --policy sushi,lru", "serve --policy bogus", "serve --policy ,",
+		"serve --policy static-largest", "serve --policy best-static",
 		"serve --trace zigzag", "serve -n 0", "serve -n x", "serve --queries -3",
 		"serve --seed -1", "serve --phase 0", "serve --q 0", "serve --w 0",
 		"serve --w 4097", "serve --images", "serve --labels", "serve -d",
