@@ -148,6 +148,7 @@ extern const char *const fz_call_name[FZ_N_CALLS];
 struct fz_stat {
 	uint64_t calls, baseline, mutated, anomalies, exhausted;
 	uint64_t golden_ok, golden_skipped, children, unbinds_seen;
+	uint64_t sram_progs;		/* valid programs with SRAM tensors */
 	uint64_t an[5];			/* anomalies by kind */
 	uint64_t status_hist[20];	/* JOB_WAIT statuses seen */
 	uint64_t heartbeat_ns;		/* last progress */

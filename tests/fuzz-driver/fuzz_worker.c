@@ -1241,9 +1241,15 @@ static void c_bo_create(struct w *w)
 	mutate(w, &b, bo_create_f, NELEM(bo_create_f), fi, NULL, 0, false);
 	ret = issue(w, FZ_BO_CREATE, fd_of(w, fi),
 		    mutate_cmd(w, DRM_IOCTL_SUSHI_BO_CREATE), &b, false);
-	/* a mutated size that was valid: do not keep a huge BO around */
-	if (!ret && b.handle)
+	/*
+	 * A mutated size that was valid: do not keep a huge BO around.
+	 * Through another ioctl size the handle may not have been copied
+	 * out (b.handle is then whatever went in: maybe a live BO's).
+	 */
+	if (!ret && b.handle && !w->cmd_mutated)
 		gem_close(w, fi, b.handle, false);
+	else if (!ret && w->cmd_mutated)
+		w->f[fi].foreign = true;
 }
 
 /* BO_MMAP_OFFSET, mmap */
@@ -1359,8 +1365,24 @@ static void c_mmap(struct w *w)
 		k = errno;
 		ring_add(w, w->st->current);
 		w->st->errnos[FZ_MMAP][k < FZ_MAX_ERRNO ? k : 0]++;
-		if (!w->mutated)
-			anomaly(w, AN_BASELINE, "mmap of a BO: %s", errname(k));
+		if (!w->mutated) {
+			/* the BO's real size, through a dma-buf */
+			struct drm_prime_handle ph = {
+				.handle = w->bo[i].h, .flags = DRM_CLOEXEC,
+				.fd = -1,
+			};
+			long real = -1;
+
+			if (!ioctl(fd_of(w, fi), DRM_IOCTL_PRIME_HANDLE_TO_FD,
+				   &ph)) {
+				real = lseek(ph.fd, 0, SEEK_END);
+				close(ph.fd);
+			}
+			anomaly(w, AN_BASELINE,
+				"mmap of a BO: %s (pool: %llu bytes%s, dma-buf: %ld)",
+				errname(k), (unsigned long long)w->bo[i].size,
+				w->bo[i].shared ? ", shared" : "", real);
+		}
 		else if (!documented(w, FZ_MMAP, k))
 			anomaly(w, AN_UNDOC, "mmap returned %s", errname(k));
 		return;
@@ -1410,7 +1432,8 @@ static void c_bo_wait(struct w *w)
 
 struct tensor {
 	__u32 c, h, w;
-	__u64 off;	/* in the activation BO */
+	__u64 off;	/* in the activation BO, or in the SRAM */
+	bool sram;	/* in the device's activation SRAM */
 };
 
 static __u64 tbytes(const struct tensor *t)
@@ -1443,7 +1466,9 @@ static __u32 pick(struct rng *r, const __u32 *v, int n)
 
 /*
  * Fill @l with @n valid layers: activations chained in BO @a (from offset
- * 0), weights and epilogues in BO @wt.  Returns the bytes each needs, in
+ * 0) or, on a device with one, some of them in the activation SRAM
+ * (alternating halves, so a layer's input and output do not overlap),
+ * weights and epilogues in BO @wt.  Returns the bytes each BO needs, in
  * *a_need and *w_need.
  */
 static void build_layers(struct w *w, struct drm_sushi_layer *l, int n,
@@ -1455,10 +1480,13 @@ static void build_layers(struct w *w, struct drm_sushi_layer *l, int n,
 	__u64 woff = rng_below(r, 64), aoff;
 	int i;
 
+	__u64 half = w->caps.act_sram_bytes / 2;
+
 	cur.c = rng_range(r, 1, 24);
 	cur.h = rng_range(r, 1, 10);
 	cur.w = rng_pct(r, 70) ? cur.h : rng_range(r, 1, 10);
 	cur.off = rng_below(r, 64);
+	cur.sram = false;
 	aoff = cur.off + tbytes(&cur);
 	prev = cur;
 	for (i = 0; i < n; i++) {
@@ -1473,7 +1501,10 @@ static void build_layers(struct w *w, struct drm_sushi_layer *l, int n,
 		x->in_c = cur.c;
 		x->in_h = cur.h;
 		x->in_w = cur.w;
-		x->in = (struct drm_sushi_bo_ref){ .handle = a, .offset = cur.off };
+		x->in = (struct drm_sushi_bo_ref){ .handle = cur.sram ? 0 : a,
+						   .offset = cur.off };
+		if (cur.sram)
+			x->flags |= DRM_SUSHI_LAYER_IN_SRAM;
 		x->stride = 1;
 		x->groups = 1;
 		x->in_zp = (__s32)rng_range(r, 0, 255) - 128;
@@ -1514,9 +1545,13 @@ static void build_layers(struct w *w, struct drm_sushi_layer *l, int n,
 			x->add_mult_b = (__s32)rng_next(r) >> 2;
 			x->in2_zp = (__s32)rng_range(r, 0, 255) - 128;
 			/* the previous input if it has this shape */
-			x->in2.handle = a;
-			x->in2.offset = prev.c == cur.c && prev.h == cur.h &&
-					prev.w == cur.w ? prev.off : cur.off;
+			if (prev.c != cur.c || prev.h != cur.h ||
+			    prev.w != cur.w)
+				prev = cur;
+			x->in2.handle = prev.sram ? 0 : a;
+			x->in2.offset = prev.off;
+			if (prev.sram)
+				x->flags |= DRM_SUSHI_LAYER_IN2_SRAM;
 			break;
 		case SUSHI_OP_AVGPOOL:
 		case SUSHI_OP_MAXPOOL:
@@ -1555,6 +1590,15 @@ static void build_layers(struct w *w, struct drm_sushi_layer *l, int n,
 		cur.c = x->out_c;
 		cur.h = x->out_h;
 		cur.w = x->out_w;
+		/* the SRAM half the input does not use */
+		cur.sram = tbytes(&cur) <= half && rng_pct(r, 40);
+		if (cur.sram) {
+			cur.off = (prev.sram && prev.off < half ? half : 0) +
+				  rng_below(r, half - tbytes(&cur) + 1);
+			x->flags |= DRM_SUSHI_LAYER_OUT_SRAM;
+			x->out = (struct drm_sushi_bo_ref){ .offset = cur.off };
+			continue;
+		}
 		cur.off = aoff + rng_below(r, 16);
 		x->out = (struct drm_sushi_bo_ref){ .handle = a,
 						    .offset = cur.off };
@@ -1680,8 +1724,10 @@ static void c_program_create(struct w *w)
 		return;
 	wh = w->bo[wt].h;
 	for (ret = 0; ret < n; ret++) {
-		l[ret].in.handle = ah;
-		l[ret].out.handle = ah;
+		if (l[ret].in.handle)
+			l[ret].in.handle = ah;
+		if (l[ret].out.handle)
+			l[ret].out.handle = ah;
 		if (l[ret].in2.handle)
 			l[ret].in2.handle = ah;
 		if (l[ret].w.handle)
@@ -1752,6 +1798,11 @@ static void c_program_create(struct w *w)
 		return;
 	}
 	add_prog(w, fi, c.handle);
+	for (ret = 0; ret < n; ret++)
+		if (l[ret].flags)
+			break;
+	if (ret < n && !w->mutated)
+		w->st->sram_progs++;
 }
 
 /* PROGRAM_DESTROY */

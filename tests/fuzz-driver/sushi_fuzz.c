@@ -456,7 +456,7 @@ static const char *errstr(int e)
 static void print_stats(unsigned int nst, double secs)
 {
 	uint64_t calls = 0, base = 0, mut = 0, exh = 0, kids = 0, gok = 0;
-	uint64_t gskip = 0, per[FZ_N_CALLS] = { 0 };
+	uint64_t gskip = 0, sram = 0, per[FZ_N_CALLS] = { 0 };
 	static uint64_t err[FZ_N_CALLS][FZ_MAX_ERRNO];
 	unsigned int i, c, e;
 	char line[512];
@@ -471,6 +471,7 @@ static void print_stats(unsigned int nst, double secs)
 		kids += s->children;
 		gok += s->golden_ok;
 		gskip += s->golden_skipped;
+		sram += s->sram_progs;
 		for (c = 0; c < FZ_N_CALLS; c++) {
 			per[c] += s->per_call[c];
 			for (e = 0; e < FZ_MAX_ERRNO; e++)
@@ -502,6 +503,8 @@ static void print_stats(unsigned int nst, double secs)
 					      (unsigned long long)h[e]);
 		say("%s", line);
 	}
+	say("# valid programs created with tensors in the activation SRAM: %llu",
+	    (unsigned long long)sram);
 	say("# results per call (picked / errno counts):");
 	for (c = 0; c < FZ_N_CALLS; c++) {
 		size_t l;
