@@ -30,7 +30,7 @@ include qemu-device/qemu.mk
 include driver/driver.mk
 include tests/fuzz-driver/fuzz.mk
 
-test: deps host-test qemu-test guest-test driver-lint
+test: deps host-test qemu-test guest-test guest-failnth guest-fuzz driver-lint
 	@echo "make test: all suites passed"
 
 host-test: model-test libsushi-test mutation-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test \

@@ -7,12 +7,19 @@
 #   make guest-failnth    boot the guest and walk every ioctl with fail-nth
 #                         (SKIPs, with the reason, on a kernel without
 #                         CONFIG_FAULT_INJECTION such as Debian's)
-#   make guest-fuzz       boot the guest and fuzz for FUZZ_SECONDS (90)
-#   make guest-fuzz-long  the same for FUZZ_LONG_SECONDS (1800), more workers
-#   make fuzz-checkpatch  checkpatch.pl --strict on the fuzzer's sources
+#   make guest-fuzz       boot the guest and fuzz for FUZZ_SECONDS (90):
+#                         2 processes x 2 threads, every core ioctl number
+#                         (part of make test)
+#   make guest-fuzz-long  FUZZ_LONG_SECONDS (1800), 4 processes x 3
+#                         threads, also sysfs unbind/rebind every 30 s and
+#                         jobs that run into the driver's timeout
+#   make guest-repro      the reproducers of what the fuzzer found
 #
-# FUZZ_SEED (default: new each run, printed), FUZZ_ARGS (more sushi-fuzz
-# options, e.g. --core-all, --unbind, --timeouts; see sushi-fuzz --help).
+# FUZZ_SEED (default: new each run, printed; the run prints the command
+# that replays it), FUZZ_ARGS (more sushi-fuzz options, e.g. --known-bugs;
+# sushi-fuzz --help).  tests/fuzz-driver/kenv-run.sh runs the walk or the
+# fuzzer on another kernel (the debug lane's).  Documentation:
+# Documentation/driver/fuzzing.rst.
 
 FUZZ_DIR	:= tests/fuzz-driver
 FUZZ_BIN	:= $(GUEST_BUILD)/bin/sushi-fuzz
@@ -24,8 +31,10 @@ FUZZ_SECONDS	?= 90
 FUZZ_LONG_SECONDS ?= 1800
 FUZZ_SEED	?=
 FUZZ_ARGS	?=
+FUZZ_SHORT_OPTS	:= -p 2 -T 2 --core-all
+FUZZ_LONG_OPTS	:= -p 4 -T 3 --core-all --unbind=30 --timeouts
 
-.PHONY: guest-failnth guest-fuzz guest-fuzz-long fuzz-checkpatch
+.PHONY: guest-failnth guest-fuzz guest-fuzz-long
 
 $(FAILNTH_BIN): $(KSELFTEST_DIR)/sushi_failnth_test.c \
 		$(KSELFTEST_DIR)/sushi_net.h $(MODEL_LIB) $(GUEST_HDRS) | \
@@ -58,7 +67,7 @@ FUZZ_RUN	= /bin/sushi-fuzz $(if $(FUZZ_SEED),-s $(FUZZ_SEED))
 guest-fuzz: module $(FUZZ_BIN) $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/fuzz.cpio -m cmd \
 		-k $(SUSHI_KO) -b $(FUZZ_BIN) \
-		-c "$(FUZZ_RUN) -t $(FUZZ_SECONDS) $(FUZZ_ARGS)"
+		-c "$(FUZZ_RUN) -t $(FUZZ_SECONDS) $(FUZZ_SHORT_OPTS) $(FUZZ_ARGS)"
 	@echo "guest-fuzz: sushi-fuzz for $(FUZZ_SECONDS) s ($(FUZZ_DEVICE))"
 	@SUSHI_QEMU_DEVICE=$(FUZZ_DEVICE) \
 		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-fuzz.log \
@@ -68,15 +77,12 @@ guest-fuzz: module $(FUZZ_BIN) $(GUEST_QEMU_DEP)
 guest-fuzz-long: module $(FUZZ_BIN) $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/fuzz-long.cpio -m cmd \
 		-k $(SUSHI_KO) -b $(FUZZ_BIN) \
-		-c "$(FUZZ_RUN) -t $(FUZZ_LONG_SECONDS) -p 4 -T 3 $(FUZZ_ARGS)"
+		-c "$(FUZZ_RUN) -t $(FUZZ_LONG_SECONDS) $(FUZZ_LONG_OPTS) $(FUZZ_ARGS)"
 	@echo "guest-fuzz-long: sushi-fuzz for $(FUZZ_LONG_SECONDS) s ($(FUZZ_DEVICE))"
 	@SUSHI_QEMU_DEVICE=$(FUZZ_DEVICE) \
 		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-fuzz-long.log \
 		SUSHI_GUEST_TIMEOUT=$$(( $(FUZZ_LONG_SECONDS) + 900 )) \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/fuzz-long.cpio
-
-fuzz-checkpatch: kernel-fetch
-	@$(GUEST_DIR)/checkpatch.sh $(FUZZ_SRCS) $(wildcard $(FUZZ_DIR)/*.h)
 
 # Minimal reproducers of what sushi-fuzz found (tests/fuzz-driver/repro/):
 # each prints what it sees and exits 1 while its bug is present.  Not part

@@ -1382,9 +1382,9 @@ static void c_mmap(struct w *w)
 				"mmap of a BO: %s (pool: %llu bytes%s, dma-buf: %ld)",
 				errname(k), (unsigned long long)w->bo[i].size,
 				w->bo[i].shared ? ", shared" : "", real);
-		}
-		else if (!documented(w, FZ_MMAP, k))
+		} else if (!documented(w, FZ_MMAP, k)) {
 			anomaly(w, AN_UNDOC, "mmap returned %s", errname(k));
+		}
 		return;
 	}
 	ring_add(w, w->st->current);
