@@ -47,8 +47,9 @@
 /*
  * Pool BOs.  A BO over 64 KiB whose pages happen to be contiguous is
  * mapped with an sg segment longer than the PCI default max_segment_size
- * (the driver sets none): a DMA-API debug WARNING (known bug 5), so only
- * with --known-bugs until it is fixed.
+ * (the driver sets none): a DMA-API debug WARNING (finding F5 in
+ * Documentation/driver/fuzzing.rst), so only with --known-bugs until it is
+ * fixed.
  */
 #define BO_MAX		(opt.known_bugs ? 256 * 1024 : 64 * 1024)
 #define SCRATCH		(64 * 1024)
@@ -58,8 +59,8 @@
 /*
  * SYNCOBJ_WAIT/RESET/SIGNAL with more handles than this WARN in the page
  * allocator (drm_syncobj_array_find(): kmalloc_array() of count_handles
- * without __GFP_NOWARN, order > MAX_PAGE_ORDER): a bug found by this
- * fuzzer, only with --known-bugs until it is fixed.
+ * without __GFP_NOWARN, order > MAX_PAGE_ORDER): finding F1, only with
+ * --known-bugs until it is fixed.
  */
 #define FZ_SYNCOBJ_MAX	(1u << 20)
 
@@ -962,11 +963,6 @@ static __u32 bad_handle_raw(struct w *w, int kind, int fi, __u32 cur,
 
 	switch (rng_below(r, destroys && !file_private(w, fi) ? 3 : 8)) {
 	case 0:
-		/*
-		 * PROGRAM_DESTROY/PB_UNPIN of handle 0 frees index 0 of the
-		 * file's ALLOC1 xarray: the next create returns handle 0
-		 * (known bug 2), only with --known-bugs until it is fixed.
-		 */
 		note_mut(w, "handle=0");
 		return 0;
 	case 1:
@@ -1003,8 +999,8 @@ static __u32 bad_handle(struct w *w, int kind, int fi, __u32 cur,
 
 	/*
 	 * PROGRAM_DESTROY/PB_UNPIN of handle 0 frees index 0 of the file's
-	 * ALLOC1 xarray: the next create returns handle 0 (known bug 2),
-	 * only with --known-bugs until it is fixed.
+	 * ALLOC1 xarray: the next create returns handle 0 (finding F2), only
+	 * with --known-bugs until it is fixed.
 	 */
 	if (!h && destroys && (kind == 1 || kind == 3) && !opt.known_bugs) {
 		note_mut(w, "handle=~0");
@@ -1793,7 +1789,7 @@ static void c_program_create(struct w *w)
 	if (ret || w->cmd_mutated)
 		return;
 	if (!c.handle) {
-		/* documented never 0: see known bug 2 in fuzzing.rst */
+		/* documented never 0: finding F2 in fuzzing.rst */
 		anomaly(w, AN_RESULT, "PROGRAM_CREATE returned handle 0");
 		return;
 	}
@@ -1824,7 +1820,7 @@ static void c_program_destroy(struct w *w)
 	if (mutating(w))
 		mutate(w, &d, program_destroy_f, NELEM(program_destroy_f), fi,
 		       hk, 0, true);
-	/* another ioctl size can zero the handle: known bug 2 */
+	/* another ioctl size can zero the handle: finding F2 */
 	ret = issue(w, FZ_PROGRAM_DESTROY, fd_of(w, fi),
 		    opt.known_bugs ?
 		    mutate_cmd(w, DRM_IOCTL_SUSHI_PROGRAM_DESTROY) :
