@@ -745,6 +745,12 @@ static __u64 bad_pointer(struct w *w, const void *src, size_t len, bool out)
 	default:	/* the array a few bytes off */
 		i = 1 + rng_below(r, 16);
 		if (len + i <= SCRATCH) {
+			/*
+			 * What the kernel reads past the array must not be
+			 * old data: small numbers there would name other
+			 * threads' objects (a handle array of SYNCOBJ_RESET).
+			 */
+			memset(w->scratch2, 0xff, len + i);
 			memcpy(w->scratch2, src, len);
 			note_mut(w, "ptr=array-%d", i);
 			return (uintptr_t)w->scratch2 + i;
