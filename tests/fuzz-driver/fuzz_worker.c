@@ -108,6 +108,8 @@ struct wjob {
 	int fi;
 	__u64 id;
 	__u64 at;		/* st->calls when it was queued */
+	__u64 t_ns;		/* when it was queued */
+	char what[48];		/* what queued it */
 };
 
 enum { XFD_DMABUF, XFD_HEAP, XFD_SYNCOBJ, XFD_SYNCFILE };
@@ -1860,6 +1862,8 @@ static void add_job(struct w *w, int fi, __u64 id)
 	j->fi = fi;
 	j->id = id;
 	j->at = w->st->calls;
+	j->t_ns = fz_now_ns();
+	snprintf(j->what, sizeof(j->what), "%.47s", w->desc);
 	if (id <= w->f[fi].last_job)
 		anomaly(w, AN_RESULT, "job id %llu after %llu on fd%d",
 			(unsigned long long)id,
@@ -1976,6 +1980,12 @@ static void c_job_wait(struct w *w)
 	}
 	if (w->mutated || !j.stats)
 		return;
+	if (!ret && st->status == DRM_SUSHI_JOB_TIMEOUT)
+		/* a job of this thread run into the timeout: which one */
+		out_line("# worker %u.%u: job %llu (%s) timed out, queued %.3f s ago",
+			 w->p, w->t, (unsigned long long)j.job_id,
+			 w->job[i].what,
+			 (fz_now_ns() - w->job[i].t_ns) / 1e9);
 	if (!ret && st->status < 16)
 		w->st->status_hist[st->status]++;
 	else if (!ret)
