@@ -160,7 +160,7 @@ if grep -qE "$splat" "$log"; then
 	reasons+=("kernel splat in the guest log (${kinds[*]:-other})")
 	echo "run-guest: kernel log reports (${kinds[*]:-other}), first lines of each kind:" >&2
 	for k in "${splat_kinds[@]}"; do
-		grep -nE -m1 "${k#*|}" "$log" >&2 || true
+		grep -nE -m1 "${k#*|}" "$log" || true
 	done | sort -t: -k1,1n -u >&2
 	echo "run-guest: the first report:" >&2
 	grep -nE -m1 -A40 "$splat" "$log" >&2
@@ -186,7 +186,7 @@ elif [ "$need_kmemleak" = 1 ] && [ -n "$result" ]; then
 fi
 if grep -q '^SUSHI-GUEST: lockdep debug_locks=0$' "$log"; then
 	fail=1
-	reasons+=("lock debugging turned itself off")
+	reasons+=("lock debugging turned itself off (lockdep report, or a report that tainted the kernel)")
 fi
 
 echo "run-guest: boot to result ${secs}s, console log $log"
