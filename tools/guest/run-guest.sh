@@ -163,7 +163,7 @@ if grep -qE "$splat" "$log"; then
 		grep -nE -m1 "${k#*|}" "$log" || true
 	done | sort -t: -k1,1n -u >&2
 	echo "run-guest: the first report:" >&2
-	grep -nE -m1 -A40 "$splat" "$log" >&2
+	grep -nE -m1 -B2 -A40 "$splat" "$log" >&2
 fi
 
 # The kmemleak report init.sh prints after the driver's unload/reload/unload
