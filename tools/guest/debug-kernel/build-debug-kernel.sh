@@ -24,7 +24,8 @@
 #
 # Environment: SUSHI_CACHE; JOBS (default: number of CPUs);
 # SUSHI_DEBUG_KEEP_WORK=1 keeps the source and object trees of a build
-# (under $SUSHI_CACHE/kernel-debug/work.<key>/) for inspection.
+# (under $SUSHI_CACHE/kernel-debug/work.<key>/, until the next build) for
+# inspection.  A failed build keeps only its log (failed-<key>.log).
 # Prints the env file's path on stdout.
 set -euo pipefail
 
@@ -109,8 +110,19 @@ fi
 start=$(date +%s)
 jobs=${JOBS:-$(nproc)}
 work=$dcache/work.$key
-rm -rf "$work"
+# We hold the lock: any work tree is a leftover (a failed or kept build).
+rm -rf "$dcache"/work.*
 mkdir -p "$work"
+# A failed build leaves its log, not its 1.1 GB of trees.
+cleanup() {
+	local rc=$?
+	if [ "$rc" -ne 0 ] && [ -d "$work" ]; then
+		[ -f "$work/build.log" ] && cp "$work/build.log" "$dcache/failed-$key.log" &&
+			log "build log: $dcache/failed-$key.log"
+		[ "${SUSHI_DEBUG_KEEP_WORK:-0}" = 1 ] || rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
 srct=$work/src
 objt=$work/obj
 stage=$work/stage
