@@ -10,7 +10,8 @@
 # On a kernel with kmemleak (the debug lane) it also clears kmemleak's boot
 # objects before loading anything and, after the unload/reload/unload,
 # scans and prints the report between SUSHI-KMEMLEAK-BEGIN/END; with lockdep
-# it prints whether lock debugging is still on (debug_locks).
+# it prints whether lock debugging is still on (debug_locks), with
+# DMA_API_DEBUG how many DMA-API errors it saw.
 export PATH=/bin
 /bin/busybox mount -t proc proc /proc
 /bin/busybox --install -s /bin
@@ -126,6 +127,10 @@ if [ -e "$kmemleak" ]; then
 fi
 if [ -r /proc/lockdep_stats ]; then
 	echo "SUSHI-GUEST: lockdep debug_locks=$(sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats)"
+fi
+# DMA_API_DEBUG prints only its first error (a WARNING); this counts them all
+if [ -r /sys/kernel/debug/dma-api/error_count ]; then
+	echo "SUSHI-GUEST: dma-api error_count=$(cat /sys/kernel/debug/dma-api/error_count)"
 fi
 
 echo "SUSHI-DMESG-BEGIN"

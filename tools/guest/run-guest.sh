@@ -29,7 +29,8 @@
 # Exit status: 0 only if the final marker says status=0, every TAP result is
 # ok (or a skip), the guest log has no oops/BUG/WARN/lockdep/RCU/atomic-sleep/
 # ODEBUG/list-corruption/refcount/UBSAN/KASAN/kmemleak/hung-task report, the
-# kmemleak report (if any) is empty and lock debugging is still on.
+# kmemleak report (if any) is empty, lock debugging is still on and
+# DMA-API debugging counted no error.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -183,6 +184,11 @@ if grep -q '^SUSHI-KMEMLEAK-BEGIN$' "$log"; then
 elif [ "$need_kmemleak" = 1 ] && [ -n "$result" ]; then
 	fail=1
 	reasons+=("no kmemleak report")
+fi
+dma_errors=$(sed -n 's/^SUSHI-GUEST: dma-api error_count=\([0-9]*\)$/\1/p' "$log" | tail -n1)
+if [ -n "$dma_errors" ] && [ "$dma_errors" -gt 0 ]; then
+	fail=1
+	reasons+=("DMA-API debugging counted $dma_errors error(s) (it prints only the first)")
 fi
 if grep -q '^SUSHI-GUEST: lockdep debug_locks=0$' "$log"; then
 	fail=1
