@@ -30,7 +30,7 @@ include qemu-device/qemu.mk
 include driver/driver.mk
 include tools/guest/debug-kernel.mk
 
-test: deps host-test qemu-test guest-test guest-test-debug driver-lint
+test: deps host-test qemu-test guest-test driver-lint guest-test-debug
 	@echo "make test: all suites passed"
 
 host-test: model-test libsushi-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test \
