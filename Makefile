@@ -28,8 +28,9 @@ include tools/supernet/supernet.mk
 include tools/sushictl/sushictl.mk
 include qemu-device/qemu.mk
 include driver/driver.mk
+include tools/guest/debug-kernel.mk
 
-test: deps host-test qemu-test guest-test driver-lint
+test: deps host-test qemu-test guest-test driver-lint guest-test-debug
 	@echo "make test: all suites passed"
 
 host-test: model-test libsushi-test mutation-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test \

@@ -1,0 +1,37 @@
+# tools/guest/debug-kernel.mk - the debug-kernel lane: Debian's 6.12 source
+# built with KASAN, lockdep, kmemleak, fault injection and friends
+# (tools/guest/debug-kernel/), and the guest suite run on it.  Included by
+# the top-level Makefile after driver/driver.mk, whose variables it uses.
+#
+#   make debug-kernel      build (or find in $(SUSHI_CACHE)/kernel-debug/)
+#                          the debug kernel; writes its env file
+#   make module-debug      $(BUILD)/kmod-debug/driver/sushi.ko for it
+#   make guest-test-debug  guest-test's MSI-X boot (every kselftest and
+#                          in-guest libsushi/sushictl test) on the debug
+#                          kernel; fails on any kernel report or kmemleak leak
+#
+# Documentation/driver/guest-harness.rst describes the lane.
+
+DEBUG_KERNEL_DIR := $(GUEST_DIR)/debug-kernel
+DEBUG_KENV	:= $(SUSHI_CACHE)/kernel-debug/current.env
+SUSHI_KO_DEBUG	:= $(BUILD)/kmod-debug/driver/sushi.ko
+
+.PHONY: debug-kernel module-debug guest-test-debug
+
+debug-kernel:
+	@$(DEBUG_KERNEL_DIR)/build-debug-kernel.sh >/dev/null
+
+module-debug: debug-kernel
+	@SUSHI_KENV=$(DEBUG_KENV) $(GUEST_DIR)/build-module.sh
+
+guest-test-debug: module-debug guest-bins $(GUEST_QEMU_DEP)
+	@SUSHI_KENV=$(DEBUG_KENV) $(GUEST_DIR)/mkinitramfs.sh \
+		-o $(GUEST_BUILD)/test-debug.cpio -m test \
+		-k $(SUSHI_KO_DEBUG) $(addprefix -t ,$(GUEST_TEST_BINS)) \
+		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl \
+		$(addprefix -d ,$(GUEST_DATA))
+	@echo "guest-test-debug: all kselftests (MSI-X) on the debug kernel"
+	@SUSHI_KENV=$(DEBUG_KENV) \
+		SUSHI_GUEST_EXPECT='\[drm\] SushiAccel .* MSI-X x2' \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-debug.log \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-debug.cpio
