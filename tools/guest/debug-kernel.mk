@@ -35,3 +35,11 @@ guest-test-debug: module-debug guest-bins $(GUEST_QEMU_DEP)
 		SUSHI_GUEST_EXPECT='\[drm\] SushiAccel .* MSI-X x2' \
 		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-debug.log \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-debug.cpio
+	@SUSHI_KENV=$(DEBUG_KENV) $(GUEST_DIR)/mkinitramfs.sh \
+		-o $(GUEST_BUILD)/test-debug-slow.cpio -m test \
+		-k $(SUSHI_KO_DEBUG) \
+		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_SLOW_TESTS))
+	@echo "guest-test-debug: jobs in flight, resets, unbind, timeouts ($(GUEST_SLOW_DEVICE)) on the debug kernel"
+	@SUSHI_KENV=$(DEBUG_KENV) SUSHI_QEMU_DEVICE=$(GUEST_SLOW_DEVICE) \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-debug-slow.log \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-debug-slow.cpio
