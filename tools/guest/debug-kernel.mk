@@ -27,7 +27,8 @@ module-debug: debug-kernel
 guest-test-debug: module-debug guest-bins $(GUEST_QEMU_DEP)
 	@SUSHI_KENV=$(DEBUG_KENV) $(GUEST_DIR)/mkinitramfs.sh \
 		-o $(GUEST_BUILD)/test-debug.cpio -m test \
-		-k $(SUSHI_KO_DEBUG) $(addprefix -t ,$(GUEST_TEST_BINS)) \
+		-k $(SUSHI_KO_DEBUG) \
+		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_TESTS)) \
 		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl \
 		$(addprefix -d ,$(GUEST_DATA))
 	@echo "guest-test-debug: all kselftests (MSI-X) on the debug kernel"
@@ -43,3 +44,12 @@ guest-test-debug: module-debug guest-bins $(GUEST_QEMU_DEP)
 	@SUSHI_KENV=$(DEBUG_KENV) SUSHI_QEMU_DEVICE=$(GUEST_SLOW_DEVICE) \
 		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-debug-slow.log \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-debug-slow.cpio
+	@SUSHI_KENV=$(DEBUG_KENV) $(GUEST_DIR)/mkinitramfs.sh \
+		-o $(GUEST_BUILD)/test-debug-hotplug.cpio -m test \
+		-k $(SUSHI_KO_DEBUG) \
+		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_HOTPLUG_TESTS))
+	@echo "guest-test-debug: PCIe hot-unplug and re-plug ($(GUEST_SLOW_DEVICE)) on the debug kernel"
+	@SUSHI_KENV=$(DEBUG_KENV) SUSHI_QEMU_DEVICE=$(GUEST_SLOW_DEVICE) \
+		SUSHI_GUEST_HOTPLUG=1 \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-debug-hotplug.log \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-debug-hotplug.cpio

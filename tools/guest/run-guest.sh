@@ -23,6 +23,13 @@
 #   SUSHI_GUEST_QUIET    1: print only failing tests and the summary
 #   SUSHI_GUEST_EXPECT   extended regex the console must contain (e.g. the
 #                        driver's "INTx" line when testing the fallback)
+#   SUSHI_GUEST_HOTPLUG  1: the device sits behind a hotplug-capable PCIe root
+#                        port (id sushi-rp; the device's id is sushi0), QEMU's
+#                        QMP monitor listens on a Unix socket, and
+#                        host-agent.py runs every "SUSHI-HOST: <command>" line
+#                        the guest prints on it (device_del sushi0, device_add
+#                        @device: the same -device again); the kernel command
+#                        line gets sushi_hotplug=1
 #   SUSHI_GUEST_KMEMLEAK 1: the run must print a kmemleak report (init.sh
 #                        does on a kernel with kmemleak); default 1 on the
 #                        debug lane, else 0
@@ -75,19 +82,42 @@ if [ "${SUSHI_KLANE:-}" = debug ]; then
 	mem=${SUSHI_GUEST_MEM:-2G}
 	need_kmemleak=${SUSHI_GUEST_KMEMLEAK:-1}
 fi
+hotplug=${SUSHI_GUEST_HOTPLUG:-0}
+[ "$hotplug" = 1 ] && cmdline="$cmdline sushi_hotplug=1"
 args=(-accel tcg -M q35 -nodefaults -no-reboot -display none -serial stdio
 	-m "$mem" -smp "${SUSHI_GUEST_SMP:-2}"
 	-L /usr/share/qemu -L /usr/share/seabios
 	-kernel "$SUSHI_KIMAGE" -initrd "$initrd"
 	-append "$cmdline ${SUSHI_GUEST_APPEND:-}"
 	-nic none)
+if [ "$hotplug" = 1 ]; then
+	[ -n "$device" ] || die "SUSHI_GUEST_HOTPLUG needs a device"
+	monitor=$(mktemp -u "${TMPDIR:-/tmp}/sushi-monitor.XXXXXX")
+	args+=(-device pcie-root-port,id=sushi-rp,chassis=1,slot=1
+		-qmp "unix:$monitor,server=on,wait=off")
+	device="$device,id=sushi0,bus=sushi-rp"
+fi
 [ -z "$device" ] || args+=(-device "$device")
 # shellcheck disable=SC2206
 [ -z "${SUSHI_QEMU_ARGS:-}" ] || args+=(${SUSHI_QEMU_ARGS})
 
 start=$(date +%s.%N)
 set +e
-if [ "${SUSHI_GUEST_VERBOSE:-0}" = 1 ]; then
+: >"$log"
+if [ "$hotplug" = 1 ]; then
+	# the agent follows the console log while QEMU runs
+	: >"$log.agent"
+	timeout -k 10 "$timeout" "$qemu" "${args[@]}" </dev/null >"$log" 2>&1 &
+	qpid=$!
+	/usr/bin/python3 "$here/host-agent.py" "$log" "$monitor" "$qpid" \
+		"$log.agent" "$device" &
+	apid=$!
+	wait "$qpid"
+	qrc=$?
+	wait "$apid"
+	rm -f "$monitor"
+	[ "${SUSHI_GUEST_VERBOSE:-0}" = 1 ] && cat "$log"
+elif [ "${SUSHI_GUEST_VERBOSE:-0}" = 1 ]; then
 	timeout -k 10 "$timeout" "$qemu" "${args[@]}" </dev/null 2>&1 | tee "$log"
 	qrc=${PIPESTATUS[0]}
 else
