@@ -29,8 +29,10 @@ include tools/sushictl/sushictl.mk
 include qemu-device/qemu.mk
 include driver/driver.mk
 include tests/fuzz-driver/fuzz.mk
+include tools/guest/debug-kernel.mk
 
-test: deps host-test qemu-test guest-test guest-failnth guest-fuzz driver-lint
+test: deps host-test qemu-test guest-test guest-failnth guest-fuzz driver-lint guest-test-debug \
+      guest-robust-debug
 	@echo "make test: all suites passed"
 
 host-test: model-test libsushi-test mutation-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test \

@@ -28,7 +28,8 @@ GUEST_TESTS	:= sushi_core_test sushi_query_test sushi_bo_test \
 # Tests linked with the model library (reference compute, cost model).
 GUEST_MODEL_TESTS := sushi_core_test sushi_program_test sushi_launch_test \
 		   sushi_pb_test sushi_fence_test sushi_growth_test \
-		   sushi_sram_test sushi_reset_test sushi_unbind_test
+		   sushi_sram_test sushi_reset_test sushi_unbind_test \
+		   sushi_hotplug_test
 # Tests that need a job visibly in flight run again on a device with a slow
 # clock (the device model computes a job before the guest runs on; see
 # tests/kselftest/sushi_net.h).
@@ -40,7 +41,12 @@ GUEST_SLOW_DEVICE := sushi-accel,clock-hz=1000000
 GUEST_SRAM0_TESTS := sushi_sram_test sushi_launch_test libsushi_netdev_test \
 		   sushictl_serve_test
 GUEST_SRAM0_DEVICE := sushi-accel,act-sram-bytes=0
-GUEST_TEST_BINS	:= $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_TESTS))
+# PCIe hot-unplug and re-plug by the host (run-guest.sh's hotplug mode: the
+# device behind a hotplug root port, a host agent at QEMU's monitor), with
+# queued work on the slow clock.
+GUEST_HOTPLUG_TESTS := sushi_hotplug_test
+GUEST_TEST_BINS	:= $(addprefix $(GUEST_BUILD)/bin/,$(GUEST_TESTS) \
+		   $(GUEST_HOTPLUG_TESTS))
 SUSHI_INFO_BIN	:= $(GUEST_BUILD)/bin/sushi-info
 
 # kselftest_harness.h comes from the cached linux-source (fetch-kernel.sh);
@@ -145,12 +151,14 @@ $(SUSHI_INFO_BIN): $(GUEST_DIR)/sushi-info.c $(GUEST_HDRS) | guest-deps
 guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN) $(CTL_OUT)/sushictl
 
 # The INTx fallback (pci=nomsi) with the query and launch tests (job
-# completions through the shared line), every kselftest with MSI-X, then the
-# in-flight tests on a slow device clock; the probe's NOP self-test needs a
-# working interrupt either way.
+# completions through the shared line), every kselftest with MSI-X, the
+# in-flight tests on a slow device clock, the dataflow tests without an
+# activation SRAM, and hot-unplug by the host; the probe's NOP self-test
+# needs a working interrupt either way.
 guest-test: module guest-bins $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test.cpio -m test \
-		-k $(SUSHI_KO) $(addprefix -t ,$(GUEST_TEST_BINS)) \
+		-k $(SUSHI_KO) \
+		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_TESTS)) \
 		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl \
 		$(addprefix -d ,$(GUEST_DATA))
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-intx.cpio -m test \
@@ -179,6 +187,13 @@ guest-test: module guest-bins $(GUEST_QEMU_DEP)
 	@SUSHI_QEMU_DEVICE=$(GUEST_SRAM0_DEVICE) \
 		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-sram0.log \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-sram0.cpio
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-hotplug.cpio -m test \
+		-k $(SUSHI_KO) \
+		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_HOTPLUG_TESTS))
+	@echo "guest-test: PCIe hot-unplug and re-plug ($(GUEST_SLOW_DEVICE))"
+	@SUSHI_QEMU_DEVICE=$(GUEST_SLOW_DEVICE) SUSHI_GUEST_HOTPLUG=1 \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-hotplug.log \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-hotplug.cpio
 
 guest-info: module $(SUSHI_INFO_BIN) $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/info.cpio -m info \

@@ -122,6 +122,12 @@ static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 					DMA_BIT_MASK(SUSHI_DMA_BITS));
 	if (ret)
 		return ret;
+	/*
+	 * The device MMU maps every page on its own: a scatterlist segment of
+	 * any length is fine (the DMA API's 64 KiB default would be violated
+	 * by every BO larger than that).
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	pci_set_master(pdev);
 
 	ret = sushi_hw_init(sdev);
@@ -168,8 +174,9 @@ err_hw:
 /*
  * Unbind or hot-unplug: no ioctl, job or worker touches the hardware after
  * drm_dev_unplug() (they run inside drm_dev_enter()), the device stops, its
- * interrupt handlers finish, and every job it had fails with -ENODEV (jobs
- * queued later fail the same way when they reach run_job).  Open files
+ * interrupt handlers finish, every job it had fails with -ENODEV (jobs
+ * queued later fail the same way when they reach run_job), and the BOs'
+ * DMA mappings are released while the device is still bound.  Open files
  * keep the drm_device; the scheduler, the device address space and the PB
  * allocator go with it after their last close.
  */
@@ -181,6 +188,7 @@ static void sushi_remove(struct pci_dev *pdev)
 	sushi_hw_fini(sdev);
 	sushi_irq_sync(sdev);
 	sushi_sched_unplug(sdev);
+	sushi_mmu_unplug(sdev);
 }
 
 /* Reboot or kexec: the device must not DMA into the next kernel's memory. */

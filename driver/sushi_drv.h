@@ -299,6 +299,8 @@ struct sushi_pin_set {
  * @base: the shmem GEM object
  * @flags: DRM_SUSHI_BO_* flags given at creation
  * @map_lock: serializes mapping into the device address space
+ * @sgt: the driver's DMA mapping of the pinned pages while mapped (NULL
+ *	for an imported dma-buf, mapped by its attachment, and after unplug)
  * @dva_node: the BO's device address range (mapped when allocated)
  * @link: entry in &sushi_mmu.bos while mapped
  * @kernel: owned by the driver (program descriptors), no handle
@@ -307,6 +309,7 @@ struct sushi_bo {
 	struct drm_gem_shmem_object base;
 	u32 flags;
 	struct mutex map_lock; /* mapping */
+	struct sg_table *sgt;
 	struct drm_mm_node dva_node;
 	struct list_head link;
 	bool kernel;
@@ -408,6 +411,7 @@ void sushi_ring_program(struct sushi_device *sdev);
 int sushi_mmu_init(struct sushi_device *sdev);
 int sushi_mmu_map_bo(struct sushi_device *sdev, struct sushi_bo *bo);
 void sushi_mmu_unmap_bo(struct sushi_device *sdev, struct sushi_bo *bo);
+void sushi_mmu_unplug(struct sushi_device *sdev);
 
 /* sushi_uapi.c */
 void *sushi_array_from_user(struct drm_device *drm, u64 uptr, u32 count,

@@ -8,10 +8,12 @@
  * cycles, memory).
  */
 
+#include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_accel.h>
 #include <drm/drm_file.h>
@@ -79,11 +81,65 @@ static bool sushi_ioctl_allowed(struct file *filp, unsigned int cmd)
 	return false;
 }
 
+/*
+ * The offset of count_handles in the argument of a core syncobj ioctl that
+ * takes an array of handles, or -1.  The same on 32-bit (compat) callers.
+ */
+static int sushi_syncobj_count_offset(unsigned int nr)
+{
+	switch (nr) {
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+		return offsetof(struct drm_syncobj_wait, count_handles);
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+		return offsetof(struct drm_syncobj_timeline_wait,
+				count_handles);
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+		return offsetof(struct drm_syncobj_array, count_handles);
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+		return offsetof(struct drm_syncobj_timeline_array,
+				count_handles);
+	default:
+		return -1;
+	}
+}
+
+/*
+ * 6.12's DRM core sizes its arrays for these calls from count_handles with
+ * plain kmalloc_array(): any user of the node could ask for gigabytes and
+ * get a page-allocator WARNING (a panic with panic_on_warn).  Bound the
+ * count first (DRM_SUSHI_MAX_SYNCOBJ_ARRAY).  The core reads the argument
+ * again, so a second thread that rewrites it in between still gets past
+ * this check; what that reaches is the core's own -ENOMEM path.
+ */
+static bool sushi_syncobj_count_ok(struct file *filp, unsigned int cmd,
+				   void __user *uarg)
+{
+	struct drm_file *file = filp->private_data;
+	int off = sushi_syncobj_count_offset(DRM_IOCTL_NR(cmd));
+	u32 count;
+
+	if (off < 0 || _IOC_SIZE(cmd) < off + sizeof(count))
+		return true;
+	/* a bad pointer is the core's -EFAULT */
+	if (get_user(count, (u32 __user *)(uarg + off)))
+		return true;
+	if (count <= DRM_SUSHI_MAX_SYNCOBJ_ARRAY)
+		return true;
+	drm_dbg_ratelimited(file->minor->dev,
+			    "syncobj ioctl %#x: %u handles\n",
+			    DRM_IOCTL_NR(cmd), count);
+	return false;
+}
+
 static long sushi_unlocked_ioctl(struct file *filp, unsigned int cmd,
 				 unsigned long arg)
 {
 	if (!sushi_ioctl_allowed(filp, cmd))
 		return -ENOTTY;
+	if (!sushi_syncobj_count_ok(filp, cmd, (void __user *)arg))
+		return -EINVAL;
 	return drm_ioctl(filp, cmd, arg);
 }
 
@@ -93,6 +149,8 @@ static long sushi_compat_ioctl(struct file *filp, unsigned int cmd,
 {
 	if (!sushi_ioctl_allowed(filp, cmd))
 		return -ENOTTY;
+	if (!sushi_syncobj_count_ok(filp, cmd, compat_ptr(arg)))
+		return -EINVAL;
 	return drm_compat_ioctl(filp, cmd, arg);
 }
 #endif

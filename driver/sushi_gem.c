@@ -51,6 +51,22 @@ struct drm_gem_object *sushi_gem_create_object(struct drm_device *drm,
 	return &bo->base.base;
 }
 
+/*
+ * drm_gem_shmem_create() with the errno the uAPI documents: the shmem file
+ * behind a BO reports a failed inode allocation as -ENOSPC (its internal
+ * mount has no size limit, so that is the only way to get it), which is
+ * out of memory to the caller.
+ */
+static struct drm_gem_shmem_object *
+sushi_shmem_create(struct drm_device *drm, size_t size)
+{
+	struct drm_gem_shmem_object *shmem = drm_gem_shmem_create(drm, size);
+
+	if (IS_ERR(shmem) && PTR_ERR(shmem) == -ENOSPC)
+		return ERR_PTR(-ENOMEM);
+	return shmem;
+}
+
 /* A BO without handle that only the device reads (program descriptors). */
 struct sushi_bo *sushi_bo_create_kernel(struct sushi_device *sdev,
 					size_t size)
@@ -58,7 +74,7 @@ struct sushi_bo *sushi_bo_create_kernel(struct sushi_device *sdev,
 	struct drm_gem_shmem_object *shmem;
 	struct sushi_bo *bo;
 
-	shmem = drm_gem_shmem_create(&sdev->drm, size);
+	shmem = sushi_shmem_create(&sdev->drm, size);
 	if (IS_ERR(shmem))
 		return ERR_CAST(shmem);
 	bo = to_sushi_bo(&shmem->base);
@@ -80,7 +96,7 @@ int sushi_ioctl_bo_create(struct drm_device *drm, void *data,
 	if (!args->size || args->size > sdev->caps.max_bo_size)
 		return sushi_reject(drm, -EINVAL, "size %llu\n", args->size);
 
-	shmem = drm_gem_shmem_create(drm, args->size);
+	shmem = sushi_shmem_create(drm, args->size);
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
 	to_sushi_bo(&shmem->base)->flags = args->flags;

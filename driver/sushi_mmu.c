@@ -15,6 +15,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_managed.h>
@@ -132,9 +133,56 @@ static int sushi_mmu_map_sgt(struct sushi_device *sdev, u64 dva,
 }
 
 /*
+ * The BO's pages pinned and DMA-mapped for the device.  The driver keeps
+ * its own mapping (not the shmem helper's), so that remove() can release
+ * it while the BO lives on in an open file; an imported dma-buf comes
+ * mapped by its attachment, which owns that mapping.
+ */
+static struct sg_table *sushi_bo_dma_map(struct sushi_device *sdev,
+					 struct sushi_bo *bo)
+{
+	struct drm_gem_shmem_object *shmem = &bo->base;
+	struct sg_table *sgt;
+	int ret;
+
+	if (shmem->base.import_attach)
+		return shmem->sgt;
+	ret = drm_gem_shmem_pin(shmem);
+	if (ret)
+		return ERR_PTR(ret);
+	sgt = drm_gem_shmem_get_sg_table(shmem);
+	if (IS_ERR(sgt)) {
+		drm_gem_shmem_unpin(shmem);
+		return sgt;
+	}
+	ret = dma_map_sgtable(sdev->drm.dev, sgt, DMA_BIDIRECTIONAL, 0);
+	if (ret) {
+		sg_free_table(sgt);
+		kfree(sgt);
+		drm_gem_shmem_unpin(shmem);
+		return ERR_PTR(ret);
+	}
+	bo->sgt = sgt;
+	return sgt;
+}
+
+/* Release what sushi_bo_dma_map() did (nothing for an import). */
+static void sushi_bo_dma_unmap(struct sushi_device *sdev, struct sushi_bo *bo)
+{
+	if (!bo->sgt)
+		return;
+	dma_unmap_sgtable(sdev->drm.dev, bo->sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(bo->sgt);
+	kfree(bo->sgt);
+	bo->sgt = NULL;
+	drm_gem_shmem_unpin(&bo->base);
+}
+
+/*
  * Give @bo a device address and map its pages (pinned until the BO is
- * freed).  Idempotent.  Returns 0, -ENOSPC when the device address space
- * is full, -ENOMEM, -ENODEV once the device is unplugged.
+ * freed or the device removed).  Idempotent.  Returns 0, -ENOSPC when the
+ * device address space is full, -ENOMEM, -ENODEV once the device is
+ * unplugged.
  */
 int sushi_mmu_map_bo(struct sushi_device *sdev, struct sushi_bo *bo)
 {
@@ -150,7 +198,7 @@ int sushi_mmu_map_bo(struct sushi_device *sdev, struct sushi_bo *bo)
 		ret = -ENODEV;
 		goto out;
 	}
-	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
+	sgt = sushi_bo_dma_map(sdev, bo);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		goto out_exit;
@@ -170,6 +218,8 @@ int sushi_mmu_map_bo(struct sushi_device *sdev, struct sushi_bo *bo)
 		else
 			list_add_tail(&bo->link, &mmu->bos);
 	}
+	if (ret)
+		sushi_bo_dma_unmap(sdev, bo);
 	mutex_unlock(&mmu->lock);
 out_exit:
 	drm_dev_exit(idx);
@@ -198,5 +248,22 @@ void sushi_mmu_unmap_bo(struct sushi_device *sdev, struct sushi_bo *bo)
 	}
 	list_del(&bo->link);
 	drm_mm_remove_node(&bo->dva_node);
+	sushi_bo_dma_unmap(sdev, bo);
+	mutex_unlock(&mmu->lock);
+}
+
+/*
+ * The device is stopped and every job failed: release every BO's DMA
+ * mapping and page pins now, while the device is still bound (the BOs
+ * themselves, and their device addresses, live until their last user).
+ */
+void sushi_mmu_unplug(struct sushi_device *sdev)
+{
+	struct sushi_mmu *mmu = &sdev->mmu;
+	struct sushi_bo *bo;
+
+	mutex_lock(&mmu->lock);
+	list_for_each_entry(bo, &mmu->bos, link)
+		sushi_bo_dma_unmap(sdev, bo);
 	mutex_unlock(&mmu->lock);
 }

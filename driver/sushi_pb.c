@@ -551,7 +551,8 @@ int sushi_ioctl_pb_unpin(struct drm_device *drm, void *data,
 					    args->out_syncobj);
 	}
 	mutex_lock(&sfile->lock);
-	pins = xa_erase(&sfile->pin_sets, args->handle);
+	/* never 0 (0 is "no pin set"; see sushi_ioctl_program_destroy()) */
+	pins = args->handle ? xa_erase(&sfile->pin_sets, args->handle) : NULL;
 	if (pins) {
 		dma_fence_put(sfile->unpinned);
 		sfile->unpinned = sushi_pin_set_unpin(sfile->sdev, pins,

@@ -281,7 +281,11 @@ int sushi_ioctl_program_destroy(struct drm_device *drm, void *data,
 
 	if (args->pad)
 		return sushi_reject(drm, -EINVAL, "pad %#x\n", args->pad);
-	prog = xa_erase(&sfile->programs, args->handle);
+	/*
+	 * Never 0: erasing index 0 of an ALLOC1 xarray would free it for
+	 * the next PROGRAM_CREATE, which documents handles as never 0.
+	 */
+	prog = args->handle ? xa_erase(&sfile->programs, args->handle) : NULL;
 	if (!prog)
 		return sushi_reject(drm, -ENOENT, "no program %u\n",
 				    args->handle);

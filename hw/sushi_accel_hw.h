@@ -56,6 +56,12 @@ enum sushi_hw_op {
 #define SUSHI_HW_MAX_STRIDE		8	/* conv: 1, 2; pooling: 1..8 */
 #define SUSHI_HW_MAX_REDUCTION		65536	/* (in_c / groups) * k * k */
 #define SUSHI_HW_MAX_SHIFT		62	/* requantization right shift */
+/*
+ * Work per layer: out_c * out_h * out_w * reduction MACs at most 2^34 (OFA-
+ * ResNet50's largest layer is about 2^28), so no descriptor can make the
+ * device model compute for hours under QEMU's big lock.
+ */
+#define SUSHI_HW_MAX_LAYER_MACS		(1ull << 34)
 
 /*
  * The descriptor's fields in order, the one list both layouts come from:

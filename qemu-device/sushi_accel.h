@@ -27,12 +27,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(SushiAccelState, SUSHI_ACCEL)
 #define SUSHI_DEV_DEFAULT_MAX_LAYERS    1024u   /* descriptors per LAUNCH */
 #define SUSHI_DEV_LIMIT_MAX_RING        65536u
 #define SUSHI_DEV_LIMIT_MAX_LAYERS      65536u
-/*
- * Per-layer work bound: a descriptor asking for more MACs than this is
- * rejected with BAD_LAYER, so a guest cannot make QEMU compute for hours
- * under the BQL (OFA-ResNet50's largest layer is about 2^28 MACs).
- */
-#define SUSHI_DEV_MAX_LAYER_MACS        (1ull << 34)
 
 /* Indices of the 64-bit counters at SUSHI_REG_CNT_JOBS + 8 * i. */
 enum {

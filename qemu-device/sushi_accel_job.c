@@ -297,8 +297,7 @@ static void sushi_exec_launch(SushiAccelState *s,
     /* the whole list is validated before any layer runs */
     for (uint32_t i = 0; i < n; i++) {
         sushi_layer_from_le(&l[i], &raw[i]);
-        if (sushi_layer_check_sram(&l[i], s->cfg.act_sram_bytes, &g[i]) ||
-            g[i].macs > SUSHI_DEV_MAX_LAYER_MACS) {
+        if (sushi_layer_check_sram(&l[i], s->cfg.act_sram_bytes, &g[i])) {
             sushi_job_fail(res, SUSHI_HW_ST_BAD_LAYER, i, 0);
             return;
         }

@@ -105,10 +105,23 @@ void sched_sort_by_accuracy(struct sushi_sched_space *sp)
 	}
 }
 
+static struct sushi_slice slice_max(const struct sushi_slice *a,
+				    const struct sushi_slice *b)
+{
+	struct sushi_slice r = {
+		a->rows > b->rows ? a->rows : b->rows,
+		a->row_bytes > b->row_bytes ? a->row_bytes : b->row_bytes,
+	};
+
+	return r;
+}
+
 /*
  * Raw candidates into raw[2 S + 2][L] (owner: the SubNet each is fitted
  * for): empty, intersection of all, each SubNet (most accurate first),
- * intersections of adjacent pairs.  Returns how many: 2 + S + (S - 1).
+ * intersections of adjacent pairs, and the union of all (per layer the
+ * most rows and row bytes any SubNet reads: the whole SuperNet the catalog
+ * uses, for a PB that holds it).  Returns how many: 2 + S + (S - 1) + 1.
  */
 uint32_t sched_raw_candidates(struct sushi_sched_space *sp,
 			      struct sushi_slice *raw, uint32_t *owner)
@@ -140,5 +153,11 @@ uint32_t sched_raw_candidates(struct sushi_sched_space *sp,
 							   &sp->sn[(size_t)b * L + l]);
 		owner[n++] = a;
 	}
+	for (uint32_t l = 0; l < L; l++)			/* union of all */
+		for (uint32_t s = 0; s < sp->S; s++)
+			raw[(size_t)n * L + l] =
+				slice_max(&raw[(size_t)n * L + l],
+					  &sp->sn[(size_t)s * L + l]);
+	owner[n++] = sp->order[0];
 	return n;
 }

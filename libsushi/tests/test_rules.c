@@ -54,7 +54,7 @@ static struct sushi_sched_space *build(void)
 static void tables(const struct sushi_sched_space *sp)
 {
 	is_int(sushi_sched_space_subgraphs(sp), 3, "3 distinct candidates (empty, A, B)");
-	is_int(sushi_sched_space_raw_candidates(sp), 5, "of 2 S + 1 = 5 raw ones");
+	is_int(sushi_sched_space_raw_candidates(sp), 6, "of 2 S + 2 = 6 raw ones");
 	ok(cand_a && cand_b && cand_a != cand_b, "A and B have their own candidates");
 	is_u64(sushi_sched_space_cell(sp, A, 0)->ns, 46, "A unpinned: 46 ns");
 	is_u64(sushi_sched_space_cell(sp, A, cand_a)->ns, 30, "A pinned: 30 ns");
@@ -268,6 +268,28 @@ static void statics(const struct sushi_sched_space *sp)
 	   !sushi_policy_offline(SUSHI_POLICY_STATIC_LARGEST), "offline policies");
 }
 
+/*
+ * With an 80-byte PB both SubNets' slices fit together: their union (A's
+ * 64 bytes of layer 0 and B's 16 of layer 1) is a candidate of its own,
+ * the only one that serves both from the PB.
+ */
+static void union_candidate(void)
+{
+	struct sushi_sched_space *sp = NULL;
+	uint32_t G, found = 0;
+
+	m.pb_bytes = 80;
+	if (!ok(mini_space(&m, &sp) == 0, "the space with an 80-byte PB"))
+		return;
+	G = sushi_sched_space_subgraphs(sp);
+	is_int(G, 4, "4 distinct candidates: empty, A, B, A and B");
+	for (uint32_t g = 0; g < G; g++)
+		found += sushi_sched_space_subgraph_bytes(sp, g) == 80;
+	is_int(found, 1, "one candidate pins A's and B's slices: 80 bytes");
+	sushi_sched_space_free(sp);
+	m.pb_bytes = 64;
+}
+
 int main(int argc, char **argv)
 {
 	struct sushi_sched_space *sp;
@@ -284,5 +306,6 @@ int main(int argc, char **argv)
 	lru(sp);
 	statics(sp);
 	sushi_sched_space_free(sp);
+	union_candidate();
 	return tap_done();
 }

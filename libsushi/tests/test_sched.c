@@ -52,8 +52,8 @@ static void tables(const struct sushi_sched_space *sp)
 	uint32_t S = sushi_sched_space_subnets(sp);
 
 	ok(G >= 3 && G <= sushi_sched_space_raw_candidates(sp), "%u candidate SubGraphs", G);
-	is_int(sushi_sched_space_raw_candidates(sp), 2 * S + 1,
-	       "2 S + 1 raw candidates: none dropped");
+	is_int(sushi_sched_space_raw_candidates(sp), 2 * S + 2,
+	       "2 S + 2 raw candidates: none dropped");
 	is_u64(sushi_sched_space_subgraph_bytes(sp, 0), 0, "candidate 0 is empty");
 	for (uint32_t s = 0; s < S; s++) {
 		uint32_t g = sushi_sched_space_subnet_subgraph(sp, s);

@@ -126,6 +126,8 @@ static int check_conv(const struct sushi_layer_desc *l,
 	ohw = (__u64)l->out_h * l->out_w;
 	if (check_mul_overflow(ohw * l->out_c, g->reduction, &g->macs))
 		return -EOVERFLOW;
+	if (g->macs > SUSHI_HW_MAX_LAYER_MACS)
+		return -EINVAL;
 	return 0;
 }
 

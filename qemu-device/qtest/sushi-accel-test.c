@@ -1177,6 +1177,25 @@ static void test_errors(void)
     read_compl(t, (t->tail + RING_ENTRIES - 3) % RING_ENTRIES, &c);
     g_assert_cmpuint(le32_to_cpu(c.layer), ==, 2);
     le[2].kernel = cpu_to_le32(1);
+    /*
+     * a layer of 1.5 x 2^34 MACs (1x1 conv, 65536 -> 65536 channels, 2x3
+     * pixels): refused before anything runs, so no guest can make the
+     * device compute for hours under the BQL
+     */
+    bad = le[2];
+    memset(&le[2], 0, sizeof(le[2]));
+    le[2].op = cpu_to_le32(SUSHI_OP_CONV);
+    le[2].in_c = le[2].out_c = cpu_to_le32(65536);
+    le[2].in_h = le[2].out_h = cpu_to_le32(2);
+    le[2].in_w = le[2].out_w = cpu_to_le32(3);
+    le[2].kernel = le[2].stride = le[2].groups = cpu_to_le32(1);
+    le[2].w_stride = cpu_to_le64(65536);
+    qtest_memwrite(t->qts, desc2.gpa, le, sizeof(le));
+    e = launch_entry(desc2.dva, NET_LAYERS);
+    expect_error(t, &e, SUSHI_HW_ST_BAD_LAYER, 0);
+    read_compl(t, (t->tail + RING_ENTRIES - 3) % RING_ENTRIES, &c);
+    g_assert_cmpuint(le32_to_cpu(c.layer), ==, 2);
+    le[2] = bad;
 
     /* unmapped: the descriptor list, an input, beyond the VA space */
     e = launch_entry(n.desc.dva + SUSHI_MMU_PAGE_SIZE, NET_LAYERS);

@@ -14,11 +14,14 @@
 #                         threads, also sysfs unbind/rebind every 30 s and
 #                         jobs that run into the driver's timeout
 #   make guest-repro      the reproducers of what the fuzzer found
+#   make guest-failnth-debug, guest-fuzz-debug (guest-robust-debug: both)
+#                         the walk and the 90 s run on the debug kernel
+#                         lane (part of make test)
 #
 # FUZZ_SEED (default: new each run, printed; the run prints the command
 # that replays it), FUZZ_ARGS (more sushi-fuzz options, e.g. --known-bugs;
 # sushi-fuzz --help).  tests/fuzz-driver/kenv-run.sh runs the walk or the
-# fuzzer on another kernel (the debug lane's).  Documentation:
+# fuzzer on any kernel env file.  Documentation:
 # Documentation/driver/fuzzing.rst.
 
 FUZZ_DIR	:= tests/fuzz-driver
@@ -105,3 +108,31 @@ guest-repro: module $(REPRO_BINS) $(GUEST_QEMU_DEP)
 		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-repro.log \
 		SUSHI_GUEST_VERBOSE=$(SUSHI_GUEST_VERBOSE) \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/repro.cpio
+
+# The walk and the short fuzz run on the debug kernel lane
+# (tools/guest/debug-kernel.mk: KASAN, lockdep, kmemleak, DMA-API debugging,
+# fault injection): there the walk runs for real and both end with a
+# kmemleak scan.  Part of make test.
+.PHONY: guest-failnth-debug guest-fuzz-debug guest-robust-debug
+guest-failnth-debug: module-debug $(FAILNTH_BIN) $(GUEST_QEMU_DEP)
+	@SUSHI_KENV=$(DEBUG_KENV) $(GUEST_DIR)/mkinitramfs.sh \
+		-o $(GUEST_BUILD)/failnth-debug.cpio -m test \
+		-k $(SUSHI_KO_DEBUG) -t $(FAILNTH_BIN)
+	@echo "guest-failnth-debug: fail-nth walk over every ioctl on the debug kernel"
+	@SUSHI_KENV=$(DEBUG_KENV) \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-failnth-debug.log \
+		SUSHI_GUEST_TIMEOUT=$${SUSHI_GUEST_TIMEOUT:-3600} \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/failnth-debug.cpio
+
+guest-fuzz-debug: module-debug $(FUZZ_BIN) $(GUEST_QEMU_DEP)
+	@SUSHI_KENV=$(DEBUG_KENV) $(GUEST_DIR)/mkinitramfs.sh \
+		-o $(GUEST_BUILD)/fuzz-debug.cpio -m cmd \
+		-k $(SUSHI_KO_DEBUG) -b $(FUZZ_BIN) \
+		-c "$(FUZZ_RUN) -t $(FUZZ_SECONDS) $(FUZZ_SHORT_OPTS) $(FUZZ_ARGS)"
+	@echo "guest-fuzz-debug: sushi-fuzz for $(FUZZ_SECONDS) s on the debug kernel ($(FUZZ_DEVICE))"
+	@SUSHI_KENV=$(DEBUG_KENV) SUSHI_QEMU_DEVICE=$(FUZZ_DEVICE) \
+		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-fuzz-debug.log \
+		SUSHI_GUEST_TIMEOUT=$$(( $(FUZZ_SECONDS) + 900 )) \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/fuzz-debug.cpio
+
+guest-robust-debug: guest-failnth-debug guest-fuzz-debug

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# kenv-run.sh - run the fail-nth walk or sushi-fuzz in the guest on a kernel
-# described by an env file like $SUSHI_CACHE/kernel/current.env (e.g. the
-# debug lane's KASAN/lockdep/kmemleak/fault-injection kernel), without the
-# make targets' fetch of Debian's kernel.  Builds sushi.ko and the test
-# binary against that kernel under $BUILD/kenv-<abi>/.
+# kenv-run.sh - run the fail-nth walk or sushi-fuzz (with any options) in
+# the guest on the kernel an env file describes (a fetch-kernel.sh or
+# debug-kernel/build-debug-kernel.sh current.env; make guest-robust-debug
+# covers the debug lane's default runs).  Builds sushi.ko and the test
+# binary under $BUILD/kenv-<abi>/.
 #
 # Usage: kenv-run.sh ENV_FILE failnth
 #        kenv-run.sh ENV_FILE fuzz [sushi-fuzz options]
@@ -21,13 +21,13 @@ shift 2
 . "$env_file"
 [ -n "${SUSHI_QEMU:-}" ] || { echo "kenv-run: set SUSHI_QEMU" >&2; exit 2; }
 
-# the guest scripts read $SUSHI_CACHE/kernel/current.env
+# the guest scripts take the kernel from SUSHI_KENV; a build tree per ABI
 work=${BUILD:-$top/build}/kenv-$SUSHI_KABI
-mkdir -p "$work/cache/kernel" "$work/bin"
-cp "$env_file" "$work/cache/kernel/current.env"
-export SUSHI_CACHE=$work/cache BUILD=$work
+mkdir -p "$work/bin"
+export SUSHI_KENV=$env_file BUILD=$work
 
 "$top/tools/guest/build-module.sh" >/dev/null
+ko=$(ls "$work"/kmod*/driver/sushi.ko | head -n1)
 make -C "$top" --no-print-directory BUILD="$top/build" "$top/build/model/libsushimodel.a" >/dev/null
 lib=$top/build/model/libsushimodel.a
 cflags=(-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow
@@ -39,7 +39,7 @@ failnth)
 		-o "$work/bin/sushi_failnth_test" \
 		"$top/tests/kselftest/sushi_failnth_test.c" "$lib" -lpthread
 	"$top/tools/guest/mkinitramfs.sh" -o "$work/failnth.cpio" -m test \
-		-k "$work/kmod/driver/sushi.ko" -t "$work/bin/sushi_failnth_test"
+		-k "$ko" -t "$work/bin/sushi_failnth_test"
 	SUSHI_GUEST_LOG=${SUSHI_GUEST_LOG:-$work/console-failnth.log} \
 		SUSHI_GUEST_TIMEOUT=${SUSHI_GUEST_TIMEOUT:-7200} \
 		"$top/tools/guest/run-guest.sh" "$work/failnth.cpio"
@@ -48,7 +48,7 @@ fuzz)
 	cc "${cflags[@]}" -I"$here" -o "$work/bin/sushi-fuzz" \
 		"$here"/*.c "$lib" -lpthread
 	"$top/tools/guest/mkinitramfs.sh" -o "$work/fuzz.cpio" -m cmd \
-		-k "$work/kmod/driver/sushi.ko" -b "$work/bin/sushi-fuzz" \
+		-k "$ko" -b "$work/bin/sushi-fuzz" \
 		-c "/bin/sushi-fuzz $*"
 	SUSHI_QEMU_DEVICE=${SUSHI_QEMU_DEVICE-sushi-accel,clock-hz=1000000} \
 		SUSHI_GUEST_LOG=${SUSHI_GUEST_LOG:-$work/console-fuzz.log} \

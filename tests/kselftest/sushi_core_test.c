@@ -138,6 +138,65 @@ TEST_F(core, allowed_ioctls_work)
 	EXPECT_EQ(0, sushi_syncobj_destroy(self->fd, s));
 }
 
+/*
+ * The core syncobj calls that take a handle array: DRM_SUSHI_MAX_SYNCOBJ_ARRAY
+ * handles work (one syncobj named that many times), one more is -EINVAL,
+ * and so is 2^30 (6.12's core would try a 4 GiB allocation and WARN).
+ */
+TEST_F(core, syncobj_arrays_bounded)
+{
+	const __u32 max = DRM_SUSHI_MAX_SYNCOBJ_ARRAY;
+	__u32 *h = calloc(max + 1, sizeof(*h));
+	__u64 *pt = calloc(max + 1, sizeof(*pt));
+	struct drm_syncobj_timeline_wait tw;
+	struct drm_syncobj_timeline_array ta;
+	struct drm_syncobj_array a;
+	struct drm_syncobj_wait w;
+	struct drm_get_cap cap = { .capability = DRM_CAP_SYNCOBJ_TIMELINE };
+	__u32 s, n, i, big;
+	int r, want, want_tl, warn0 = kmsg_count("WARNING:");
+
+	ASSERT_TRUE(h && pt);
+	/* without timeline support the core answers -EOPNOTSUPP to those */
+	ASSERT_EQ(0, sushi_ioctl(self->fd, DRM_IOCTL_GET_CAP, &cap));
+	ASSERT_EQ(0, sushi_syncobj_create(self->fd, &s));
+	for (i = 0; i <= max; i++)
+		h[i] = s;
+	for (big = 0; big < 3; big++) {
+		n = big == 0 ? max : big == 1 ? max + 1 : 1u << 30;
+		want = big ? -EINVAL : 0;
+		want_tl = big ? -EINVAL : cap.value ? 0 : -EOPNOTSUPP;
+
+		a = (struct drm_syncobj_array){
+			.handles = (__u64)(uintptr_t)h, .count_handles = n };
+		r = sushi_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_RESET, &a);
+		EXPECT_EQ(want, r) TH_LOG("reset of %u", n);
+		r = sushi_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_SIGNAL, &a);
+		EXPECT_EQ(want, r) TH_LOG("signal of %u", n);
+		w = (struct drm_syncobj_wait){
+			.handles = (__u64)(uintptr_t)h, .count_handles = n };
+		r = sushi_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+		EXPECT_EQ(want, r) TH_LOG("wait of %u", n);
+		tw = (struct drm_syncobj_timeline_wait){
+			.handles = (__u64)(uintptr_t)h,
+			.points = (__u64)(uintptr_t)pt, .count_handles = n };
+		r = sushi_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &tw);
+		EXPECT_EQ(want_tl, r) TH_LOG("timeline wait of %u", n);
+		ta = (struct drm_syncobj_timeline_array){
+			.handles = (__u64)(uintptr_t)h,
+			.points = (__u64)(uintptr_t)pt, .count_handles = n };
+		r = sushi_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_QUERY, &ta);
+		EXPECT_EQ(want_tl, r) TH_LOG("query of %u", n);
+		r = sushi_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &ta);
+		EXPECT_EQ(want_tl, r) TH_LOG("timeline signal of %u", n);
+	}
+	EXPECT_EQ(0, sushi_syncobj_destroy(self->fd, s));
+	if (warn0 >= 0)
+		EXPECT_EQ(warn0, kmsg_count("WARNING:"));
+	free(h);
+	free(pt);
+}
+
 static void sweep_and_check(struct __test_metadata *_metadata, int fd)
 {
 	struct drm_sushi_caps caps;

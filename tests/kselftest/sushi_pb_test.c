@@ -316,10 +316,20 @@ TEST_F(pb, pin_overlapping_ranges)
 	EXPECT_EQ(0, sushi_pb_unpin(self->fd, h));
 }
 
+/* Pin set 0 never exists ("no pin set"), also after an unpin of 0. */
 TEST_F(pb, unpin_bad_handle)
 {
+	__u32 h1 = 0, h2 = 0;
+
 	EXPECT_EQ(-ENOENT, sushi_pb_unpin(self->fd, 0));
 	EXPECT_EQ(-ENOENT, sushi_pb_unpin(self->fd, 4242));
+	ASSERT_EQ(0, pin_one(self->fd, &self->r[1], &h1));
+	EXPECT_EQ(-ENOENT, sushi_pb_unpin(self->fd, 0));
+	ASSERT_EQ(0, pin_one(self->fd, &self->r[2], &h2));
+	EXPECT_NE(0, h1);
+	EXPECT_NE(0, h2);
+	EXPECT_EQ(0, sushi_pb_unpin(self->fd, h1));
+	EXPECT_EQ(0, sushi_pb_unpin(self->fd, h2));
 }
 
 TEST_F(pb, unpin_padding)

@@ -248,6 +248,31 @@ TEST_F(prog, create_bad_geometry)
 	EXPECT_EQ(-EINVAL, try_layer(self->fd, &l));
 }
 
+/*
+ * The device's per-layer work limit (SUSHI_HW_MAX_LAYER_MACS, 2^34): a
+ * 1x1 conv of 65536 -> 65536 channels on 2x3 pixels is refused as a bad
+ * layer before its ranges are looked at; on 2x2 pixels it is exactly at
+ * the limit, valid, and only its ranges (far past the BOs) are wrong.
+ */
+TEST_F(prog, create_over_mac_budget)
+{
+	struct drm_sushi_layer l = self->conv;
+
+	l.in_c = 65536;
+	l.out_c = 65536;
+	l.kernel = 1;
+	l.padding = 0;
+	l.w_stride = 65536;
+	l.in_h = 2;
+	l.out_h = 2;
+	l.in_w = 3;
+	l.out_w = 3;
+	EXPECT_EQ(-EINVAL, try_layer(self->fd, &l));
+	l.in_w = 2;
+	l.out_w = 2;
+	EXPECT_EQ(-ERANGE, try_layer(self->fd, &l));
+}
+
 /* A layer reading its input past the end of the BO is refused. */
 TEST_F(prog, create_read_past_bo)
 {
@@ -317,10 +342,24 @@ TEST_F(prog, create_second_layer_bad)
 	EXPECT_EQ(-ERANGE, sushi_program_create(self->fd, ls, 2, &h));
 }
 
+/*
+ * Handle 0 is never a program, also after someone tried to destroy it
+ * while the file had one (erasing index 0 of the handle table used to
+ * free 0 for the next create).
+ */
 TEST_F(prog, destroy_bad_handle)
 {
+	__u32 h1 = 0, h2 = 0;
+
 	EXPECT_EQ(-ENOENT, sushi_program_destroy(self->fd, 0));
 	EXPECT_EQ(-ENOENT, sushi_program_destroy(self->fd, 12345));
+	ASSERT_EQ(0, sushi_program_create(self->fd, &self->pool, 1, &h1));
+	EXPECT_EQ(-ENOENT, sushi_program_destroy(self->fd, 0));
+	ASSERT_EQ(0, sushi_program_create(self->fd, &self->pool, 1, &h2));
+	EXPECT_NE(0, h1);
+	EXPECT_NE(0, h2);
+	EXPECT_EQ(0, sushi_program_destroy(self->fd, h1));
+	EXPECT_EQ(0, sushi_program_destroy(self->fd, h2));
 }
 
 TEST_F(prog, destroy_twice)

@@ -6,20 +6,34 @@
 #
 # Usage: build-module.sh          -> $BUILD/kmod/driver/sushi.ko
 #        SPARSE=1 build-module.sh -> also run sparse on every file (make C=2)
+#
+# SUSHI_KENV=<env file> builds against another kernel: the env file of
+# debug-kernel/build-debug-kernel.sh (SUSHI_KLANE=debug) gives
+# $BUILD/kmod-debug/driver/sushi.ko (the vermagic differs), compiled with -g
+# so that scripts/faddr2line can resolve the driver's frames in reports.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${SUSHI_CACHE:-$HOME/.cache/sushi}
 build=${BUILD:-$top/build}
-out=$build/kmod
 
 die() { echo "build-module: error: $*" >&2; exit 1; }
 
-[ -f "$cache/kernel/current.env" ] || "$here/fetch-kernel.sh" >/dev/null
+if [ -n "${SUSHI_KENV:-}" ]; then
+	kenv=$SUSHI_KENV
+	[ -f "$kenv" ] || die "no kernel env file $kenv"
+else
+	kenv=$cache/kernel/current.env
+	[ -f "$kenv" ] || "$here/fetch-kernel.sh" >/dev/null
+fi
+unset SUSHI_KLANE
 # shellcheck source=/dev/null
-. "$cache/kernel/current.env"
+. "$kenv"
 [ -f "$SUSHI_KDIR/Makefile" ] || die "no kernel headers at $SUSHI_KDIR"
+# one output tree per kernel lane: objects built for one kernel never mix
+# with another's
+out=$build/kmod${SUSHI_KLANE:+-$SUSHI_KLANE}
 [ "${SPARSE:-0}" = 1 ] && "$top/tools/setup/apt-deps.sh" sparse
 
 # Shadow tree: real directories, symlinked sources.
@@ -40,6 +54,7 @@ for f in "$top"/driver/*.[ch] "$top/driver/Kbuild"; do
 done
 
 args=(-C "$SUSHI_KDIR" M="$out" -j"${JOBS:-2}")
+[ -z "${SUSHI_KLANE:-}" ] || args+=(KCFLAGS=-g)
 [ "${SPARSE:-0}" = 1 ] && args+=(C=2)
 log=$out/build.log
 if ! nice -n 10 make "${args[@]}" modules >"$log" 2>&1; then

@@ -7,6 +7,11 @@
 # unloads, reloads and unloads the driver, dumps the kernel log, prints the
 # final marker "SUSHI-GUEST-RESULT: status=N" that run-guest.sh waits for,
 # and powers off.
+# On a kernel with kmemleak (the debug lane) it also clears kmemleak's boot
+# objects before loading anything and, after the unload/reload/unload,
+# scans and prints the report between SUSHI-KMEMLEAK-BEGIN/END; with lockdep
+# it prints whether lock debugging is still on (debug_locks), with
+# DMA_API_DEBUG how many DMA-API errors it saw.
 export PATH=/bin
 /bin/busybox mount -t proc proc /proc
 /bin/busybox --install -s /bin
@@ -18,6 +23,25 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 status=0
 mode=$(cat /etc/sushi/mode)
 echo "SUSHI-GUEST: kernel $(uname -r), mode $mode"
+
+# kmemleak reports an object only once it is older than 5 s (MSECS_MIN_AGE)
+# and its contents did not change since the previous scan: hence a wait
+# before scanning and two scans.
+kmemleak=/sys/kernel/debug/kmemleak
+kmemleak_scan() {
+	sleep 6
+	echo scan >"$kmemleak" && echo scan >"$kmemleak"
+}
+if [ -e "$kmemleak" ]; then
+	# Forget what boot left behind: "clear" only greys objects a scan
+	# already reported, so scan first.
+	if kmemleak_scan && echo clear >"$kmemleak"; then
+		echo "SUSHI-GUEST: kmemleak: boot objects cleared"
+	else
+		echo "SUSHI-GUEST: kmemleak: scan/clear failed"
+		status=1
+	fi
+fi
 
 while read -r mod; do
 	[ -n "$mod" ] || continue
@@ -59,11 +83,18 @@ if [ "$status" -eq 0 ]; then
 	esac
 fi
 
+# Where the module's code was: kmemleak's stacks of objects a module leaked
+# show only raw addresses once it is unloaded.
+module_text() {
+	[ -e "$kmemleak" ] && [ -r "/sys/module/$1/sections/.text" ] &&
+		echo "SUSHI-GUEST: $1 .text at $(cat "/sys/module/$1/sections/.text")"
+}
+
 # Unloading (and reloading) the driver is part of every run: it must leave
 # nothing behind and bind the device again.
 if [ -s /etc/sushi/unload ] && [ "$status" -eq 0 ]; then
 	for mod in $(cat /etc/sushi/unload); do
-		if ! rmmod "$mod"; then
+		if module_text "$mod"; ! rmmod "$mod"; then
 			echo "SUSHI-GUEST: rmmod $mod failed"
 			status=1
 		elif [ -e /dev/accel/accel0 ]; then
@@ -75,13 +106,31 @@ if [ -s /etc/sushi/unload ] && [ "$status" -eq 0 ]; then
 		elif [ ! -e /dev/accel/accel0 ]; then
 			echo "SUSHI-GUEST: no /dev/accel/accel0 after reloading $mod"
 			status=1
-		elif ! rmmod "$mod"; then
+		elif module_text "$mod"; ! rmmod "$mod"; then
 			echo "SUSHI-GUEST: rmmod $mod after reload failed"
 			status=1
 		else
 			echo "SUSHI-GUEST: $mod unloaded, reloaded, unloaded"
 		fi
 	done
+fi
+
+if [ -e "$kmemleak" ]; then
+	if kmemleak_scan; then
+		echo "SUSHI-KMEMLEAK-BEGIN"
+		cat "$kmemleak"
+		echo "SUSHI-KMEMLEAK-END"
+	else
+		echo "SUSHI-GUEST: kmemleak: scan failed"
+		status=1
+	fi
+fi
+if [ -r /proc/lockdep_stats ]; then
+	echo "SUSHI-GUEST: lockdep debug_locks=$(sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats)"
+fi
+# DMA_API_DEBUG prints only its first error (a WARNING); this counts them all
+if [ -r /sys/kernel/debug/dma-api/error_count ]; then
+	echo "SUSHI-GUEST: dma-api error_count=$(cat /sys/kernel/debug/dma-api/error_count)"
 fi
 
 echo "SUSHI-DMESG-BEGIN"

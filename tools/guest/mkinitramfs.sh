@@ -12,7 +12,11 @@
 # /bin; data files to /data/NAME (NAME: the file's base name).  Mode cmd runs
 # COMMAND (a shell command line, e.g. "/bin/sushictl serve -n 2000") once the
 # driver is loaded; its exit status is the guest's.
-# Needs $SUSHI_CACHE/kernel/current.env (fetch-kernel.sh).
+# Needs $SUSHI_CACHE/kernel/current.env (fetch-kernel.sh), or the kernel env
+# file named by SUSHI_KENV (e.g. the debug kernel's, written by
+# debug-kernel/build-debug-kernel.sh): the module must be built for that
+# kernel, and its dependencies come from that kernel's module tree (none when
+# they are built in, as in the debug kernel).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,9 +44,10 @@ done
 case $mode in test | info) ;; cmd) [ -n "$cmd" ] || usage ;; *) usage ;; esac
 
 "$top/tools/setup/apt-deps.sh" busybox-static cpio kmod xz-utils
-[ -f "$cache/kernel/current.env" ] || die "run tools/guest/fetch-kernel.sh first"
+kenv=${SUSHI_KENV:-$cache/kernel/current.env}
+[ -f "$kenv" ] || die "no $kenv (run tools/guest/fetch-kernel.sh first)"
 # shellcheck source=/dev/null
-. "$cache/kernel/current.env"
+. "$kenv"
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/sushi-initramfs.XXXXXX")
 # mktemp makes it 0700: the guest's / must be searchable by ordinary users

@@ -149,7 +149,7 @@ void eval_print_table(const struct eval_report *r, FILE *f)
 	fputc('\n', f);
 	split_table(r, f);
 	fprintf(f, "\nselect: %s; candidates: %u SubGraphs, distinct among %u built "
-		"(2 per SubNet + 1), none dropped\n", sushi_select_name(p->select), G,
+		"(2 per SubNet + 2), none dropped\n", sushi_select_name(p->select), G,
 		sushi_sched_space_raw_candidates(r->sp));
 	for (int i = 0; i < SUSHI_POLICY_COUNT; i++) {
 		enum sushi_policy e = eval_order[i];

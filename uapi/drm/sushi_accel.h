@@ -437,6 +437,15 @@ struct drm_sushi_program_destroy {
 #define DRM_SUSHI_MAX_IN_SYNCOBJS	64
 
 /**
+ * DRM_SUSHI_MAX_SYNCOBJ_ARRAY - most handles of one core syncobj array call
+ *
+ * ``count_handles`` of DRM_IOCTL_SYNCOBJ_WAIT, _TIMELINE_WAIT, _RESET,
+ * _SIGNAL, _TIMELINE_SIGNAL and _QUERY on a sushi node: above it the call
+ * fails with -EINVAL before the DRM core allocates its arrays.
+ */
+#define DRM_SUSHI_MAX_SYNCOBJ_ARRAY	4096
+
+/**
  * struct drm_sushi_launch - argument of DRM_IOCTL_SUSHI_LAUNCH
  *
  * Queues one run of a program on the file's scheduler entity (launches of

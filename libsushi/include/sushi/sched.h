@@ -75,7 +75,7 @@ int sushi_sched_space_subnet(struct sushi_sched_space *sp, uint32_t s,
 /*
  * Limits: SubNets per space (more are refused, never dropped); candidate
  * SubGraphs per space.  The candidates are not capped: a space of S SubNets
- * has 2 S + 1 raw candidates (see sushi_sched_space_finish()), and
+ * has 2 S + 2 raw candidates (see sushi_sched_space_finish()), and
  * every one is kept (after deduplication), so SUSHI_SCHED_MAX_SUBGRAPHS is
  * that count for the largest space, not a cut-off.
  */
@@ -116,7 +116,7 @@ uint32_t sushi_sched_space_layers(const struct sushi_sched_space *sp);
 uint32_t sushi_sched_space_subgraphs(const struct sushi_sched_space *sp);
 /**
  * sushi_sched_space_raw_candidates() - candidates built before
- * deduplication (2 S + 1 for S SubNets); sushi_sched_space_subgraphs() of
+ * deduplication (2 S + 2 for S SubNets); sushi_sched_space_subgraphs() of
  * them are distinct after fitting, and none is ever dropped
  */
 uint32_t sushi_sched_space_raw_candidates(const struct sushi_sched_space *sp);

@@ -81,6 +81,18 @@ static void rejected(void)
 	BAD((l->in_c = 8192, l->w_stride = 8192 * 9), -EINVAL,
 	    "reduction over 65536");
 	BAD(l->w_stride = 143, -EINVAL, "weight stride shorter than a row");
+	/* the per-layer work limit: 2^16 x 2^16 x 2x2 = 2^34 MACs is the last */
+	{
+		struct sushi_hw_layer w = t_conv(65536, 2, 2, 65536, 1, 1, 0, 1);
+		struct sushi_layer_geom g;
+
+		is_int(sushi_layer_check(&w, &g), 0, "a layer of 2^34 MACs");
+		is_int((long long)(g.macs == SUSHI_HW_MAX_LAYER_MACS), 1,
+		       "its MACs are the limit");
+		w = t_conv(65536, 2, 3, 65536, 1, 1, 0, 1);
+		is_int(sushi_layer_check(&w, &g), -EINVAL,
+		       "a layer of 1.5 x 2^34 MACs");
+	}
 	BAD(l->in2_addr = 0x1000, -EINVAL, "conv with a second input");
 	BAD(l->add_mult_a = 1, -EINVAL, "conv with an add multiplier");
 	BAD(l->in2_zp = 1, -EINVAL, "conv with in2_zp");
