@@ -132,6 +132,7 @@ enum fz_call {
 	FZ_FILE,		/* close/reopen files, dup, work in flight */
 	FZ_FORK,		/* a child on inherited descriptors */
 	FZ_SLOW,		/* --timeouts: a job longer than the timeout */
+	FZ_RACE,		/* a second thread rewrites the argument */
 	FZ_N_CALLS
 };
 

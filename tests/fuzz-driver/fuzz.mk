@@ -119,7 +119,7 @@ guest-failnth-debug: module-debug $(FAILNTH_BIN) $(GUEST_QEMU_DEP)
 		-o $(GUEST_BUILD)/failnth-debug.cpio -m test \
 		-k $(SUSHI_KO_DEBUG) -t $(FAILNTH_BIN)
 	@echo "guest-failnth-debug: fail-nth walk over every ioctl on the debug kernel"
-	@SUSHI_KENV=$(DEBUG_KENV) \
+	@SUSHI_KENV=$(DEBUG_KENV) SUSHI_GUEST_FAULT_INJECTION=1 \
 		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-failnth-debug.log \
 		SUSHI_GUEST_TIMEOUT=$${SUSHI_GUEST_TIMEOUT:-3600} \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/failnth-debug.cpio

@@ -45,24 +45,14 @@
 #define MAX_KIDS	2
 #define MAX_LAYERS	4
 /*
- * Pool BOs.  A BO over 64 KiB whose pages happen to be contiguous is
- * mapped with an sg segment longer than the PCI default max_segment_size
- * (the driver sets none): a DMA-API debug WARNING (finding F5 in
- * Documentation/driver/fuzzing.rst), so only with --known-bugs until it is
- * fixed.
+ * Pool BOs: up to 256 KiB, so that contiguous pages give scatter-gather
+ * segments over the PCI default 64 KiB (finding F5, fixed).
  */
-#define BO_MAX		(opt.known_bugs ? 256 * 1024 : 64 * 1024)
+#define BO_MAX		(256 * 1024)
 #define SCRATCH		(64 * 1024)
 #define OUT_SIZE	(64 * 1024)
 #define WAIT_MS		20000		/* a baseline wait's deadline */
 
-/*
- * SYNCOBJ_WAIT/RESET/SIGNAL with more handles than this WARN in the page
- * allocator (drm_syncobj_array_find(): kmalloc_array() of count_handles
- * without __GFP_NOWARN, order > MAX_PAGE_ORDER): finding F1, only with
- * --known-bugs until it is fixed.
- */
-#define FZ_SYNCOBJ_MAX	(1u << 20)
 
 struct wfile {
 	int fd;			/* -1: closed */
@@ -1003,18 +993,7 @@ static __u32 bad_handle_raw(struct w *w, int kind, int fi, __u32 cur,
 static __u32 bad_handle(struct w *w, int kind, int fi, __u32 cur,
 			bool destroys)
 {
-	__u32 h = bad_handle_raw(w, kind, fi, cur, destroys);
-
-	/*
-	 * PROGRAM_DESTROY/PB_UNPIN of handle 0 frees index 0 of the file's
-	 * ALLOC1 xarray: the next create returns handle 0 (finding F2), only
-	 * with --known-bugs until it is fixed.
-	 */
-	if (!h && destroys && (kind == 1 || kind == 3) && !opt.known_bugs) {
-		note_mut(w, "handle=~0");
-		return ~0u;
-	}
-	return h;
+	return bad_handle_raw(w, kind, fi, cur, destroys);
 }
 
 /*
@@ -1797,7 +1776,7 @@ static void c_program_create(struct w *w)
 	if (ret || w->cmd_mutated)
 		return;
 	if (!c.handle) {
-		/* documented never 0: finding F2 in fuzzing.rst */
+		/* documented never 0 (finding F2, fixed) */
 		anomaly(w, AN_RESULT, "PROGRAM_CREATE returned handle 0");
 		return;
 	}
@@ -1828,11 +1807,8 @@ static void c_program_destroy(struct w *w)
 	if (mutating(w))
 		mutate(w, &d, program_destroy_f, NELEM(program_destroy_f), fi,
 		       hk, 0, true);
-	/* another ioctl size can zero the handle: finding F2 */
 	ret = issue(w, FZ_PROGRAM_DESTROY, fd_of(w, fi),
-		    opt.known_bugs ?
-		    mutate_cmd(w, DRM_IOCTL_SUSHI_PROGRAM_DESTROY) :
-		    DRM_IOCTL_SUSHI_PROGRAM_DESTROY, &d, true);
+		    mutate_cmd(w, DRM_IOCTL_SUSHI_PROGRAM_DESTROY), &d, true);
 	if (ret)
 		return;
 	k = find_handle(w, 1, fi, d.handle);
@@ -2189,16 +2165,19 @@ static void c_pb_unpin(struct w *w)
 	desc(w, "fd%d h %u", fi, u.handle);
 	mutate(w, &u, unpin_f, NELEM(unpin_f), fi, hk, 0, true);
 	ret = issue(w, FZ_PB_UNPIN, fd_of(w, fi),
-		    opt.known_bugs ? mutate_cmd(w, DRM_IOCTL_SUSHI_PB_UNPIN) :
-		    DRM_IOCTL_SUSHI_PB_UNPIN, &u, false);
-	if (!ret && !w->cmd_mutated) {
-		i = find_handle(w, 3, fi, u.handle);
-		if (i >= 0)
-			drop_pin(w, i);
-		i = find_handle(w, 2, fi, u.out_syncobj);
-		if (i >= 0)
-			w->sync[i].fenced = true;
-	}
+		    mutate_cmd(w, DRM_IOCTL_SUSHI_PB_UNPIN), &u, false);
+	if (ret)
+		return;
+	/*
+	 * Through a shorter ioctl size the handle still went in (the set is
+	 * gone) but the out-syncobj may not have.
+	 */
+	i = find_handle(w, 3, fi, u.handle);
+	if (i >= 0)
+		drop_pin(w, i);
+	i = find_handle(w, 2, fi, u.out_syncobj);
+	if (i >= 0 && !w->cmd_mutated)
+		w->sync[i].fenced = true;
 }
 
 static const struct fld pb_query_f[] = {
@@ -2681,8 +2660,6 @@ static void c_syncobj_wait(struct w *w)
 	if (mutating(w)) {
 		mutate(w, &s, syncobj_wait_f, NELEM(syncobj_wait_f), fi, NULL,
 		       sizeof(h[0]) * n, false);
-		if (s.count_handles > FZ_SYNCOBJ_MAX && !opt.known_bugs)
-			s.count_handles &= FZ_SYNCOBJ_MAX - 1;
 		/* never an unbounded wait for a submit that may not come */
 		if (s.timeout_nsec > sushi_deadline_ms(2000) ||
 		    s.timeout_nsec < 0)
@@ -2716,8 +2693,6 @@ static void c_syncobj_array(struct w *w, bool reset)
 			break;
 		case 1:
 			a.count_handles = (__u32)bad_value(w, K_COUNT, 4, n);
-			if (a.count_handles > FZ_SYNCOBJ_MAX && !opt.known_bugs)
-				a.count_handles &= FZ_SYNCOBJ_MAX - 1;
 			note_mut(w, "count=%u", a.count_handles);
 			break;
 		case 2:
@@ -3015,6 +2990,63 @@ static void c_slow(struct w *w)
 	w->st->calls++;
 }
 
+/*
+ * Double fetches: a second thread rewrites the count of a syncobj array
+ * call (between 1 and 2^21) while this one makes the call a few hundred
+ * times.  A check that reads the argument from user memory before the DRM
+ * core copies it again lets a huge count through: finding F1b, only with
+ * --known-bugs until it is fixed (the core then WARNs, as in F1).
+ */
+struct race {
+	struct drm_syncobj_array a;
+	volatile int stop;
+};
+
+static void *race_flip(void *arg)
+{
+	struct race *r = arg;
+
+	while (!r->stop) {
+		__atomic_store_n(&r->a.count_handles, 1u << 21,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&r->a.count_handles, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void c_race(struct w *w)
+{
+	static __thread struct race r;
+	int fi = pick_fi(w), i = pick_obj(w, 2, fi), k, e;
+	pthread_t t;
+
+	if (!opt.known_bugs || w->child || i < 0)
+		return;
+	begin(w, FZ_RACE);
+	memset(&r, 0, sizeof(r));
+	r.a.handles = (uintptr_t)handles_at(w, &w->sync[i].h, 1);
+	r.a.count_handles = 1;
+	snprintf(w->st->current, FZ_LINE,
+		 "#%llu arg-race SYNCOBJ_SIGNAL fd%d h %u, count flipped",
+		 (unsigned long long)w->st->calls, fi, w->sync[i].h);
+	ring_add(w, w->st->current);
+	if (pthread_create(&t, NULL, race_flip, &r))
+		return;
+	for (k = 0; k < 300; k++) {
+		e = ioctl(fd_of(w, fi), DRM_IOCTL_SYNCOBJ_SIGNAL, &r.a) ?
+		    errno : 0;
+		w->st->calls++;
+		if (e < FZ_MAX_ERRNO)
+			w->st->errnos[FZ_RACE][e]++;
+		if (e && e != EINVAL && e != ENOMEM)
+			anomaly(w, AN_UNDOC, "SYNCOBJ_SIGNAL (count racing): %s",
+				errname(e));
+	}
+	r.stop = 1;
+	pthread_join(t, NULL);
+	w->sync[i].fenced = true;	/* signalled by the calls with count 1 */
+}
+
 /* --------------------------------------------------------- the loop */
 
 struct wt_call {
@@ -3035,6 +3067,7 @@ static const struct wt_call table[] = {
 	{ FZ_SYNCOBJ_RESET, 10 }, { FZ_SYNCOBJ_SIGNAL, 15 },
 	{ FZ_SYNCOBJ_TIMELINE, 4 }, { FZ_CORE_OTHER, 15 }, { FZ_MMAP, 40 },
 	{ FZ_GOLDEN, 6 }, { FZ_FILE, 10 }, { FZ_FORK, 2 }, { FZ_SLOW, 2 },
+	{ FZ_RACE, 2 },
 };
 
 /* The fuzzer's own bookkeeping must stay sane (a bug here is ours). */
@@ -3177,6 +3210,9 @@ static void one_call(struct w *w)
 		break;
 	case FZ_SLOW:
 		c_slow(w);
+		break;
+	case FZ_RACE:
+		c_race(w);
 		break;
 	default:
 		break;

@@ -40,7 +40,8 @@ failnth)
 		"$top/tests/kselftest/sushi_failnth_test.c" "$lib" -lpthread
 	"$top/tools/guest/mkinitramfs.sh" -o "$work/failnth.cpio" -m test \
 		-k "$ko" -t "$work/bin/sushi_failnth_test"
-	SUSHI_GUEST_LOG=${SUSHI_GUEST_LOG:-$work/console-failnth.log} \
+	SUSHI_GUEST_FAULT_INJECTION=1 \
+		SUSHI_GUEST_LOG=${SUSHI_GUEST_LOG:-$work/console-failnth.log} \
 		SUSHI_GUEST_TIMEOUT=${SUSHI_GUEST_TIMEOUT:-7200} \
 		"$top/tools/guest/run-guest.sh" "$work/failnth.cpio"
 	;;

@@ -25,6 +25,6 @@ int main(void)
 	printf("SYNCOBJ_RESET count_handles=%u: %s\n", a.count_handles,
 	       ret ? strerror(-ret) : "0");
 	warned = repro_kmsg_has("WARNING:");
-	printf("kernel log %s a WARNING\n", warned ? "has" : "has no");
+	printf("kernel log: %s\n", warned ? "a WARNING" : "no WARNING");
 	return warned ? 1 : 0;
 }
