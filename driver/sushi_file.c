@@ -109,9 +109,10 @@ static int sushi_syncobj_count_offset(unsigned int nr)
  * 6.12's DRM core sizes its arrays for these calls from count_handles with
  * plain kmalloc_array(): any user of the node could ask for gigabytes and
  * get a page-allocator WARNING (a panic with panic_on_warn).  Bound the
- * count first (DRM_SUSHI_MAX_SYNCOBJ_ARRAY).  The core reads the argument
- * again, so a second thread that rewrites it in between still gets past
- * this check; what that reaches is the core's own -ENOMEM path.
+ * count first (DRM_SUSHI_MAX_SYNCOBJ_ARRAY).  The core copies the argument
+ * again, so a second thread that rewrites the count in between still gets
+ * past this check, to the same warning and -ENOMEM: closing that needs the
+ * core to allocate with __GFP_NOWARN (Documentation/driver/fuzzing.rst, F1b).
  */
 static bool sushi_syncobj_count_ok(struct file *filp, unsigned int cmd,
 				   void __user *uarg)
