@@ -75,12 +75,12 @@ sched-bench: $(LS_OUT)/sched-bench
 
 # bounded libFuzzer run of the SuperNet loader (clang, ASan+UBSan)
 FUZZ_TIME ?= 20
-FUZZ_SRCS := $(LS_DIR)/fuzz/fuzz_supernet.c $(LS_SRCS:%=$(LS_DIR)/src/%) \
+LS_FUZZ_SRCS := $(LS_DIR)/fuzz/fuzz_supernet.c $(LS_SRCS:%=$(LS_DIR)/src/%) \
              $(MODEL_SRCS:%=$(MODEL_DIR)/%)
 .PHONY: fuzz-supernet
-$(LS_OUT)/fuzz/fuzz_supernet: $(FUZZ_SRCS) $(LS_HDRS)
+$(LS_OUT)/fuzz/fuzz_supernet: $(LS_FUZZ_SRCS) $(LS_HDRS)
 	@mkdir -p $(@D)
-	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(LS_INC) $(FUZZ_SRCS) -lcjson -lm -o $@
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(LS_INC) $(LS_FUZZ_SRCS) -lcjson -lm -o $@
 
 $(LS_OUT)/fuzz/make_corpus: $(LS_DIR)/fuzz/make_corpus.c $(LS_TEST_HDRS)
 	@mkdir -p $(@D)

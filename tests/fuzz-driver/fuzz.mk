@@ -27,8 +27,8 @@
 FUZZ_DIR	:= tests/fuzz-driver
 FUZZ_BIN	:= $(GUEST_BUILD)/bin/sushi-fuzz
 FAILNTH_BIN	:= $(GUEST_BUILD)/bin/sushi_failnth_test
-FUZZ_SRCS	:= $(wildcard $(FUZZ_DIR)/*.c)
-FUZZ_HDRS	:= $(wildcard $(FUZZ_DIR)/*.h) $(GUEST_HDRS) \
+DFUZZ_SRCS	:= $(wildcard $(FUZZ_DIR)/*.c)
+DFUZZ_HDRS	:= $(wildcard $(FUZZ_DIR)/*.h) $(GUEST_HDRS) \
 		   $(KSELFTEST_DIR)/sushi_net.h
 FUZZ_SECONDS	?= 90
 FUZZ_LONG_SECONDS ?= 1800
@@ -47,11 +47,11 @@ $(FAILNTH_BIN): $(KSELFTEST_DIR)/sushi_failnth_test.c \
 		-isystem "$$SUSHI_KSRC/tools/testing/selftests" \
 		-o $@ $< $(MODEL_LIB) -lpthread
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(FUZZ_HDRS) $(MODEL_LIB) | guest-deps
+$(FUZZ_BIN): $(DFUZZ_SRCS) $(DFUZZ_HDRS) $(MODEL_LIB) | guest-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -I$(FUZZ_DIR) \
 		-I$(KSELFTEST_DIR) -Iuapi/drm -Ihw -Iqemu-device/model \
-		-I/usr/include/libdrm -o $@ $(FUZZ_SRCS) $(MODEL_LIB) -lpthread
+		-I/usr/include/libdrm -o $@ $(DFUZZ_SRCS) $(MODEL_LIB) -lpthread
 
 guest-failnth: module $(FAILNTH_BIN) $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/failnth.cpio -m test \
