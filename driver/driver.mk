@@ -26,7 +26,7 @@ GUEST_TESTS	:= sushi_core_test sushi_query_test sushi_bo_test \
 		   libsushi_device_test sushictl_info_test libsushi_netdev_test \
 		   sushictl_serve_test
 # Tests linked with the model library (reference compute, cost model).
-GUEST_MODEL_TESTS := sushi_core_test sushi_program_test sushi_launch_test \
+GUEST_MODEL_TESTS := sushi_core_test sushi_bo_test sushi_program_test sushi_launch_test \
 		   sushi_pb_test sushi_fence_test sushi_growth_test \
 		   sushi_sram_test sushi_reset_test sushi_unbind_test \
 		   sushi_hotplug_test

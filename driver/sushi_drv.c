@@ -50,6 +50,7 @@ static const struct drm_driver sushi_drm_driver = {
 	.ioctls = sushi_ioctls,
 	.num_ioctls = ARRAY_SIZE(sushi_ioctls),
 	.gem_create_object = sushi_gem_create_object,
+	.gem_prime_import = sushi_gem_prime_import,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.name = SUSHI_DRIVER_NAME,
 	.desc = "SushiAccel SubGraph Stationary inference accelerator",
@@ -136,6 +137,8 @@ static int sushi_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = sushi_mmu_init(sdev);
 	if (!ret)
 		ret = sushi_pb_init(sdev);
+	if (!ret)
+		ret = sushi_prime_init(sdev);
 	if (ret)
 		goto err_hw;
 	/* The ring (and its wait queue) exists before any interrupt can. */

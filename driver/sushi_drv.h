@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/hashtable.h>
 #include <linux/io.h>
 #include <linux/kref.h>
 #include <linux/pci.h>
@@ -114,6 +115,10 @@ struct sushi_mmu {
  * @pb_entries_used: PB table entries allocated
  * @pb_lock: protects @pb_mm, @pb_ranges and the counters
  * @klock: serializes pushes to @kentity
+ * @imports: imported foreign dma-bufs' BOs, by dma-buf (sushi_prime.c)
+ * @import_lock: protects @imports; held across an import and a free
+ * @import_gen: count of imported BOs freed
+ * @import_wq: woken when an imported BO is freed
  */
 struct sushi_device {
 	struct drm_device drm;
@@ -150,6 +155,10 @@ struct sushi_device {
 	u32 pb_entries_used;
 	struct mutex pb_lock; /* PB space */
 	struct mutex klock; /* kentity pushes */
+	DECLARE_HASHTABLE(imports, 6);
+	struct mutex import_lock; /* imports */
+	unsigned int import_gen;
+	wait_queue_head_t import_wq;
 };
 
 /**
@@ -303,6 +312,7 @@ struct sushi_pin_set {
  *	for an imported dma-buf, mapped by its attachment, and after unplug)
  * @dva_node: the BO's device address range (mapped when allocated)
  * @link: entry in &sushi_mmu.bos while mapped
+ * @import_node: entry in &sushi_device.imports (imported dma-bufs only)
  * @kernel: owned by the driver (program descriptors), no handle
  */
 struct sushi_bo {
@@ -312,6 +322,7 @@ struct sushi_bo {
 	struct sg_table *sgt;
 	struct drm_mm_node dva_node;
 	struct list_head link;
+	struct hlist_node import_node;
 	bool kernel;
 };
 
@@ -479,6 +490,11 @@ int sushi_ioctl_query(struct drm_device *drm, void *data,
 		      struct drm_file *file);
 
 /* sushi_gem.c */
+int sushi_prime_init(struct sushi_device *sdev);
+struct drm_gem_object *sushi_gem_prime_import(struct drm_device *drm,
+					      struct dma_buf *dma_buf);
+void sushi_prime_free(struct sushi_device *sdev, struct sushi_bo *bo,
+		      void (*release)(struct sushi_bo *bo));
 struct drm_gem_object *sushi_gem_create_object(struct drm_device *drm,
 					       size_t size);
 int sushi_ioctl_bo_create(struct drm_device *drm, void *data,

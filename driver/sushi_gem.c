@@ -7,6 +7,7 @@
  */
 
 #include <linux/dma-resv.h>
+#include <linux/hashtable.h>
 #include <linux/slab.h>
 
 #include <drm/drm_file.h>
@@ -16,14 +17,23 @@
 
 #include "sushi_drv.h"
 
+static void sushi_bo_release(struct sushi_bo *bo)
+{
+	sushi_mmu_unmap_bo(to_sushi_device(bo->base.base.dev), bo);
+	mutex_destroy(&bo->map_lock);
+	drm_gem_shmem_free(&bo->base);
+}
+
 /* The last reference is gone: no job uses the BO any more. */
 static void sushi_gem_free(struct drm_gem_object *obj)
 {
 	struct sushi_bo *bo = to_sushi_bo(obj);
 
-	sushi_mmu_unmap_bo(to_sushi_device(obj->dev), bo);
-	mutex_destroy(&bo->map_lock);
-	drm_gem_shmem_free(&bo->base);
+	if (hash_hashed(&bo->import_node))
+		sushi_prime_free(to_sushi_device(obj->dev), bo,
+				 sushi_bo_release);
+	else
+		sushi_bo_release(bo);
 }
 
 static const struct drm_gem_object_funcs sushi_gem_funcs = {
@@ -48,6 +58,7 @@ struct drm_gem_object *sushi_gem_create_object(struct drm_device *drm,
 	bo->base.base.funcs = &sushi_gem_funcs;
 	mutex_init(&bo->map_lock);
 	INIT_LIST_HEAD(&bo->link);
+	INIT_HLIST_NODE(&bo->import_node);
 	return &bo->base.base;
 }
 

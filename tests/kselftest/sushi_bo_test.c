@@ -2,11 +2,14 @@
 /*
  * sushi_bo_test.c - kselftests of DRM_IOCTL_SUSHI_BO_CREATE and
  * DRM_IOCTL_SUSHI_BO_MMAP_OFFSET: the valid paths (page rounding, a CPU
- * mapping that keeps its bytes), one bad field per test, bad handles, and
- * handles that do not cross files.
+ * mapping that keeps its bytes), one bad field per test, bad handles,
+ * handles that do not cross files, and PRIME import of a foreign dma-buf
+ * (one BO per dma-buf per device, whichever file imports it).
  */
+#include <linux/dma-heap.h>
+
 #include "kselftest_harness.h"
-#include "sushi_test.h"
+#include "sushi_util.h"
 
 FIXTURE(bo) {
 	int fd;
@@ -208,6 +211,151 @@ TEST(close_with_live_bos)
 	p[0] = 42;
 	EXPECT_EQ(42, p[0]);
 	EXPECT_EQ(0, munmap(p, c.size));
+}
+
+/* A 7-page dma-buf of the system DMA heap: no other BO has that size. */
+#define HEAP_BUF_SIZE	(7 * 4096)
+
+static int heap_buf(void)
+{
+	struct dma_heap_allocation_data a = {
+		.len = HEAP_BUF_SIZE,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int hfd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (hfd < 0)
+		return -errno;
+	ret = ioctl(hfd, DMA_HEAP_IOCTL_ALLOC, &a) ? -errno : (int)a.fd;
+	close(hfd);
+	return ret;
+}
+
+static int prime_import(int fd, int dmabuf, __u32 *handle)
+{
+	struct drm_prime_handle p = { .fd = dmabuf };
+	int ret = sushi_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
+
+	if (!ret)
+		*handle = p.handle;
+	return ret;
+}
+
+/* A program whose max pooling reads and writes BO @h: the BO gets mapped. */
+static int program_on(int fd, __u32 h, __u32 *prog)
+{
+	struct drm_sushi_layer l = {
+		.op = SUSHI_OP_MAXPOOL,
+		.in_c = 32, .in_h = 8, .in_w = 8,
+		.out_c = 32, .out_h = 4, .out_w = 4,
+		.kernel = 2, .stride = 2, .groups = 1,
+		.act_min = -128, .act_max = 127,
+		.in = { .handle = h, .offset = 0 },
+		.out = { .handle = h, .offset = 4096 },
+	};
+
+	return sushi_program_create(fd, &l, 1, prog);
+}
+
+/* User BOs of @size in the device address space (debugfs "bos"), or -1. */
+static int mapped_bos_of_size(unsigned long size)
+{
+	char path[192], line[128];
+	unsigned long long dva;
+	unsigned long sz;
+	unsigned int flags;
+	int kernel, n = 0;
+	FILE *f;
+
+	if (debugfs_path("bos", path, sizeof(path)))
+		return -1;
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %lu %x %d", &dva, &sz, &flags,
+			   &kernel) == 4 && sz == size && !kernel)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Two files importing one foreign dma-buf share one BO: one attachment,
+ * one DMA mapping, one device address (two would be overlapping streaming
+ * mappings of the same pages, which the DMA API does not support).  The
+ * BO lives until the last file lets go, and can be imported again after.
+ */
+TEST(foreign_dmabuf_one_bo_per_device)
+{
+	__u32 ha, ha2, hb, pa, pb;
+	int dmabuf, a, b;
+
+	dmabuf = heap_buf();
+	if (dmabuf == -ENOENT)
+		SKIP(return, "no /dev/dma_heap/system (CONFIG_DMABUF_HEAPS_SYSTEM)");
+	ASSERT_GE(dmabuf, 0) TH_LOG("heap allocation: %s", strerror(-dmabuf));
+	ASSERT_EQ(0, mapped_bos_of_size(HEAP_BUF_SIZE))
+		TH_LOG("debugfs bos of the device not readable");
+	a = sushi_open();
+	ASSERT_GE(a, 0);
+	b = sushi_open();
+	ASSERT_GE(b, 0);
+
+	ASSERT_EQ(0, prime_import(a, dmabuf, &ha));
+	ASSERT_EQ(0, prime_import(a, dmabuf, &ha2));
+	EXPECT_EQ(ha, ha2);
+	ASSERT_EQ(0, prime_import(b, dmabuf, &hb));
+	ASSERT_EQ(0, program_on(a, ha, &pa));
+	ASSERT_EQ(0, program_on(b, hb, &pb));
+	EXPECT_EQ(1, mapped_bos_of_size(HEAP_BUF_SIZE));
+
+	/* file a lets go: b's program and handle keep the BO mapped */
+	EXPECT_EQ(0, sushi_program_destroy(a, pa));
+	EXPECT_EQ(0, bo_close(a, ha));
+	EXPECT_EQ(1, mapped_bos_of_size(HEAP_BUF_SIZE));
+	ASSERT_EQ(0, prime_import(a, dmabuf, &ha));
+	ASSERT_EQ(0, program_on(a, ha, &pa));
+	EXPECT_EQ(1, mapped_bos_of_size(HEAP_BUF_SIZE));
+
+	/* the last user gone, the BO and its mapping go; a new import works */
+	close(b);
+	close(a);
+	EXPECT_EQ(0, mapped_bos_of_size(HEAP_BUF_SIZE));
+	a = sushi_open();
+	ASSERT_GE(a, 0);
+	ASSERT_EQ(0, prime_import(a, dmabuf, &ha));
+	ASSERT_EQ(0, program_on(a, ha, &pa));
+	EXPECT_EQ(1, mapped_bos_of_size(HEAP_BUF_SIZE));
+	close(a);
+	close(dmabuf);
+	EXPECT_EQ(0, mapped_bos_of_size(HEAP_BUF_SIZE));
+}
+
+/* Our own export comes back as the same BO in another file. */
+TEST(own_export_is_the_same_bo)
+{
+	struct drm_prime_handle exp = { .flags = DRM_CLOEXEC };
+	__u32 h, hb, pa, pb;
+	int a, b;
+
+	a = sushi_open();
+	ASSERT_GE(a, 0);
+	b = sushi_open();
+	ASSERT_GE(b, 0);
+	ASSERT_EQ(0, bo_create(a, HEAP_BUF_SIZE, 0, &h));
+	exp.handle = h;
+	ASSERT_EQ(0, sushi_ioctl(a, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp));
+	ASSERT_EQ(0, prime_import(b, exp.fd, &hb));
+	close(exp.fd);
+	ASSERT_EQ(0, program_on(a, h, &pa));
+	ASSERT_EQ(0, program_on(b, hb, &pb));
+	EXPECT_EQ(1, mapped_bos_of_size(HEAP_BUF_SIZE));
+	close(a);
+	EXPECT_EQ(1, mapped_bos_of_size(HEAP_BUF_SIZE));
+	close(b);
+	EXPECT_EQ(0, mapped_bos_of_size(HEAP_BUF_SIZE));
 }
 
 TEST_HARNESS_MAIN
