@@ -63,6 +63,8 @@ GUEST_HDRS	:= $(KSELFTEST_DIR)/sushi_test.h $(KSELFTEST_DIR)/sushi_util.h \
 DRIVER_STYLE_FILES := $(wildcard driver/*.[ch]) uapi/drm/sushi_accel.h \
 		   qemu-device/model/layer_check.c \
 		   qemu-device/model/sushi_layer_check.h \
+		   qemu-device/model/host_cost.c \
+		   qemu-device/model/sushi_host_cost.h \
 		   $(wildcard $(KSELFTEST_DIR)/*.[ch]) $(GUEST_DIR)/sushi-info.c
 
 # The guest runs the QEMU that qemu-device/qemu.mk builds (target `qemu`)

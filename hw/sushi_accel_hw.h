@@ -64,6 +64,27 @@ enum sushi_hw_op {
 #define SUSHI_HW_MAX_LAYER_MACS		(1ull << 34)
 
 /*
+ * Per-job host budgets of the device model (qemu-device/model/host_cost.c
+ * computes what a job needs; Documentation/hardware/model.rst, "Host
+ * budgets").  Work is counted in units of one dense int8 MAC on the host's
+ * SIMD kernels; the other operations weigh what they cost the host beside
+ * it: a depthwise MAC, a pooling tap or element-wise op, a byte moved or
+ * staged, a PB table step, a piece a PB weight gather copies.  Memory is
+ * the host bytes the largest layer needs at once.  The defaults are far
+ * above any legal SubNet of the shipped SuperNets; the device's properties
+ * may lower or raise them up to the limits.
+ */
+#define SUSHI_HW_WORK_PER_DW_MAC	16
+#define SUSHI_HW_WORK_PER_TAP		32
+#define SUSHI_HW_WORK_PER_BYTE		2
+#define SUSHI_HW_WORK_PER_PB_STEP	4
+#define SUSHI_HW_WORK_PER_PIECE		64
+#define SUSHI_HW_DEFAULT_WORK_BUDGET	(1ull << 36)
+#define SUSHI_HW_DEFAULT_MEM_BUDGET	(256ull << 20)
+#define SUSHI_HW_MAX_WORK_BUDGET	(1ull << 40)
+#define SUSHI_HW_MAX_MEM_BUDGET		(16ull << 30)
+
+/*
  * The descriptor's fields in order, the one list both layouts come from:
  * struct sushi_hw_layer (little-endian, in memory) below and the host-order
  * struct sushi_layer_desc the validation reads (sushi_layer_check.h).
@@ -208,9 +229,11 @@ struct sushi_hw_epilogue {
 #define SUSHI_REG_CAP_E_BUF_FJ		0x268	/* 64-bit, fJ per buffer byte */
 #define SUSHI_REG_CAP_P_STATIC_UW	0x270	/* 64-bit, static power in uW */
 #define SUSHI_REG_CAP_ACT_SRAM		0x278	/* 64-bit, activation SRAM bytes */
+#define SUSHI_REG_CAP_WORK_BUDGET	0x280	/* 64-bit, host work per job */
+#define SUSHI_REG_CAP_MEM_BUDGET	0x288	/* 64-bit, host bytes per job */
 
 #define SUSHI_HW_ID			0x53555348	/* "SUSH" */
-#define SUSHI_HW_VERSION		0x00010001	/* 1.1: activation SRAM */
+#define SUSHI_HW_VERSION		0x00010002	/* 1.2: host budgets */
 
 #define SUSHI_STATUS_READY		(1u << 0)
 #define SUSHI_STATUS_BUSY		(1u << 1)
@@ -305,6 +328,9 @@ struct sushi_hw_ring_entry {
  * @SUSHI_HW_ST_STALE_PB: LAUNCH expected another PB generation
  * @SUSHI_HW_ST_BAD_RING: ring base, size or tail is invalid (register only)
  * @SUSHI_HW_ST_ABORTED: the job was stopped by a reset
+ * @SUSHI_HW_ST_OVER_BUDGET: the job needs more host work or host memory
+ *	than the device's per-job budgets (CAP_WORK_BUDGET, CAP_MEM_BUDGET);
+ *	@layer names the layer that passed a budget
  */
 enum sushi_hw_status {
 	SUSHI_HW_ST_OK = 0,
@@ -319,6 +345,7 @@ enum sushi_hw_status {
 	SUSHI_HW_ST_STALE_PB = 9,
 	SUSHI_HW_ST_BAD_RING = 10,
 	SUSHI_HW_ST_ABORTED = 11,
+	SUSHI_HW_ST_OVER_BUDGET = 12,
 };
 
 /**

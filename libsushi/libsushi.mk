@@ -107,7 +107,7 @@ $(OFA50): tools/supernet/gen_ofa_resnet50.py tools/supernet/arch.py tools/supern
 	/usr/bin/python3 tools/supernet/gen_ofa_resnet50.py $@ >/dev/null
 
 supernet-files-test: $(LS_OUT)/tests/san/test_supernet $(LS_OUT)/tests/san/test_place $(OFA50)
-	@set -o pipefail; $(LS_OUT)/tests/san/test_supernet $(SHIPPED_SUPERNETS) $(OFA50) | grep -E "loads|every layer|passed"
+	@set -o pipefail; $(LS_OUT)/tests/san/test_supernet $(SHIPPED_SUPERNETS) $(OFA50) | grep -E "loads|every layer|host budgets|host work|passed"
 	@set -o pipefail; $(LS_OUT)/tests/san/test_place $(SHIPPED_SUPERNETS) $(OFA50) | grep -vE "^1\.\."
 
 # ---------------------------------------------------------------------------
@@ -125,6 +125,7 @@ LS_ALL_OBJS := $(LS_SRCS:%.c=$(LS_OUT)/obj/%.o) \
 # installed under include/sushi/; sched.h finds sushi_model.h beside it
 LS_PUBLIC_HDRS := $(wildcard $(LS_DIR)/include/sushi/*.h) \
                   $(MODEL_DIR)/sushi_model.h $(MODEL_DIR)/sushi_layer_check.h \
+                  $(MODEL_DIR)/sushi_host_cost.h \
                   hw/sushi_accel_hw.h
 
 PREFIX  ?= /usr/local

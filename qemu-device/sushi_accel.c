@@ -18,6 +18,7 @@
 #include "hw/pci/pcie.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
+#include "hw/resettable.h"
 #include "migration/vmstate.h"
 #include "sushi_accel.h"
 #include "trace.h"
@@ -99,9 +100,10 @@ static void sushi_accel_do_reset(SushiAccelState *s, const char *why,
     sushi_accel_update_intx(s);
 }
 
-static void sushi_accel_reset(DeviceState *dev)
+/* Resettable hold phase: system reset and FLR (pcie_cap_flr_write_config) */
+static void sushi_accel_reset_hold(Object *obj, ResetType type)
 {
-    sushi_accel_do_reset(SUSHI_ACCEL(dev), "device", false);
+    sushi_accel_do_reset(SUSHI_ACCEL(obj), "device", false);
 }
 
 /* ---------------------------------------------------------- BAR0 access */
@@ -171,6 +173,12 @@ static uint32_t sushi_accel_cap(SushiAccelState *s, hwaddr addr, bool *ok)
         break;
     case SUSHI_REG_CAP_ACT_SRAM:
         v64 = c->act_sram_bytes;
+        break;
+    case SUSHI_REG_CAP_WORK_BUDGET:
+        v64 = s->work_budget;
+        break;
+    case SUSHI_REG_CAP_MEM_BUDGET:
+        v64 = s->mem_budget;
         break;
     default:
         *ok = false;
@@ -400,6 +408,7 @@ static void sushi_accel_write_config(PCIDevice *pdev, uint32_t addr,
 
 static void sushi_accel_realize(PCIDevice *pdev, Error **errp)
 {
+    ERRP_GUARD();
     SushiAccelState *s = SUSHI_ACCEL(pdev);
     uint8_t *conf = pdev->config;
     int ret;
@@ -425,6 +434,13 @@ static void sushi_accel_realize(PCIDevice *pdev, Error **errp)
     if (s->max_layers < 1 || s->max_layers > SUSHI_DEV_LIMIT_MAX_LAYERS) {
         error_setg(errp, "sushi-accel: max-layers must be in 1..%u",
                    SUSHI_DEV_LIMIT_MAX_LAYERS);
+        return;
+    }
+    if (s->work_budget < 1 || s->work_budget > SUSHI_HW_MAX_WORK_BUDGET ||
+        s->mem_budget < 1 || s->mem_budget > SUSHI_HW_MAX_MEM_BUDGET) {
+        error_setg(errp, "sushi-accel: job-work-budget must be in 1..%llu "
+                   "and job-mem-budget in 1..%llu",
+                   SUSHI_HW_MAX_WORK_BUDGET, SUSHI_HW_MAX_MEM_BUDGET);
         return;
     }
     s->pb = sushi_pb_new(s->cfg.pb_bytes, s->cfg.pb_entries, true);
@@ -469,7 +485,13 @@ static void sushi_accel_realize(PCIDevice *pdev, Error **errp)
         msix_vector_use(pdev, SUSHI_MSIX_VEC_JOB);
         msix_vector_use(pdev, SUSHI_MSIX_VEC_ERROR);
     }
-    sushi_job_init(s);
+    if (!sushi_job_init(s, errp)) {
+        msix_uninit_exclusive_bar(pdev);
+        sushi_pb_free(s->pb);
+        s->pb = NULL;
+        g_free(s->act_sram);
+        s->act_sram = NULL;
+    }
 }
 
 static void sushi_accel_exit(PCIDevice *pdev)
@@ -532,6 +554,10 @@ static const Property sushi_accel_props[] = {
                        SUSHI_DEV_DEFAULT_MAX_RING),
     DEFINE_PROP_UINT32("max-layers", SushiAccelState, max_layers,
                        SUSHI_DEV_DEFAULT_MAX_LAYERS),
+    DEFINE_PROP_UINT64("job-work-budget", SushiAccelState, work_budget,
+                       SUSHI_HW_DEFAULT_WORK_BUDGET),
+    DEFINE_PROP_UINT64("job-mem-budget", SushiAccelState, mem_budget,
+                       SUSHI_HW_DEFAULT_MEM_BUDGET),
 };
 
 /* The PB content, the in-flight job and its timer are not migrated. */
@@ -582,11 +608,17 @@ static void sushi_accel_class_describe(ObjectClass *oc)
                                           "ring entries, power of two");
     object_class_property_set_description(oc, "max-layers",
                                           "layer descriptors per LAUNCH");
+    object_class_property_set_description(oc, "job-work-budget",
+        "host work units per job (a MAC, a pooling tap, a byte moved, ...; "
+        "more fails with OVER_BUDGET)");
+    object_class_property_set_description(oc, "job-mem-budget",
+        "host bytes per job (more fails with OVER_BUDGET)");
 }
 
 static void sushi_accel_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
+    ResettableClass *rc = RESETTABLE_CLASS(oc);
     PCIDeviceClass *pc = PCI_DEVICE_CLASS(oc);
 
     pc->realize = sushi_accel_realize;
@@ -600,7 +632,7 @@ static void sushi_accel_class_init(ObjectClass *oc, void *data)
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     device_class_set_props(dc, sushi_accel_props);
     sushi_accel_class_describe(oc);
-    device_class_set_legacy_reset(dc, sushi_accel_reset);
+    rc->phases.hold = sushi_accel_reset_hold;
     dc->vmsd = &sushi_accel_vmstate;
 }
 

@@ -11,6 +11,7 @@
 #define HW_SUSHI_ACCEL_H
 
 #include "hw/pci/pci_device.h"
+#include "qemu/thread.h"
 #include "qemu/timer.h"
 #include "qom/object.h"
 
@@ -42,8 +43,8 @@ enum {
 };
 
 /**
- * struct SushiJobResult - outcome of one ring entry, computed in the bottom
- * half and published by the completion timer
+ * struct SushiJobResult - outcome of one ring entry, computed by the worker
+ * thread and published at the modelled completion time
  * @status: enum sushi_hw_status
  * @layer: failing layer index (LAUNCH)
  * @fault_addr: faulting device or bus address (PAGE_FAULT, DMA_ERROR)
@@ -60,13 +61,35 @@ struct SushiAccelState {
     PCIDevice parent_obj;
 
     MemoryRegion mmio;
-    QEMUBH *bh;
-    QEMUTimer timer;
+    QEMUBH *bh;         /* starts the entry at RING_HEAD */
+    QEMUBH *done_bh;    /* the worker finished a job (asynchronous mode) */
+    QEMUTimer timer;    /* publishes a job at its modelled completion */
 
     /* properties */
     struct sushi_model_config cfg;
     uint32_t max_ring;
     uint32_t max_layers;
+    uint64_t work_budget;       /* host work units per job */
+    uint64_t mem_budget;        /* host bytes per job */
+
+    /*
+     * The worker thread runs one job at a time without the BQL: it owns
+     * pb, act_sram and job while w_busy; everything else it reads is
+     * constant while it runs (properties, the latched job_* fields).
+     * w_lock protects the w_* fields; the BQL holder waits on w_cond only
+     * for a worker that never takes the BQL (its DMA reaches RAM only).
+     */
+    QemuThread worker;
+    QemuMutex w_lock;
+    QemuCond w_cond;
+    bool w_busy;        /* a job handed to the worker and not yet collected */
+    bool w_done;        /* the worker finished it */
+    bool w_exit;        /* the worker thread must return */
+    bool w_cancel;      /* abandon the job at the next check (atomic) */
+    bool sync;          /* qtest or icount: wait for the worker, see job.c */
+    struct sushi_hw_ring_entry w_entry;
+    uint64_t job_pt_root;       /* PT_ROOT latched at the job's start */
+    uint32_t job_pb_gen;        /* PB_GENERATION at the job's start */
 
     /* Persistent Buffer (SRAM content and pin table) */
     struct sushi_pb *pb;
@@ -90,11 +113,12 @@ struct SushiAccelState {
     uint64_t cnt[SUSHI_CNT_NUM];
     uint32_t cnt_hi_latch[SUSHI_CNT_NUM];
 
-    /* the job in flight (between the bottom half and the timer) */
+    /* the job in flight (from its start to its publication) */
     bool busy;
     bool have_next_start;
     int64_t next_start_ns;      /* start of the next job when back to back */
-    int64_t kick_ns;    /* virtual time of the doorbell that woke us */
+    int64_t job_start_ns;       /* the job's start in model time */
+    bool job_collected;         /* the worker's result is in job */
     int64_t deadline_ns;
     uint64_t job_seqno;
     uint64_t job_compl_addr;
@@ -107,13 +131,14 @@ void sushi_accel_record_error(SushiAccelState *s, uint32_t status,
                               uint64_t addr);
 
 /* sushi_accel_mmu.c: DMA through the device MMU (0 or a SUSHI_HW_ST_*) */
+extern const MemTxAttrs sushi_dma_attrs;
 uint32_t sushi_mmu_read(SushiAccelState *s, uint64_t dva, void *buf,
                         uint64_t len, uint64_t *fault);
 uint32_t sushi_mmu_write(SushiAccelState *s, uint64_t dva, const void *buf,
                          uint64_t len, uint64_t *fault);
 
 /* sushi_accel_job.c */
-void sushi_job_init(SushiAccelState *s);
+bool sushi_job_init(SushiAccelState *s, Error **errp);
 void sushi_job_fini(SushiAccelState *s);
 void sushi_job_kick(SushiAccelState *s);
 void sushi_job_stop(SushiAccelState *s, bool write_aborted);

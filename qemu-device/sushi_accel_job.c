@@ -1,18 +1,31 @@
 /*
  * sushi_accel_job.c - the sushi-accel command ring engine.  A guarded bottom
- * half takes ONE ring entry, validates it, does all of its work (descriptor
- * and tensor DMA through the device MMU, int8 compute by the model library,
- * output DMA, PB loads) and its modelled cost; a QEMU_CLOCK_VIRTUAL timer
- * then publishes the completion record at exactly start + modelled latency,
- * advances RING_HEAD / PROGRESS / counters, raises the interrupt and starts
- * the next entry (jobs run back to back).  Every guest-supplied field is
- * checked before use; every failure becomes a status, never an abort.
+ * half takes ONE ring entry and hands it to the device's worker thread,
+ * which validates it against the layer rules and the per-job host budgets
+ * and does all of its work without the BQL (descriptor and tensor DMA
+ * through the device MMU, int8 compute by the model library, output DMA,
+ * PB loads) and its modelled cost.  The result is published under the BQL
+ * at start + modelled latency in QEMU_CLOCK_VIRTUAL (a timer; at once when
+ * the worker finished later than that): completion record, RING_HEAD,
+ * PROGRESS, counters, interrupt; then a bottom half starts the next entry
+ * (jobs run back to back in model time).  Under qtest and -icount the
+ * result is collected at a fixed virtual time, waiting for the worker if
+ * need be, so what the guest sees depends on virtual time only
+ * (Documentation/hardware/model.rst, "Threading").  Every
+ * guest-supplied field is checked before use; every failure becomes a
+ * status, never an abort.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
+#include "qemu/atomic.h"
 #include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "qapi/error.h"
 #include "hw/pci/pci_device.h"
+#include "system/cpu-timers.h"
+#include "system/qtest.h"
+#include "exec/replay-core.h"
 #include "sushi_accel.h"
 #include "trace.h"
 
@@ -50,6 +63,12 @@ static bool sushi_va_range_ok(uint64_t dva, uint64_t len, uint64_t *fault)
     }
     *fault = dva >= va ? dva : va;
     return false;
+}
+
+/* A reset asked the worker to give up its job. */
+static bool sushi_cancelled(SushiAccelState *s)
+{
+    return qatomic_read(&s->w_cancel);
 }
 
 /* ------------------------------------------------------------------ NOP */
@@ -95,6 +114,13 @@ static void sushi_exec_pb_load(SushiAccelState *s,
     }
     /* check_load bounded rows * row_bytes by the PB capacity */
     bytes = (uint64_t)r.rows * r.row_bytes;
+    /* a page walk per row, every byte once */
+    if (bytes > s->mem_budget ||
+        (uint64_t)r.rows * SUSHI_HW_WORK_PER_PIECE +
+        bytes * SUSHI_HW_WORK_PER_BYTE > s->work_budget) {
+        sushi_job_fail(res, SUSHI_HW_ST_OVER_BUDGET, 0, 0);
+        goto out;
+    }
     if (!sushi_va_range_ok(r.dva, (uint64_t)(r.rows - 1) * r.row_stride +
                            r.row_bytes, &fault)) {
         sushi_job_fail(res, SUSHI_HW_ST_PAGE_FAULT, 0, fault);
@@ -106,6 +132,10 @@ static void sushi_exec_pb_load(SushiAccelState *s,
         goto out;
     }
     for (uint32_t i = 0; i < r.rows && !st; i++) {
+        if (sushi_cancelled(s)) {
+            st = SUSHI_HW_ST_ABORTED;
+            break;
+        }
         st = sushi_mmu_read(s, r.dva + (uint64_t)i * r.row_stride,
                             buf + (uint64_t)i * r.row_bytes,
                             r.row_bytes, &fault);
@@ -162,6 +192,10 @@ static int sushi_gather_read(void *opaque, uint64_t dva, uint64_t len,
 {
     SushiReadCtx *c = opaque;
 
+    if (sushi_cancelled(c->s)) {
+        c->status = SUSHI_HW_ST_ABORTED;
+        return -ECANCELED;
+    }
     c->status = sushi_mmu_read(c->s, dva, dst, len, &c->fault);
     return c->status ? -EFAULT : 0;
 }
@@ -191,7 +225,7 @@ static uint32_t sushi_tensor_read(SushiAccelState *s, bool sram,
 static uint32_t sushi_run_layer(SushiAccelState *s,
                                 const struct sushi_hw_layer *l,
                                 const struct sushi_layer_geom *g,
-                                uint64_t *fault)
+                                uint64_t *pieces_left, uint64_t *fault)
 {
     g_autofree int8_t *in = NULL, *in2 = NULL, *w = NULL, *out = NULL;
     g_autofree uint8_t *epi = NULL;
@@ -225,7 +259,7 @@ static uint32_t sushi_run_layer(SushiAccelState *s,
     }
     if (!in || !out || (g->in2_bytes && !in2) || (g->w_rows && !w) ||
         (g->epi_bytes && !epi)) {
-        return SUSHI_HW_ST_BAD_LAYER;   /* too large for this host */
+        return SUSHI_HW_ST_OVER_BUDGET;   /* within budget, not this host */
     }
     st = sushi_tensor_read(s, in_sram, l->in_addr, in, g->in_bytes, fault);
     if (!st && g->in2_bytes) {
@@ -236,9 +270,13 @@ static uint32_t sushi_run_layer(SushiAccelState *s,
         st = sushi_mmu_read(s, l->epi_addr, epi, g->epi_bytes, fault);
     }
     if (!st && g->w_rows) {
-        if (sushi_pb_gather(s->pb, l->w_addr, l->w_stride,
-                            g->w_row_bytes, g->w_rows, (uint8_t *)w,
-                            sushi_gather_read, &ctx)) {
+        int rc = sushi_pb_gather(s->pb, l->w_addr, l->w_stride,
+                                 g->w_row_bytes, g->w_rows, (uint8_t *)w,
+                                 sushi_gather_read, &ctx, pieces_left);
+
+        if (rc == -E2BIG || rc == -ENOMEM) {
+            st = SUSHI_HW_ST_OVER_BUDGET;
+        } else if (rc) {
             st = ctx.status ? ctx.status : SUSHI_HW_ST_BAD_LAYER;
             *fault = ctx.fault;
         }
@@ -272,7 +310,8 @@ static void sushi_exec_launch(SushiAccelState *s,
     uint32_t flags = le32_to_cpu(e->flags);
     g_autofree struct sushi_hw_layer *raw = NULL, *l = NULL;
     g_autofree struct sushi_layer_geom *g = NULL;
-    uint64_t fault = 0;
+    struct sushi_host_cost hc;
+    uint64_t fault = 0, desc_mem, pieces_left;
     uint32_t st;
 
     if (e->arg.raw[2] || e->arg.raw[3] || e->arg.raw[4] ||
@@ -281,11 +320,17 @@ static void sushi_exec_launch(SushiAccelState *s,
         return;
     }
     if ((flags & SUSHI_CMD_F_CHECK_PB_GEN) &&
-        le32_to_cpu(e->arg.launch.pb_gen) != s->pb_generation) {
+        le32_to_cpu(e->arg.launch.pb_gen) != s->job_pb_gen) {
         sushi_job_fail(res, SUSHI_HW_ST_STALE_PB, 0, 0);
         return;
     }
     /* n <= max_layers <= 65536: at most 8 MiB of descriptors */
+    sushi_job_host_cost_init(n, &hc);
+    desc_mem = hc.mem;
+    if (sushi_host_cost_over(&hc, s->work_budget, s->mem_budget)) {
+        sushi_job_fail(res, SUSHI_HW_ST_OVER_BUDGET, 0, 0);
+        return;
+    }
     raw = g_new(struct sushi_hw_layer, n);
     l = g_new(struct sushi_hw_layer, n);
     g = g_new(struct sushi_layer_geom, n);
@@ -294,14 +339,24 @@ static void sushi_exec_launch(SushiAccelState *s,
         sushi_job_fail(res, st, 0, fault);
         return;
     }
-    /* the whole list is validated before any layer runs */
+    /* the whole list is validated, and its host cost bounded, first */
     for (uint32_t i = 0; i < n; i++) {
+        struct sushi_host_cost lc;
+
         sushi_layer_from_le(&l[i], &raw[i]);
         if (sushi_layer_check_sram(&l[i], s->cfg.act_sram_bytes, &g[i])) {
             sushi_job_fail(res, SUSHI_HW_ST_BAD_LAYER, i, 0);
             return;
         }
+        sushi_hw_layer_host_cost(&l[i], &g[i], s->cfg.pb_entries, &lc);
+        sushi_job_host_cost_add(&hc, desc_mem, &lc);
+        if (sushi_host_cost_over(&hc, s->work_budget, s->mem_budget)) {
+            sushi_job_fail(res, SUSHI_HW_ST_OVER_BUDGET, i, 0);
+            return;
+        }
     }
+    /* what is left of the work budget pays for the PB gathers' pieces */
+    pieces_left = (s->work_budget - hc.work) / SUSHI_HW_WORK_PER_PIECE;
     /*
      * Activations do not outlive a job: the SRAM starts every LAUNCH
      * zeroed, so no job reads another's (isolation between tenants).
@@ -312,11 +367,15 @@ static void sushi_exec_launch(SushiAccelState *s,
     for (uint32_t i = 0; i < n; i++) {
         struct sushi_cost c;
 
+        if (sushi_cancelled(s)) {
+            sushi_job_fail(res, SUSHI_HW_ST_ABORTED, i, 0);
+            return;
+        }
         if (sushi_model_layer_cost(&s->cfg, s->pb, &l[i], &c)) {
             sushi_job_fail(res, SUSHI_HW_ST_BAD_LAYER, i, 0);
             return;
         }
-        st = sushi_run_layer(s, &l[i], &g[i], &fault);
+        st = sushi_run_layer(s, &l[i], &g[i], &pieces_left, &fault);
         if (st) {
             sushi_job_fail(res, st, i, fault);
             return;
@@ -383,49 +442,54 @@ static void sushi_exec_entry(SushiAccelState *s,
     }
 }
 
-/* Start the entry at RING_HEAD: all of its work, then arm the timer. */
-static void sushi_job_start(SushiAccelState *s)
+/* ------------------------------------------------------- the worker */
+
+/* The worker thread: one entry at a time, without the BQL. */
+static void *sushi_worker(void *opaque)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
+    SushiAccelState *s = opaque;
     struct sushi_hw_ring_entry e;
-    uint64_t addr, ns;
-    MemTxResult r;
 
-    if (s->busy || !sushi_ring_pending(s)) {
-        s->have_next_start = false;
-        return;
+    rcu_register_thread();
+    qemu_mutex_lock(&s->w_lock);
+    for (;;) {
+        while (!s->w_exit && (!s->w_busy || s->w_done)) {
+            qemu_cond_wait(&s->w_cond, &s->w_lock);
+        }
+        if (s->w_exit) {
+            break;
+        }
+        e = s->w_entry;
+        qemu_mutex_unlock(&s->w_lock);
+
+        sushi_exec_entry(s, &e, &s->job);
+
+        qemu_mutex_lock(&s->w_lock);
+        s->w_done = true;
+        qemu_cond_broadcast(&s->w_cond);
+        if (!s->sync) {
+            qemu_bh_schedule(s->done_bh);
+        }
     }
-    if (!sushi_ring_valid(s)) {
-        sushi_ring_halt(s, SUSHI_HW_ST_BAD_RING, s->ring_base);
-        s->have_next_start = false;
-        return;
-    }
-    addr = s->ring_base + (uint64_t)s->ring_head * sizeof(e);
-    r = pci_dma_read(pdev, addr, &e, sizeof(e));
-    if (r != MEMTX_OK) {
-        trace_sushi_dma_error(addr, "ring entry read");
-        sushi_ring_halt(s, SUSHI_HW_ST_DMA_ERROR, addr);
-        s->have_next_start = false;
-        return;
-    }
-    s->busy = true;
-    s->job_seqno = le64_to_cpu(e.seqno);
-    s->job_compl_addr = le64_to_cpu(e.compl_addr);
-    trace_sushi_job_start(s->ring_head, le32_to_cpu(e.opcode),
-                          s->job_seqno, s->next_start_ns);
-    sushi_exec_entry(s, &e, &s->job);
-    ns = sushi_model_cycles_to_ns(&s->cfg, s->job.cost.cycles);
-    s->deadline_ns = ns > (uint64_t)(INT64_MAX - s->next_start_ns) ?
-                     INT64_MAX : s->next_start_ns + (int64_t)ns;
-    s->have_next_start = false;
-    timer_mod(&s->timer, s->deadline_ns);
+    qemu_mutex_unlock(&s->w_lock);
+    rcu_unregister_thread();
+    return NULL;
 }
 
-/* Guarded bottom half: a doorbell (or ENABLE) made the ring runnable. */
-static void sushi_job_bh(void *opaque)
+/* Under the BQL: wait until the worker has finished its job. */
+static void sushi_worker_wait(SushiAccelState *s)
 {
-    sushi_job_start(opaque);
+    qemu_mutex_lock(&s->w_lock);
+    while (s->w_busy && !s->w_done) {
+        qemu_cond_wait(&s->w_cond, &s->w_lock);
+    }
+    s->w_busy = false;
+    s->w_done = false;
+    qatomic_set(&s->w_cancel, false);
+    qemu_mutex_unlock(&s->w_lock);
 }
+
+/* ------------------------------------------------------------- publish */
 
 static void sushi_write_completion(SushiAccelState *s, uint32_t status,
                                    const SushiJobResult *res)
@@ -449,7 +513,8 @@ static void sushi_write_completion(SushiAccelState *s, uint32_t status,
     if (s->job_compl_addr & 7) {
         return;         /* BAD_ENTRY: reported through ERROR only */
     }
-    r = pci_dma_write(PCI_DEVICE(s), s->job_compl_addr, &c, sizeof(c));
+    r = pci_dma_rw(PCI_DEVICE(s), s->job_compl_addr, &c, sizeof(c),
+                   DMA_DIRECTION_FROM_DEVICE, sushi_dma_attrs);
     if (r != MEMTX_OK) {
         trace_sushi_dma_error(s->job_compl_addr, "completion write");
         s->cnt[SUSHI_CNT_ERRORS]++;
@@ -458,14 +523,15 @@ static void sushi_write_completion(SushiAccelState *s, uint32_t status,
     }
 }
 
-/* The modelled latency has elapsed: publish, then start the next entry. */
-static void sushi_job_complete(SushiAccelState *s)
+/*
+ * The modelled latency has elapsed and the worker is done: publish the
+ * job.  The next entry starts from the start bottom half, at this job's
+ * completion in model time.
+ */
+static void sushi_job_publish(SushiAccelState *s)
 {
     const SushiJobResult *res = &s->job;
 
-    if (!s->busy) {
-        return;
-    }
     trace_sushi_job_finish(s->job_seqno, res->status, res->cost.cycles,
                            s->deadline_ns);
     sushi_write_completion(s, res->status, res);
@@ -485,23 +551,147 @@ static void sushi_job_complete(SushiAccelState *s)
     }
     sushi_accel_raise(s, SUSHI_INT_JOB);
     if (sushi_ring_pending(s)) {
-        /*
-         * Back to back: the next job starts when this one completed,
-         * right here rather than one bottom-half hop later, so that
-         * jobs follow the model exactly even while qtest (or icount)
-         * warps the virtual clock past several deadlines.
-         */
         s->have_next_start = true;
         s->next_start_ns = s->deadline_ns;
-        sushi_job_start(s);
+        qemu_bh_schedule(s->bh);
     }
 }
 
 /*
- * Timer callback.  It runs in the same main-loop context as the bottom half
- * and engages the same re-entrancy guard, so a completion record or a layer
- * output aimed at the device's own BAR fails as a DMA error instead of
- * re-entering the register file.
+ * The worker's result is collected: publish now if its modelled completion
+ * has passed, else at that time.  Returns true if published.
+ */
+static bool sushi_job_collected(SushiAccelState *s)
+{
+    uint64_t ns = sushi_model_cycles_to_ns(&s->cfg, s->job.cost.cycles);
+
+    s->job_collected = true;
+    s->deadline_ns = ns > (uint64_t)(INT64_MAX - s->job_start_ns) ?
+                     INT64_MAX : s->job_start_ns + (int64_t)ns;
+    if (s->deadline_ns <= qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)) {
+        sushi_job_publish(s);
+        return true;
+    }
+    timer_mod(&s->timer, s->deadline_ns);
+    return false;
+}
+
+/* ------------------------------------------------------------ the start */
+
+/*
+ * Synchronous mode (qtest, -icount): the earliest virtual time at which the
+ * job could complete (its start plus one job overhead).  The timer fires
+ * there and collects the worker's result, waiting for it if need be: the
+ * main loop stays free while virtual time stands before it, and what the
+ * guest sees depends on virtual time only.
+ */
+static int64_t sushi_job_sync_point(SushiAccelState *s)
+{
+    struct sushi_cost c;
+    uint64_t ns;
+
+    sushi_model_simple_job_cost(&s->cfg, &c);
+    ns = MAX(sushi_model_cycles_to_ns(&s->cfg, c.cycles), 1);
+    return ns > (uint64_t)(INT64_MAX - s->job_start_ns) ?
+           INT64_MAX : s->job_start_ns + (int64_t)ns;
+}
+
+/*
+ * Start the entry at RING_HEAD: hand it to the worker.  Returns true if
+ * the job was also published (synchronous mode, catching up with a clock
+ * that is already past its sync point).
+ */
+static bool sushi_job_start(SushiAccelState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    struct sushi_hw_ring_entry e;
+    int64_t sync_ns;
+    uint64_t addr;
+    MemTxResult r;
+
+    if (s->busy || !sushi_ring_pending(s)) {
+        s->have_next_start = false;
+        return false;
+    }
+    if (!sushi_ring_valid(s)) {
+        sushi_ring_halt(s, SUSHI_HW_ST_BAD_RING, s->ring_base);
+        s->have_next_start = false;
+        return false;
+    }
+    addr = s->ring_base + (uint64_t)s->ring_head * sizeof(e);
+    r = pci_dma_rw(pdev, addr, &e, sizeof(e), DMA_DIRECTION_TO_DEVICE,
+                   sushi_dma_attrs);
+    if (r != MEMTX_OK) {
+        trace_sushi_dma_error(addr, "ring entry read");
+        sushi_ring_halt(s, SUSHI_HW_ST_DMA_ERROR, addr);
+        s->have_next_start = false;
+        return false;
+    }
+    s->busy = true;
+    s->job_seqno = le64_to_cpu(e.seqno);
+    s->job_compl_addr = le64_to_cpu(e.compl_addr);
+    s->job_start_ns = s->next_start_ns;
+    s->job_collected = false;
+    s->have_next_start = false;
+    trace_sushi_job_start(s->ring_head, le32_to_cpu(e.opcode),
+                          s->job_seqno, s->job_start_ns);
+
+    qemu_mutex_lock(&s->w_lock);
+    s->job_pt_root = s->pt_root;
+    s->job_pb_gen = s->pb_generation;
+    s->w_entry = e;
+    s->w_busy = true;
+    s->w_done = false;
+    qemu_cond_broadcast(&s->w_cond);
+    qemu_mutex_unlock(&s->w_lock);
+
+    if (!s->sync) {
+        return false;   /* sushi_job_done_bh() collects */
+    }
+    sync_ns = sushi_job_sync_point(s);
+    if (sync_ns > qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)) {
+        timer_mod(&s->timer, sync_ns);
+        return false;   /* sushi_job_timer() collects */
+    }
+    sushi_worker_wait(s);
+    return sushi_job_collected(s);
+}
+
+/*
+ * Start bottom half (guarded): a doorbell, ENABLE or a published job made
+ * the ring runnable.  In synchronous mode it also runs every job whose
+ * modelled completion has already passed, so that a clock step over
+ * several deadlines completes them all before the next qtest command.
+ */
+static void sushi_job_bh(void *opaque)
+{
+    SushiAccelState *s = opaque;
+
+    while (sushi_job_start(s)) {
+        /* published: the next one starts at its completion */
+    }
+}
+
+/* Done bottom half (guarded, asynchronous mode): the worker finished. */
+static void sushi_job_done_bh(void *opaque)
+{
+    SushiAccelState *s = opaque;
+    bool done;
+
+    qemu_mutex_lock(&s->w_lock);
+    done = s->w_busy && s->w_done;
+    qemu_mutex_unlock(&s->w_lock);
+    if (!s->busy || !done) {
+        return;         /* a reset collected it */
+    }
+    sushi_worker_wait(s);
+    sushi_job_collected(s);
+}
+
+/*
+ * Timer callback: publish at the modelled completion, or (synchronous
+ * mode) collect at the sync point.  It runs in the same main-loop context
+ * as the bottom halves and engages the same re-entrancy guard.
  */
 static void sushi_job_timer(void *opaque)
 {
@@ -509,8 +699,16 @@ static void sushi_job_timer(void *opaque)
     MemReentrancyGuard *guard = &DEVICE(s)->mem_reentrancy_guard;
     bool engaged = guard->engaged_in_io;
 
+    if (!s->busy) {
+        return;
+    }
     guard->engaged_in_io = true;
-    sushi_job_complete(s);
+    if (s->job_collected) {
+        sushi_job_publish(s);
+    } else {
+        sushi_worker_wait(s);
+        sushi_job_collected(s);
+    }
     guard->engaged_in_io = engaged;
 }
 
@@ -525,10 +723,17 @@ void sushi_job_kick(SushiAccelState *s)
     qemu_bh_schedule(s->bh);
 }
 
+/*
+ * Reset: cancel the worker's job and wait for it (at most the layer in
+ * progress: the worker checks between layers, PB rows and gather reads).
+ */
 void sushi_job_stop(SushiAccelState *s, bool write_aborted)
 {
     timer_del(&s->timer);
     qemu_bh_cancel(s->bh);
+    qemu_bh_cancel(s->done_bh);
+    qatomic_set(&s->w_cancel, true);
+    sushi_worker_wait(s);
     if (s->busy && write_aborted) {
         SushiJobResult none = { 0 };
 
@@ -538,16 +743,42 @@ void sushi_job_stop(SushiAccelState *s, bool write_aborted)
     s->have_next_start = false;
 }
 
-void sushi_job_init(SushiAccelState *s)
+bool sushi_job_init(SushiAccelState *s, Error **errp)
 {
+    /* the worker's DMA and timing are not recorded: no replay */
+    if (replay_mode != REPLAY_MODE_NONE) {
+        error_setg(errp, "sushi-accel: record/replay is not supported "
+                   "(jobs run on a worker thread whose DMA is not "
+                   "recorded)");
+        return false;
+    }
+    s->sync = qtest_enabled() || icount_enabled();
     s->bh = qemu_bh_new_guarded(sushi_job_bh, s,
                                 &DEVICE(s)->mem_reentrancy_guard);
+    s->done_bh = qemu_bh_new_guarded(sushi_job_done_bh, s,
+                                     &DEVICE(s)->mem_reentrancy_guard);
     timer_init_ns(&s->timer, QEMU_CLOCK_VIRTUAL, sushi_job_timer, s);
+    qemu_mutex_init(&s->w_lock);
+    qemu_cond_init(&s->w_cond);
+    s->w_busy = s->w_done = s->w_exit = false;
+    qemu_thread_create(&s->worker, "sushi-accel", sushi_worker, s,
+                       QEMU_THREAD_JOINABLE);
+    return true;
 }
 
 void sushi_job_fini(SushiAccelState *s)
 {
+    sushi_job_stop(s, false);
+    qemu_mutex_lock(&s->w_lock);
+    s->w_exit = true;
+    qemu_cond_broadcast(&s->w_cond);
+    qemu_mutex_unlock(&s->w_lock);
+    qemu_thread_join(&s->worker);
+    qemu_cond_destroy(&s->w_cond);
+    qemu_mutex_destroy(&s->w_lock);
     timer_del(&s->timer);
     qemu_bh_delete(s->bh);
     s->bh = NULL;
+    qemu_bh_delete(s->done_bh);
+    s->done_bh = NULL;
 }

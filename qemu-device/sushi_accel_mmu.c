@@ -4,7 +4,10 @@
  * hw/sushi_accel_hw.h) and performs job-data DMA page by page.  Every table
  * and data access checks its MemTxResult; a missing or malformed mapping is
  * a PAGE_FAULT on the device address, a failed bus access a DMA_ERROR on the
- * bus address.
+ * bus address.  It runs in the worker thread without the BQL: the table is
+ * the one latched at the job's start (job_pt_root), and every access is a
+ * RAM-only transaction (MemTxAttrs.memory), so the device's DMA never
+ * reaches MMIO (its own BAR or another device's): that is a DMA_ERROR.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,6 +19,9 @@
 #define SUSHI_PTE_RSVD_L1 (~(SUSHI_MMU_PTE_ADDR_MASK | SUSHI_MMU_PTE_VALID))
 #define SUSHI_PTE_RSVD_L2 (~(SUSHI_MMU_PTE_ADDR_MASK | SUSHI_MMU_PTE_VALID | \
                              SUSHI_MMU_PTE_WRITE))
+
+/* Bus transactions restricted to memory: never MMIO, never the BQL. */
+const MemTxAttrs sushi_dma_attrs = { .memory = 1 };
 
 /* Translate one page; returns 0 or a status with *fault set. */
 static uint32_t sushi_mmu_translate(SushiAccelState *s, uint64_t dva,
@@ -30,8 +36,8 @@ static uint32_t sushi_mmu_translate(SushiAccelState *s, uint64_t dva,
         trace_sushi_mmu_fault(dva, write, "beyond the VA space");
         return SUSHI_HW_ST_PAGE_FAULT;
     }
-    l1a = s->pt_root + 8 * ((dva >> SUSHI_MMU_L1_SHIFT) & SUSHI_MMU_IDX_MASK);
-    r = ldq_le_pci_dma(pdev, l1a, &pte, MEMTXATTRS_UNSPECIFIED);
+    l1a = s->job_pt_root + 8 * ((dva >> SUSHI_MMU_L1_SHIFT) & SUSHI_MMU_IDX_MASK);
+    r = ldq_le_pci_dma(pdev, l1a, &pte, sushi_dma_attrs);
     if (r != MEMTX_OK) {
         *fault = l1a;
         trace_sushi_dma_error(l1a, "L1 table read");
@@ -44,7 +50,7 @@ static uint32_t sushi_mmu_translate(SushiAccelState *s, uint64_t dva,
     }
     l2a = (pte & SUSHI_MMU_PTE_ADDR_MASK) +
           8 * ((dva >> SUSHI_MMU_L2_SHIFT) & SUSHI_MMU_IDX_MASK);
-    r = ldq_le_pci_dma(pdev, l2a, &pte, MEMTXATTRS_UNSPECIFIED);
+    r = ldq_le_pci_dma(pdev, l2a, &pte, sushi_dma_attrs);
     if (r != MEMTX_OK) {
         *fault = l2a;
         trace_sushi_dma_error(l2a, "L2 table read");
@@ -89,8 +95,9 @@ static uint32_t sushi_mmu_rw(SushiAccelState *s, uint64_t dva, void *buf,
         if (st) {
             return st;
         }
-        r = write ? pci_dma_write(pdev, pa, p, chunk)
-                  : pci_dma_read(pdev, pa, p, chunk);
+        r = pci_dma_rw(pdev, pa, p, chunk,
+                       write ? DMA_DIRECTION_FROM_DEVICE
+                             : DMA_DIRECTION_TO_DEVICE, sushi_dma_attrs);
         if (r != MEMTX_OK) {
             *fault = pa;
             trace_sushi_dma_error(pa, write ? "data write" : "data read");

@@ -223,6 +223,60 @@ static void container(void)
 }
 
 /* a shipped SuperNet: loads, every SubNet's layers are valid hardware */
+/*
+ * The device's default per-job host budgets leave every SubNet at least
+ * 8x headroom, with the default activation SRAM and without it.
+ */
+static void headroom(const struct sushi_supernet *sn,
+		     const struct sushi_supernet_info *info, const char *path)
+{
+	struct sushi_model_config cfg;
+	struct sushi_host_cost worst = { 0, 0 };
+	int bad = 0;
+
+	sushi_model_config_default(&cfg);
+	for (int sram = 0; sram < 2; sram++) {
+		struct sushi_supernet_map map = {
+			0x1000, 0x20000000, sram ? cfg.act_sram_bytes : 0
+		};
+
+		for (uint32_t i = 0; i < info->n_subnets; i++) {
+			struct sushi_subnet_info si;
+			struct sushi_subnet_io io;
+			struct sushi_host_cost job;
+			struct sushi_hw_layer *L;
+			uint64_t desc;
+
+			sushi_supernet_subnet(sn, i, &si);
+			L = calloc(si.n_layers, sizeof(*L));
+			bad += !L || sushi_supernet_layers(sn, i, &map, L, &io);
+			sushi_job_host_cost_init(si.n_layers, &job);
+			desc = job.mem;
+			for (uint32_t j = 0; L && j < si.n_layers; j++) {
+				struct sushi_layer_geom g;
+				struct sushi_host_cost c;
+
+				bad += sushi_layer_check(&L[j], &g) != 0;
+				sushi_hw_layer_host_cost(&L[j], &g, cfg.pb_entries,
+							 &c);
+				sushi_job_host_cost_add(&job, desc, &c);
+			}
+			free(L);
+			if (job.work > worst.work)
+				worst.work = job.work;
+			if (job.mem > worst.mem)
+				worst.mem = job.mem;
+		}
+	}
+	printf("# %s: largest SubNet job: host work %llu (budget %llu), "
+	       "host memory %llu bytes (budget %llu)\n", path,
+	       (unsigned long long)worst.work, SUSHI_HW_DEFAULT_WORK_BUDGET,
+	       (unsigned long long)worst.mem, SUSHI_HW_DEFAULT_MEM_BUDGET);
+	ok(!bad && worst.work <= SUSHI_HW_DEFAULT_WORK_BUDGET / 8 &&
+	   worst.mem <= SUSHI_HW_DEFAULT_MEM_BUDGET / 8,
+	   "%s: every SubNet within 1/8 of the default host budgets", path);
+}
+
 static void shipped(const char *path)
 {
 	struct sushi_supernet *sn = NULL;
@@ -248,6 +302,7 @@ static void shipped(const char *path)
 		free(L);
 	}
 	ok(!bad, "%s: %u SubNets, every layer valid hardware", path, info.n_subnets);
+	headroom(sn, &info, path);
 	sushi_supernet_close(sn);
 }
 

@@ -42,3 +42,13 @@ int sushi_layer_check(const struct sushi_hw_layer *l,
 {
 	return sushi_layer_check_sram(l, UINT64_MAX, geom);
 }
+
+void sushi_hw_layer_host_cost(const struct sushi_hw_layer *src,
+			      const struct sushi_layer_geom *geom,
+			      __u32 pb_entries, struct sushi_host_cost *c)
+{
+	struct sushi_layer_desc d, *dst = &d;
+
+	SUSHI_HW_LAYER_FIELDS(COPY, COPY)
+	sushi_layer_host_cost(&d, geom, pb_entries, c);
+}

@@ -4,7 +4,7 @@
 
 MODEL_DIR  := qemu-device/model
 MODEL_OUT  := $(BUILD)/model
-MODEL_SRCS := config.c layer_check.c layer_le.c cost.c pb.c isa.c \
+MODEL_SRCS := config.c layer_check.c host_cost.c layer_le.c cost.c pb.c isa.c \
               compute.c compute_ref.c compute_avx2.c compute_avx512.c
 MODEL_INC  := -I$(MODEL_DIR) -Ihw
 MODEL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(MODEL_INC) -fPIC

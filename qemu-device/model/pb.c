@@ -311,7 +311,8 @@ static size_t entry_pieces(const struct sushi_pb *pb,
 
 int sushi_pb_gather(const struct sushi_pb *pb, uint64_t dva,
 		    uint64_t row_stride, uint64_t row_bytes, uint64_t rows,
-		    uint8_t *dst, sushi_read_fn read, void *opaque)
+		    uint8_t *dst, sushi_read_fn read, void *opaque,
+		    uint64_t *pieces_left)
 {
 	struct piece *p = NULL;
 	size_t cap = 0;
@@ -344,6 +345,14 @@ int sushi_pb_gather(const struct sushi_pb *pb, uint64_t dva,
 		}
 		if (ret)
 			break;
+		/* n pinned pieces and at most n + 1 reads between them */
+		if (pieces_left) {
+			if (2 * (uint64_t)n + 1 > *pieces_left) {
+				ret = -E2BIG;
+				break;
+			}
+			*pieces_left -= 2 * (uint64_t)n + 1;
+		}
 		qsort(p, n, sizeof(*p), cmp_piece);
 		for (size_t i = 0; i <= n && !ret; i++) {
 			uint64_t next = i < n ? p[i].start : x1;

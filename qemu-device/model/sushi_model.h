@@ -19,6 +19,7 @@
 
 #include "sushi_accel_hw.h"
 #include "sushi_layer_check.h"
+#include "sushi_host_cost.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -259,11 +260,16 @@ typedef int (*sushi_read_fn)(void *opaque, uint64_t dva, uint64_t len,
 /**
  * sushi_pb_gather() - fetch a strided weight read, packed into @dst
  * (rows * row_bytes bytes): bytes covered by the PB come from its SRAM
- * snapshot, the others through @read.  Returns 0 or @read's error.
+ * snapshot, the others through @read.  @pieces_left (NULL: no limit)
+ * bounds the pieces copied (pinned pieces and the reads between them,
+ * counted per row before the row is copied) and is decreased by them.
+ * Returns 0, @read's error, -E2BIG when a row would pass @pieces_left, or
+ * -ENOMEM.
  */
 int sushi_pb_gather(const struct sushi_pb *pb, uint64_t dva,
 		    uint64_t row_stride, uint64_t row_bytes, uint64_t rows,
-		    uint8_t *dst, sushi_read_fn read, void *opaque);
+		    uint8_t *dst, sushi_read_fn read, void *opaque,
+		    uint64_t *pieces_left);
 
 /* -------------------------------------------------- functional int8 compute */
 

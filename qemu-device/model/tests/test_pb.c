@@ -132,7 +132,7 @@ static void gather(void)
 	for (int i = 0; i < 8192; i++)	/* DRAM changes after the pin */
 		dram[i] = (uint8_t)~dram[i];
 	/* a layer reading 16 rows of 40 bytes at stride 50 from 0x10000+90 */
-	is_int(sushi_pb_gather(pb, 0x10000 + 90, 50, 40, 16, out, mem_read, &m),
+	is_int(sushi_pb_gather(pb, 0x10000 + 90, 50, 40, 16, out, mem_read, &m, NULL),
 	       0, "gather a layer's weights");
 	for (uint64_t row = 0; row < 16; row++) {
 		for (uint64_t i = 0; i < 40; i++) {
@@ -147,10 +147,31 @@ static void gather(void)
 	}
 	is_int(bad, 0, "pinned bytes come from the snapshot, the rest from DRAM");
 	m.base = 0x20000;	/* every DRAM read now faults */
-	is_int(sushi_pb_gather(pb, 0x10000 + 90, 50, 40, 16, out, mem_read, &m),
+	is_int(sushi_pb_gather(pb, 0x10000 + 90, 50, 40, 16, out, mem_read, &m, NULL),
 	       -EFAULT, "a failing DRAM read is returned");
-	is_int(sushi_pb_gather(pb, r.dva, 50, 20, 10, out, mem_read, &m), 0,
+	is_int(sushi_pb_gather(pb, r.dva, 50, 20, 10, out, mem_read, &m, NULL), 0,
 	       "a fully pinned read needs no DRAM");
+	m.base = 0x10000;
+	{
+		uint64_t left = 1000, need;
+
+		is_int(sushi_pb_gather(pb, 0x10000 + 90, 50, 40, 16, out,
+				       mem_read, &m, &left), 0,
+		       "gather within a piece budget");
+		need = 1000 - left;
+		/* 16 rows: one read each, up to one pinned piece + read more */
+		ok(need >= 16 && need <= 48, "pieces counted per row (%llu)",
+		   (unsigned long long)need);
+		left = need;
+		is_int(sushi_pb_gather(pb, 0x10000 + 90, 50, 40, 16, out,
+				       mem_read, &m, &left), 0,
+		       "a budget of exactly the pieces suffices");
+		is_u64(left, 0, "and is used up");
+		left = need - 1;
+		is_int(sushi_pb_gather(pb, 0x10000 + 90, 50, 40, 16, out,
+				       mem_read, &m, &left), -E2BIG,
+		       "one piece less stops the gather with -E2BIG");
+	}
 	sushi_pb_reset(pb);
 	is_u64(sushi_pb_count(pb) + sushi_pb_used(pb), 0, "reset empties the PB");
 	sushi_pb_free(pb);
