@@ -63,7 +63,7 @@ static const struct drm_driver sushi_drm_driver = {
 static void sushi_check_uapi(void)
 {
 	BUILD_BUG_ON(sizeof(struct drm_sushi_query) != 24);
-	BUILD_BUG_ON(sizeof(struct drm_sushi_caps) != 136);
+	BUILD_BUG_ON(sizeof(struct drm_sushi_caps) != 152);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_bo_create) != 16);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_bo_mmap_offset) != 16);
 	BUILD_BUG_ON(sizeof(struct drm_sushi_caps) > DRM_SUSHI_QUERY_MAX_SIZE);
@@ -87,6 +87,8 @@ static void sushi_check_uapi(void)
 	BUILD_BUG_ON((int)DRM_SUSHI_JOB_STALE_PB != (int)SUSHI_HW_ST_STALE_PB);
 	BUILD_BUG_ON((int)DRM_SUSHI_JOB_ABORTED != (int)SUSHI_HW_ST_ABORTED);
 	BUILD_BUG_ON((int)DRM_SUSHI_JOB_PAGE_FAULT != (int)SUSHI_HW_ST_PAGE_FAULT);
+	BUILD_BUG_ON((int)DRM_SUSHI_JOB_OVER_BUDGET !=
+		     (int)SUSHI_HW_ST_OVER_BUDGET);
 	/* Layer placement flags are the device's. */
 	BUILD_BUG_ON(DRM_SUSHI_LAYER_IN_SRAM != SUSHI_LAYER_F_IN_SRAM);
 	BUILD_BUG_ON(DRM_SUSHI_LAYER_IN2_SRAM != SUSHI_LAYER_F_IN2_SRAM);

@@ -69,6 +69,14 @@ static int sushi_hw_read_caps(struct sushi_device *sdev)
 	/* interface 1.1; a 1.0 device has none */
 	if ((c->hw_version & 0xffff) >= 1)
 		c->act_sram_bytes = sushi_read64(sdev, SUSHI_REG_CAP_ACT_SRAM);
+	/* interface 1.2; an older device has no budget */
+	c->job_work_budget = U64_MAX;
+	c->job_mem_budget = U64_MAX;
+	if ((c->hw_version & 0xffff) >= 2) {
+		c->job_work_budget = sushi_read64(sdev,
+						  SUSHI_REG_CAP_WORK_BUDGET);
+		c->job_mem_budget = sushi_read64(sdev, SUSHI_REG_CAP_MEM_BUDGET);
+	}
 
 	c->max_dim = SUSHI_HW_MAX_DIM;
 	c->max_channels = SUSHI_HW_MAX_CHANNELS;

@@ -81,10 +81,12 @@ static void sushi_layer_desc(const struct drm_sushi_layer *u,
  * so that the checks also prove offset + length fits in 64 bits; the
  * caller checks every range against its BO or the SRAM (-ERANGE).  On
  * success @len holds the bytes the layer reads or writes from each offset
- * (0 for an unused buffer).  Returns 0, -EINVAL or -EOVERFLOW.
+ * (0 for an unused buffer) and @hc what it costs the host emulating the
+ * device (qemu-device/model/host_cost.c, for a device of @pb_entries PB
+ * entries).  Returns 0, -EINVAL or -EOVERFLOW.
  */
-int sushi_layer_validate(const struct drm_sushi_layer *u,
-			 u64 len[SUSHI_REF_COUNT])
+int sushi_layer_validate(const struct drm_sushi_layer *u, u32 pb_entries,
+			 u64 len[SUSHI_REF_COUNT], struct sushi_host_cost *hc)
 {
 	u64 off[SUSHI_REF_COUNT] = {
 		u->in.offset, u->in2.offset, u->out.offset, u->w.offset,
@@ -103,6 +105,7 @@ int sushi_layer_validate(const struct drm_sushi_layer *u,
 	len[SUSHI_REF_OUT] = g.out_bytes;
 	len[SUSHI_REF_W] = g.w_span;
 	len[SUSHI_REF_EPI] = g.epi_bytes;
+	sushi_layer_host_cost(&l, &g, pb_entries, hc);
 	return 0;
 }
 

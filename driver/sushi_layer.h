@@ -12,6 +12,7 @@
 #include <drm/sushi_accel.h>
 
 #include "sushi_accel_hw.h"
+#include "sushi_host_cost.h"
 
 /* The five buffers a layer names, in this order. */
 enum sushi_ref {
@@ -25,8 +26,8 @@ enum sushi_ref {
 
 bool sushi_layer_uses(u32 op, enum sushi_ref ref);
 bool sushi_layer_in_sram(const struct drm_sushi_layer *u, enum sushi_ref ref);
-int sushi_layer_validate(const struct drm_sushi_layer *u,
-			 u64 len[SUSHI_REF_COUNT]);
+int sushi_layer_validate(const struct drm_sushi_layer *u, u32 pb_entries,
+			 u64 len[SUSHI_REF_COUNT], struct sushi_host_cost *hc);
 void sushi_layer_encode(const struct drm_sushi_layer *u,
 			const u64 dva[SUSHI_REF_COUNT],
 			struct sushi_hw_layer *le);

@@ -168,9 +168,12 @@ static int sushi_program_build(struct sushi_device *sdev,
 			       struct sushi_program *prog,
 			       const struct drm_sushi_layer *ul)
 {
+	const struct drm_sushi_caps *caps = &sdev->caps;
+	struct sushi_host_cost job;
 	struct iosys_map map;
 	struct sushi_hw_layer *le;
 	struct xarray seen;
+	u64 desc_mem;
 	u32 i;
 	int ret;
 
@@ -190,8 +193,11 @@ static int sushi_program_build(struct sushi_device *sdev,
 		return ret;
 	le = map.vaddr;
 	xa_init(&seen);
+	sushi_job_host_cost_init(prog->n_layers, &job);
+	desc_mem = job.mem;
 	for (i = 0; i < prog->n_layers; i++) {
 		u64 len[SUSHI_REF_COUNT], dva[SUSHI_REF_COUNT];
+		struct sushi_host_cost hc;
 
 		ret = sushi_program_check_refs(&ul[i]);
 		if (ret) {
@@ -200,7 +206,7 @@ static int sushi_program_build(struct sushi_device *sdev,
 				     i);
 			break;
 		}
-		ret = sushi_layer_validate(&ul[i], len);
+		ret = sushi_layer_validate(&ul[i], caps->pb_entries, len, &hc);
 		if (ret) {
 			sushi_reject(&sdev->drm, 0,
 				     "layer %u (op %u) is not valid: %d\n", i,
@@ -211,6 +217,16 @@ static int sushi_program_build(struct sushi_device *sdev,
 					    len, dva);
 		if (ret)
 			break;
+		/* a valid program the device would refuse with OVER_BUDGET */
+		sushi_job_host_cost_add(&job, desc_mem, &hc);
+		if (sushi_host_cost_over(&job, caps->job_work_budget,
+					 caps->job_mem_budget)) {
+			ret = sushi_reject(&sdev->drm, -E2BIG,
+					   "layer %u: past the host budgets (work %llu of %llu, memory %llu of %llu)\n",
+					   i, job.work, caps->job_work_budget,
+					   job.mem, caps->job_mem_budget);
+			break;
+		}
 		sushi_layer_encode(&ul[i], dva, &le[i]);
 		cond_resched();
 	}

@@ -69,6 +69,8 @@ static int sushi_status_errno(u32 status)
 		return -ESTALE;
 	case SUSHI_HW_ST_ABORTED:
 		return -ECANCELED;
+	case SUSHI_HW_ST_OVER_BUDGET:
+		return -E2BIG;
 	default:	/* BAD_OPCODE, BAD_ENTRY, DMA_ERROR, BAD_RING */
 		return -EIO;
 	}

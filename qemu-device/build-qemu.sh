@@ -116,17 +116,23 @@ if [ $relinked -eq 1 ]; then
 	touch "$tree/hw/sushi-model-sources.txt"
 	rm -rf "$blddir"/libcommon.a.p/hw_sushi_qemu-device_* \
 		"$blddir"/hw/sushi/qemu-device/libsushi_model.a* \
-		"$blddir"/tests/qtest/sushi-accel-test.p
+		"$blddir"/tests/qtest/sushi-accel-test.p \
+		"$blddir"/tests/qtest/sushi-accel-hostile-test.p
 fi
-# 4. Our qtest, registered for x86_64 and linked with the model library.
-qt=$top/qemu-device/qtest/sushi-accel-test.c
-[ "$(readlink "$tree/tests/qtest/sushi-accel-test.c" 2>/dev/null)" = "$qt" ] ||
-	ln -sfn "$qt" "$tree/tests/qtest/sushi-accel-test.c"
-if ! grep -q "sushi-accel-test" "$tree/tests/qtest/meson.build"; then
-	sed -i "s/^qtest_executables = {}\$/# sushi: the sushi-accel qtest (qemu-device\/qtest)\nqtests += {'sushi-accel-test': [sushi_model_dep]}\nqtests_x86_64 += ['sushi-accel-test']\n\nqtest_executables = {}/" \
-		"$tree/tests/qtest/meson.build"
-	grep -q "sushi-accel-test" "$tree/tests/qtest/meson.build" || { log "qtest patch failed"; exit 1; }
-fi
+# 4. Our qtests (and their shared header), registered for x86_64 and
+#    linked with the model library.
+for f in sushi-accel-test.c sushi-accel-hostile-test.c sushi-qtest.h; do
+	qt=$top/qemu-device/qtest/$f
+	[ "$(readlink "$tree/tests/qtest/$f" 2>/dev/null)" = "$qt" ] ||
+		ln -sfn "$qt" "$tree/tests/qtest/$f"
+done
+for q in sushi-accel-test sushi-accel-hostile-test; do
+	if ! grep -q "'$q'" "$tree/tests/qtest/meson.build"; then
+		sed -i "s/^qtest_executables = {}\$/# sushi: $q (qemu-device\/qtest)\nqtests += {'$q': [sushi_model_dep]}\nqtests_x86_64 += ['$q']\n\nqtest_executables = {}/" \
+			"$tree/tests/qtest/meson.build"
+		grep -q "'$q'" "$tree/tests/qtest/meson.build" || { log "qtest patch failed"; exit 1; }
+	fi
+done
 
 # --------------------------------------------------------------- configure
 cfg=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
@@ -142,7 +148,7 @@ if ! [ -f "$blddir/.stamp-configured-$cfgsig" ] || ! [ -f "$blddir/build.ninja" 
 fi
 
 # ------------------------------------------------------------------ build
-log "ninja -j$jobs qemu-system-x86_64 tests/qtest/sushi-accel-test"
+log "ninja -j$jobs qemu-system-x86_64 tests/qtest/sushi-accel-test tests/qtest/sushi-accel-hostile-test"
 nice -n 10 ninja -C "$blddir" -j"$jobs" qemu-system-x86_64 \
-	tests/qtest/sushi-accel-test
+	tests/qtest/sushi-accel-test tests/qtest/sushi-accel-hostile-test
 log "built $blddir/qemu-system-x86_64"

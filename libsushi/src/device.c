@@ -97,6 +97,8 @@ static int query_caps(struct sushi_device *dev)
 		.p_static_uw = c.p_static_uw,
 		.max_bo_size = c.max_bo_size,
 		.act_sram_bytes = c.act_sram_bytes,
+		.job_work_budget = c.job_work_budget,
+		.job_mem_budget = c.job_mem_budget,
 	};
 	return 0;
 }

@@ -5,7 +5,8 @@
  * (flags, padding, element size, counts, handles, op fields, user
  * pointer), and the kernel's range checks: a layer that reads or writes
  * past its BO is refused with -ERANGE, offsets whose sum wraps with
- * -EOVERFLOW, an output in a device-read-only BO with -EACCES.
+ * -EOVERFLOW, an output in a device-read-only BO with -EACCES, a program
+ * past the device's per-job host budgets with -E2BIG.
  */
 #include "kselftest_harness.h"
 #include "sushi_util.h"
@@ -407,6 +408,74 @@ TEST_F(prog, program_keeps_bos)
 	EXPECT_EQ(0, sbo_close(self->fd, &self->act));
 	EXPECT_EQ(0, sbo_close(self->fd, &self->wt));
 	EXPECT_EQ(0, sushi_program_destroy(self->fd, h));
+}
+
+/*
+ * The device's per-job host budgets (caps.job_work_budget, job_mem_budget):
+ * a program of as many 8x8 max poolings over 1 MiB as the work budget
+ * allows is created; one layer more is refused with E2BIG before the device
+ * sees it.  The count comes from the shared host-cost function the device
+ * enforces (qemu-device/model/host_cost.c).
+ */
+TEST(create_over_host_budget)
+{
+	struct drm_sushi_caps caps;
+	struct drm_sushi_layer l, *ls;
+	struct sushi_hw_layer m;
+	struct sushi_layer_geom g;
+	struct sushi_host_cost job, lc;
+	struct sbo in, out;
+	__u64 desc;
+	__u32 n, h, max = 0;
+	int fd;
+
+	fd = sushi_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, sushi_query_caps(fd, &caps));
+	ASSERT_EQ(0, sbo_create(fd, 1024 * 1024, 0, &in));
+	ASSERT_EQ(0, sbo_create(fd, 1024 * 1024, 0, &out));
+	memset(&l, 0, sizeof(l));
+	l.op = SUSHI_OP_MAXPOOL;
+	l.in_c = 1;
+	l.out_c = 1;
+	l.in_h = 1024;
+	l.in_w = 1024;
+	l.out_h = 1024 - 7;
+	l.out_w = 1024 - 7;
+	l.kernel = 8;
+	l.stride = 1;
+	l.groups = 1;
+	l.act_min = -128;
+	l.act_max = 127;
+	l.in = sref(&in, 0);
+	l.out = sref(&out, 0);
+	sushi_layer_to_model(&l, &m);
+	ASSERT_EQ(0, sushi_layer_check(&m, &g));
+	sushi_hw_layer_host_cost(&m, &g, caps.pb_entries, &lc);
+	/* the most copies within the budgets (the device's own sum) */
+	for (n = 1; n <= caps.max_layers; n++) {
+		sushi_job_host_cost_init(n, &job);
+		desc = job.mem;
+		for (__u32 i = 0; i < n; i++)
+			sushi_job_host_cost_add(&job, desc, &lc);
+		if (sushi_host_cost_over(&job, caps.job_work_budget,
+					 caps.job_mem_budget))
+			break;
+		max = n;
+	}
+	ASSERT_GE(max, 1);
+	ASSERT_LT(max, caps.max_layers) TH_LOG("budget above max_layers");
+	ls = calloc(max + 1, sizeof(*ls));
+	ASSERT_NE(NULL, ls);
+	for (n = 0; n <= max; n++)
+		ls[n] = l;
+	ASSERT_EQ(0, sushi_program_create(fd, ls, max, &h));
+	EXPECT_EQ(0, sushi_program_destroy(fd, h));
+	EXPECT_EQ(-E2BIG, sushi_program_create(fd, ls, max + 1, &h));
+	free(ls);
+	sbo_close(fd, &in);
+	sbo_close(fd, &out);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

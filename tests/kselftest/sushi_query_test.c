@@ -255,6 +255,10 @@ TEST_F(query, matches_registers)
 		  caps.p_static_uw);
 	EXPECT_EQ(sushi_reg64(bar, SUSHI_REG_CAP_ACT_SRAM),
 		  caps.act_sram_bytes);
+	EXPECT_EQ(sushi_reg64(bar, SUSHI_REG_CAP_WORK_BUDGET),
+		  caps.job_work_budget);
+	EXPECT_EQ(sushi_reg64(bar, SUSHI_REG_CAP_MEM_BUDGET),
+		  caps.job_mem_budget);
 	munmap((void *)bar, SUSHI_BAR_REGS_SIZE);
 }
 
@@ -284,6 +288,8 @@ TEST_F(query, device_defaults)
 	EXPECT_EQ(def.e_buf_fj, caps.e_buf_fj);
 	EXPECT_EQ(def.p_static_uw, caps.p_static_uw);
 	EXPECT_EQ(def.act_sram_bytes, caps.act_sram_bytes);
+	EXPECT_EQ(SUSHI_HW_DEFAULT_WORK_BUDGET, caps.job_work_budget);
+	EXPECT_EQ(SUSHI_HW_DEFAULT_MEM_BUDGET, caps.job_mem_budget);
 }
 
 TEST_HARNESS_MAIN

@@ -7,8 +7,11 @@ follows the guest's console log and, for every line
 that the guest prints (for example "device_del sushi0" to hot-unplug the
 sushi-accel device, "device_add @device" to plug a new one in), sends the
 command to QEMU's QMP monitor on a Unix socket (as human-monitor-command)
-and appends its answer to the agent's own log.  "@device" stands for the -device option the guest was
-booted with (DEVICE_SPEC), so a re-plugged device has the same properties.
+and appends its answer to the agent's own log.  "@device" stands for the
+-device option the guest was booted with (DEVICE_SPEC), so a re-plugged
+device has the same properties; a device_add first waits until QEMU has
+removed the previous device of that id (the guest ejects it a little after
+its driver lets go).
 It exits when QEMU does.
 
 Usage: host-agent.py CONSOLE_LOG MONITOR_SOCKET QEMU_PID AGENT_LOG DEVICE_SPEC
@@ -42,8 +45,8 @@ def recv_json(s, f):
             return msg
 
 
-def hmp(path, cmd, out):
-    """Run one HMP command through QMP; its output goes to @out."""
+def qmp(path, execute, arguments):
+    """One QMP command on a fresh connection: its reply, or None."""
     for _ in range(50):
         try:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -52,25 +55,50 @@ def hmp(path, cmd, out):
         except OSError:
             time.sleep(0.1)
     else:
-        out.write("agent: cannot connect to %s\n" % path)
-        return
+        return None
     s.settimeout(10)
     f = s.makefile("r")
     try:
         recv_json(s, f)                                 # the greeting
         s.sendall(b'{"execute": "qmp_capabilities"}\n')
         recv_json(s, f)
-        s.sendall(json.dumps({"execute": "human-monitor-command",
-                              "arguments": {"command-line": cmd}}).encode()
-                  + b"\n")
-        reply = recv_json(s, f)
-        text = reply.get("return", reply.get("error", reply))
-        out.write("agent: %s -> %s\n" % (cmd, str(text).strip() or "ok"))
-    except (OSError, ValueError) as e:
-        out.write("agent: %s: %s\n" % (cmd, e))
+        s.sendall(json.dumps({"execute": execute,
+                              "arguments": arguments}).encode() + b"\n")
+        return recv_json(s, f)
+    except (OSError, ValueError):
+        return None
     finally:
         f.close()
         s.close()
+
+
+def wait_unplugged(path, cmd, out, timeout=60):
+    """Before "device_add ...,id=X": wait until the previous device X is
+    gone from QEMU.  The guest sees its driver unbound before it ejects
+    the slot (ACPI _EJ0), and QEMU removes the device only then."""
+    ids = [o[3:] for o in cmd.split(None, 1)[-1].split(",")
+           if o.startswith("id=")]
+    if not cmd.startswith("device_add") or not ids:
+        return
+    end = time.time() + timeout
+    while time.time() < end:
+        reply = qmp(path, "qom-list", {"path": "/machine/peripheral"})
+        names = [p.get("name") for p in (reply or {}).get("return", [])]
+        if reply is not None and ids[0] not in names:
+            return
+        time.sleep(0.1)
+    out.write("agent: %s still present after %d s\n" % (ids[0], timeout))
+
+
+def hmp(path, cmd, out):
+    """Run one HMP command through QMP; its output goes to @out."""
+    wait_unplugged(path, cmd, out)
+    reply = qmp(path, "human-monitor-command", {"command-line": cmd})
+    if reply is None:
+        out.write("agent: %s: no answer from %s\n" % (cmd, path))
+    else:
+        text = reply.get("return", reply.get("error", reply))
+        out.write("agent: %s -> %s\n" % (cmd, str(text).strip() or "ok"))
     out.flush()
 
 

@@ -182,6 +182,16 @@ struct drm_sushi_caps {
 	 * (the struct grew from 128 to 136 bytes; QUERY negotiates the size).
 	 */
 	__u64 act_sram_bytes;
+	/**
+	 * @job_work_budget: host work units one job may cost the machine
+	 * that emulates the device (Documentation/hardware/model.rst, "Host
+	 * budgets"); DRM_IOCTL_SUSHI_PROGRAM_CREATE refuses a program over it
+	 * with -E2BIG.  Added in version 1.2 (the struct grew to 152 bytes);
+	 * U64_MAX from an older device (no budget).
+	 */
+	__u64 job_work_budget;
+	/** @job_mem_budget: host bytes one job may need; as above. */
+	__u64 job_mem_budget;
 };
 
 /**
@@ -505,6 +515,10 @@ struct drm_sushi_launch {
  *	wiped the Persistent Buffer), error -ESTALE
  * @DRM_SUSHI_JOB_ABORTED: device status 11: a reset stopped the job,
  *	error -ECANCELED
+ * @DRM_SUSHI_JOB_OVER_BUDGET: device status 12: the job needed more host
+ *	work than the device's budget once its PB weight reads were counted
+ *	(PROGRAM_CREATE already refused anything over it without the PB),
+ *	error -E2BIG
  * @DRM_SUSHI_JOB_TIMEOUT: the job exceeded the driver's timeout without
  *	device progress and the device was reset, error -ETIMEDOUT
  * @DRM_SUSHI_JOB_CANCELED: the job never completed on the device: a reset
@@ -524,6 +538,7 @@ enum drm_sushi_job_status {
 	DRM_SUSHI_JOB_PB_TABLE_FULL = 8,
 	DRM_SUSHI_JOB_STALE_PB = 9,
 	DRM_SUSHI_JOB_ABORTED = 11,
+	DRM_SUSHI_JOB_OVER_BUDGET = 12,
 	DRM_SUSHI_JOB_TIMEOUT = 0x100,
 	DRM_SUSHI_JOB_CANCELED = 0x101,
 	DRM_SUSHI_JOB_PENDING = 0x102,

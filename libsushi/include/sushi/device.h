@@ -88,6 +88,9 @@ struct sushi_caps {
 	uint64_t p_static_uw;
 	uint64_t max_bo_size;
 	uint64_t act_sram_bytes;	/* on-chip activation SRAM, 0: none */
+	/* per-job host budgets of the emulated device (UINT64_MAX: none) */
+	uint64_t job_work_budget;
+	uint64_t job_mem_budget;
 };
 
 #define SUSHI_CAP_OVERLAP	0x1u	/* DRAM streaming overlaps compute */
