@@ -282,6 +282,11 @@ static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
 		EQ(0, jd(s, "load_mismatches"), "%s: every PB switch cost what "
 		   "the decision predicted", tok);
 		EQ(n, jd(s, "queries"), "%s: %u queries served", tok, n);
+		OK(jd(s, "wall_seconds") > 0 &&
+		   fabs(jd(s, "queries_per_wall_second") * jd(s, "wall_seconds") -
+			n) < 1e-6 * n,
+		   "%s: %.0f queries per wall second (%.3f s)", tok,
+		   jd(s, "queries_per_wall_second"), jd(s, "wall_seconds"));
 		if (!strcmp(tok, "sushi"))
 			OK(jd(s, "pb_reloads") > 0 && jd(s, "pb_hit_fraction") > 0.5,
 			   "sushi: the PB was really switched (%g loads) and hit",

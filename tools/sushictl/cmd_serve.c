@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd_dev.h"
 #include "cmd_eval.h"
@@ -24,6 +25,15 @@
 #ifndef SUSHI_DEFAULT_LABELS
 #define SUSHI_DEFAULT_LABELS "fmnist-test-1000-labels.idx"
 #endif
+
+/* CLOCK_MONOTONIC in nanoseconds */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void serve_usage(FILE *f)
 {
@@ -195,6 +205,7 @@ static int serve_all(const struct serve_opts *o, struct sushi_supernet *sn,
 		struct sushi_sched_params sparams = o->sched;
 		struct sushi_netdev *nd = NULL;
 		size_t at = 0;
+		uint64_t t0;
 
 		if (!(o->policies & (1u << p)))
 			continue;
@@ -206,8 +217,10 @@ static int serve_all(const struct serve_opts *o, struct sushi_supernet *sn,
 			rc = EXIT_DEVICE;
 			goto out;
 		}
+		t0 = now_ns();
 		ret = serve_policy(nd, sn, sp, &sparams, qs, tp.n, im, &cfg,
 				   &st[p], &at);
+		st[p].wall_ns = now_ns() - t0;
 		sushi_netdev_destroy(nd);
 		if (ret) {
 			fprintf(stderr, "sushictl serve: %s: query %zu failed on %s: %s\n",

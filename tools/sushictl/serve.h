@@ -120,6 +120,8 @@ void serve_pb_release(struct serve_pb *pb);
  *	predicted cell
  * @load_mismatches: queries whose PB jobs differ from the decision's
  * @enospc_waits: see struct serve_pb
+ * @wall_ns: host wall-clock time serving the trace took (loading the
+ *	SuperNet excluded): the emulated device's serving speed
  */
 struct serve_stats {
 	struct sushi_eval_stats ev;
@@ -128,6 +130,7 @@ struct serve_stats {
 	uint64_t service_mismatches;
 	uint64_t load_mismatches;
 	uint64_t enospc_waits;
+	uint64_t wall_ns;
 };
 
 /**

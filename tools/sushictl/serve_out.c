@@ -16,6 +16,13 @@ static int64_t saving(const struct sushi_eval_stats *e)
 	return (int64_t)e->pb_bytes_served - (int64_t)e->pb_bytes_loaded;
 }
 
+/* queries served per second of host wall-clock time */
+static double qps(const struct sushi_trace_params *tp,
+		  const struct serve_stats *st)
+{
+	return st->wall_ns ? (double)tp->n * 1e9 / (double)st->wall_ns : 0;
+}
+
 static void print_json(const struct serve_opts *o, const char *path,
 		       const struct sushi_model_config *cfg,
 		       const struct sushi_trace_params *tp,
@@ -73,6 +80,8 @@ static void print_json(const struct serve_opts *o, const char *path,
 		jw_u64(&w, "service_mismatches", st[p].service_mismatches);
 		jw_u64(&w, "load_mismatches", st[p].load_mismatches);
 		jw_u64(&w, "enospc_waits", st[p].enospc_waits);
+		jw_num(&w, "wall_seconds", st[p].wall_ns / 1e9);
+		jw_num(&w, "queries_per_wall_second", qps(tp, &st[p]));
 		jw_end_obj(&w);
 	}
 	jw_end_arr(&w);
@@ -86,10 +95,11 @@ static void print_table(const struct serve_opts *o, const char *path,
 	static const char *const head[] = {
 		"policy", "measured acc", "catalog acc", "SLO", "mean us",
 		"p50 us", "p99 us", "off-chip KB/q", "energy uJ/q",
-		"off-chip uJ/q", "PB hit", "reloads", "mismatches",
+		"off-chip uJ/q", "PB hit", "reloads", "mismatches", "wall q/s",
 	};
-	static const bool right[] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
-	enum { NC = 13 };
+	static const bool right[] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+				      1 };
+	enum { NC = 14 };
 	struct table t;
 
 	printf("served on %s: %zu queries (%s trace, seed %llu, Q %u, W %u), "
@@ -117,6 +127,7 @@ static void print_table(const struct serve_opts *o, const char *path,
 		snprintf(c[11], 32, "%llu", (unsigned long long)e->pb_reloads);
 		snprintf(c[12], 32, "%llu", (unsigned long long)
 			 (st[p].service_mismatches + st[p].load_mismatches));
+		snprintf(c[13], 32, "%.0f", qps(tp, &st[p]));
 		for (int i = 0; i < NC; i++)
 			row[i] = c[i];
 		table_add(&t, row);
