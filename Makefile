@@ -58,7 +58,7 @@ install: libsushi-install sushictl
 	install -m 0755 $(BUILD)/sushictl/sushictl $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 Documentation/man/sushictl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
-bench: deps model-bench
+bench: deps model-bench-qemu
 
 clean:
 	rm -rf $(BUILD)

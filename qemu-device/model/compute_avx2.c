@@ -31,6 +31,7 @@
 #include <immintrin.h>
 
 #include "simd_prep.h"
+#include "simd_dw.h"
 
 #define AI static inline __attribute__((always_inline))
 
@@ -276,120 +277,241 @@ static int conv_dense(const struct sushi_hw_layer *l,
 
 /* ------------------------------------------------------- depthwise conv */
 
-struct dw_ctx {
+/*
+ * Depthwise (simd_dw.h): blocks of 32 output channels, 4 vectors of 8
+ * lanes; a lane holds 2 kernel rows of one column as an int16 pair, so one
+ * vpmaddwd does 2 taps of 8 channels.  Lane (vector 2 h + r, 128-bit lane
+ * j, dword i) is channel 16 h + 8 j + 4 r + i: what unpacking 2 rows of 16
+ * sign-extended channels gives, and what the saturating packs (and one
+ * vpermq) turn back into 32 bytes in channel order.
+ */
+#define DW_BLK 32
+
+static uint32_t dw2_slot(uint32_t cc)
+{
+	const uint32_t h = cc / 16, c16 = cc % 16;
+
+	return (2 * h + c16 % 8 / 4) * 8 + c16 / 8 * 4 + cc % 4;
+}
+
+struct dw2 {
 	const struct sushi_hw_layer *l;
 	const struct sushi_layer_io *io;
-	const struct simd_epi *t;
-	const int8_t *e;		/* padded, expanded input */
-	const int32_t *wd;		/* (w, 0) pairs, [tap][cep] */
-	size_t wp, cep;
+	struct simd_dw_plan pl;
 };
 
-#define DW_P 4
+/* one pixel, channel multiplier m > 1: o[c] = src[c / m] */
+static void dw2_spread(int8_t *o, const int8_t *src, const uint8_t *idx,
+		       const uint32_t *s0, const uint32_t *ns, size_t n16)
+{
+	for (size_t j = 0; j < n16; j++) {
+		int8_t tmp[16] = { 0 };
+		__m128i v;
 
-AI void dw_run(const struct dw_ctx *c, size_t c0, const int K)
+		if (ns[j] == 16) {
+			v = _mm_loadu_si128((const __m128i *)(src + s0[j]));
+		} else {
+			memcpy(tmp, src + s0[j], ns[j]);
+			v = _mm_loadu_si128((const __m128i *)tmp);
+		}
+		v = _mm_shuffle_epi8(v, _mm_load_si128((const __m128i *)(idx + 16 * j)));
+		_mm_storeu_si128((__m128i *)(o + 16 * j), v);
+	}
+}
+
+/* input row @iy expanded to output channels, padded: ring row @dst */
+static void dw2_expand(const struct dw2 *c, long iy, int8_t *dst)
 {
 	const struct sushi_hw_layer *l = c->l;
-	const uint32_t k = K ? (uint32_t)K : l->kernel, s = l->stride;
-	const size_t cep = c->cep, wp = c->wp;
-	const uint32_t nvalid = l->out_c - c0 < 8 ? (uint32_t)(l->out_c - c0) : 8;
-	__m256i wk[9];
+	const struct simd_dw_plan *pl = &c->pl;
+	const uint32_t C = l->in_c;
+	const int8_t zp = (int8_t)sushi_s32(l->in_zp);
 
-	if (K) {
-		SIMD_UNROLL(9)
-		for (int t = 0; t < K * K; t++)
-			wk[t] = _mm256_loadu_si256((const __m256i *)(c->wd + (size_t)t * cep + c0));
+	for (size_t x = 0; x < pl->wp; x++) {
+		int8_t *o = dst + x * pl->cep;
+		const int8_t *src;
+
+		if (iy < 0 || x < pl->p || x >= pl->p + l->in_w) {
+			memset(o, zp, pl->cep);
+			continue;
+		}
+		src = c->io->in + ((size_t)iy * l->in_w + x - pl->p) * C;
+		if (pl->m == 1) {
+			memcpy(o, src, C);
+			memset(o + C, 0, pl->cep - C);
+			continue;
+		}
+		dw2_spread(o, src, pl->idx, pl->src, pl->nsrc, pl->cep / 16);
 	}
-	for (uint32_t oy = 0; oy < l->out_h; oy++) {
-		const int8_t *row = c->e + (size_t)oy * s * wp * cep + c0;
-		int8_t *orow = c->io->out + (size_t)oy * l->out_w * l->out_c + c0;
+}
 
-		for (uint32_t ox = 0; ox < l->out_w; ox += DW_P) {
-			const uint32_t np = l->out_w - ox < DW_P ? l->out_w - ox : DW_P;
-			__m256i acc[DW_P], res[DW_P];
+/* the ring holds every input row output row @oy reads */
+static void dw2_rows(struct dw2 *c, uint32_t oy)
+{
+	struct simd_dw_plan *pl = &c->pl;
 
-			SIMD_UNROLL(4)
-			for (int p = 0; p < DW_P; p++)
-				acc[p] = _mm256_setzero_si256();
-			SIMD_UNROLL_RT(3)
-			for (uint32_t ky = 0; ky < k; ky++) {
-				SIMD_UNROLL_RT(3)
-				for (uint32_t kx = 0; kx < k; kx++) {
-					const uint32_t t = ky * k + kx;
-					const __m256i wv = K ? wk[t] :
-						_mm256_loadu_si256((const __m256i *)(c->wd + (size_t)t * cep + c0));
-					const int8_t *x = row + (ky * wp + (size_t)ox * s + kx) * cep;
+	for (uint32_t ky = 0; ky < pl->k; ky++) {
+		long iy = simd_dw_iy(pl, c->l, oy, ky);
 
-					SIMD_UNROLL(4)
-					for (int p = 0; p < DW_P; p++) {
-						size_t pp = (uint32_t)p < np ? (size_t)p : np - 1;
-						__m256i xv = _mm256_cvtepi8_epi32(_mm_loadl_epi64(
-							(const __m128i *)(x + pp * s * cep)));
+		if (iy < 0 || pl->ring_iy[iy % pl->k] == iy)
+			continue;
+		dw2_expand(c, iy, (int8_t *)simd_dw_row(pl, iy));
+		pl->ring_iy[iy % pl->k] = iy;
+	}
+}
 
-						acc[p] = _mm256_add_epi32(acc[p], _mm256_madd_epi16(xv, wv));
-					}
-				}
+/* tap row of block @b for output row @oy: [g][x][4 vectors][8 lanes] */
+static void dw2_taps(const struct dw2 *c, uint32_t oy, size_t b)
+{
+	const struct simd_dw_plan *pl = &c->pl;
+
+	for (uint32_t gi = 0; gi < pl->g; gi++) {
+		const int8_t *r0 = (const int8_t *)simd_dw_row(pl, simd_dw_iy(pl, c->l, oy, 2 * gi)) + b * DW_BLK;
+		const int8_t *r1 = (const int8_t *)simd_dw_row(pl, simd_dw_iy(pl, c->l, oy, 2 * gi + 1)) + b * DW_BLK;
+		uint8_t *t = pl->tap + (size_t)gi * pl->wx * 128;
+
+		for (size_t x = 0; x < pl->wx; x++, t += 128) {
+			SIMD_UNROLL(2)
+			for (int h = 0; h < 2; h++) {
+				const size_t off = x * pl->cep + 16 * h;
+				__m256i a = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(r0 + off)));
+				__m256i bb = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(r1 + off)));
+
+				_mm256_store_si256((__m256i *)(t + 64 * h), _mm256_unpacklo_epi16(a, bb));
+				_mm256_store_si256((__m256i *)(t + 64 * h + 32), _mm256_unpackhi_epi16(a, bb));
 			}
-			SIMD_UNROLL(4)
-			for (int p = 0; p < DW_P; p++)
-				res[p] = acc[p];
-			SIMD_NOUNROLL
-			for (uint32_t p = 0; p < np; p++)
-				store_n(orow + (size_t)(ox + p) * l->out_c,
-					epi_b8(res[p], c->t, c0), nvalid);
 		}
 	}
 }
 
-static __attribute__((noinline)) void
-dw_run3(const struct dw_ctx *c, size_t c0)
+/* 8 raw accumulators of slots [sb, sb + 8) -> q (simd_dw.h), int32 */
+AI __m256i dw2_q(__m256i raw, const struct simd_dw_epi *t, size_t sb,
+		 const int NEG, const int HI)
 {
-	dw_run(c, c0, 3);
+	__m256i a = _mm256_add_epi32(raw, _mm256_load_si256((const __m256i *)(t->c1 + sb)));
+	__m256i u = _mm256_abs_epi32(a), pe, po, r;
+
+	pe = _mm256_mul_epu32(u, _mm256_load_si256((const __m256i *)(t->me + sb / 2)));
+	po = _mm256_mul_epu32(_mm256_shuffle_epi32(u, 0xb1),
+			      _mm256_load_si256((const __m256i *)(t->mo + sb / 2)));
+	if (HI) {
+		r = _mm256_blend_epi32(_mm256_shuffle_epi32(pe, 0xb1), po, 0xaa);
+		r = _mm256_srlv_epi32(_mm256_add_epi32(r, _mm256_load_si256((const __m256i *)(t->hh + sb))),
+				      _mm256_load_si256((const __m256i *)(t->hs + sb)));
+	} else {
+		pe = _mm256_srlv_epi64(_mm256_add_epi64(pe, _mm256_load_si256((const __m256i *)(t->he + sb / 2))),
+				       _mm256_load_si256((const __m256i *)(t->se + sb / 2)));
+		po = _mm256_srlv_epi64(_mm256_add_epi64(po, _mm256_load_si256((const __m256i *)(t->ho + sb / 2))),
+				       _mm256_load_si256((const __m256i *)(t->so + sb / 2)));
+		r = _mm256_blend_epi32(pe, _mm256_shuffle_epi32(po, 0xb1), 0xaa);
+	}
+	r = _mm256_sign_epi32(r, a);
+	if (NEG)
+		r = _mm256_sign_epi32(r, _mm256_load_si256((const __m256i *)(t->sg + sb)));
+	return r;
 }
 
-static __attribute__((noinline)) void
-dw_runk(const struct dw_ctx *c, size_t c0)
+/* one output row of block @b: 32 channels per pixel */
+AI void dw2_row(const struct dw2 *c, uint32_t oy, size_t b, const int K,
+		const int NEG, const int HI)
 {
-	dw_run(c, c0, 0);
+	const struct sushi_hw_layer *l = c->l;
+	const struct simd_dw_plan *pl = &c->pl;
+	const uint32_t k = K ? (uint32_t)K : pl->k, g = K ? 2 : pl->g, s = pl->s;
+	const uint32_t *wq = (const uint32_t *)pl->wq + b * pl->g * pl->k * DW_BLK;
+	const size_t nv = l->out_c - b * DW_BLK;
+	const __m256i zp = _mm256_set1_epi16((int16_t)sushi_s32(l->out_zp));
+	const __m256i lo = _mm256_set1_epi8((char)sushi_s32(l->act_min));
+	const __m256i hi = _mm256_set1_epi8((char)sushi_s32(l->act_max));
+	int8_t *out = c->io->out + (size_t)oy * l->out_w * l->out_c + b * DW_BLK;
+
+	for (uint32_t ox = 0; ox < l->out_w; ox++, out += l->out_c) {
+		__m256i q[4], p0, p1, r;
+
+		/* one vector at a time: AVX2 has 16 registers */
+		SIMD_UNROLL(4)
+		for (int v = 0; v < 4; v++) {
+			__m256i acc = _mm256_setzero_si256();
+
+			SIMD_UNROLL_RT(2)
+			for (uint32_t gi = 0; gi < g; gi++) {
+				const uint8_t *t = pl->tap + ((size_t)gi * pl->wx + (size_t)ox * s) * 128 + 32 * v;
+				const uint32_t *w = wq + gi * k * DW_BLK + 8 * v;
+
+				SIMD_UNROLL_RT(3)
+				for (uint32_t kx = 0; kx < k; kx++)
+					acc = _mm256_add_epi32(acc, _mm256_madd_epi16(
+						_mm256_load_si256((const __m256i *)(t + 128 * kx)),
+						_mm256_load_si256((const __m256i *)(w + DW_BLK * kx))));
+			}
+			q[v] = dw2_q(acc, &pl->e, b * DW_BLK + 8 * v, NEG, HI);
+		}
+		p0 = _mm256_adds_epi16(_mm256_packs_epi32(q[0], q[1]), zp);
+		p1 = _mm256_adds_epi16(_mm256_packs_epi32(q[2], q[3]), zp);
+		r = _mm256_permute4x64_epi64(_mm256_packs_epi16(p0, p1), 0xd8);
+		r = _mm256_min_epi8(_mm256_max_epi8(r, lo), hi);
+		if (nv >= 32) {
+			_mm256_storeu_si256((__m256i *)out, r);
+		} else {
+			int8_t tmp[32];
+
+			_mm256_storeu_si256((__m256i *)tmp, r);
+			memcpy(out, tmp, nv);
+		}
+	}
+}
+
+typedef void (*dw2_row_fn)(const struct dw2 *c, uint32_t oy, size_t b);
+
+#define DW2_ROW(name, K, NEG, HI)					\
+	static __attribute__((noinline)) void				\
+	name(const struct dw2 *c, uint32_t oy, size_t b)		\
+	{								\
+		dw2_row(c, oy, b, K, NEG, HI);				\
+	}
+DW2_ROW(dw2_row3, 3, 0, 0)
+DW2_ROW(dw2_row3h, 3, 0, 1)
+DW2_ROW(dw2_row3n, 3, 1, 0)
+DW2_ROW(dw2_row3nh, 3, 1, 1)
+DW2_ROW(dw2_rowk, 0, 1, 0)
+
+/* the row kernel for this layer: k == 3 specialized, any sign, hi form */
+static dw2_row_fn dw2_pick(const struct simd_dw_plan *pl)
+{
+	static const dw2_row_fn k3[2][2] = {
+		{ dw2_row3, dw2_row3h }, { dw2_row3n, dw2_row3nh },
+	};
+
+	if (pl->k != 3)
+		return dw2_rowk;
+	return k3[pl->e.any_neg][pl->e.hi];
 }
 
 static int conv_dw(const struct sushi_hw_layer *l,
 		   const struct sushi_layer_geom *g,
 		   const struct sushi_layer_io *io, const struct sushi_epi *epi)
 {
-	const uint32_t taps = l->kernel * l->kernel;
-	const size_t cep = ((size_t)l->out_c + 15) & ~(size_t)15;
-	const size_t hp = (size_t)l->in_h + 2 * l->pad, wp = (size_t)l->in_w + 2 * l->pad;
-	struct simd_epi t = { 0 };
-	struct dw_ctx c = { .l = l, .io = io, .t = &t, .wp = wp, .cep = cep };
-	int8_t *e = NULL;
-	int32_t *wd = NULL;
-	size_t en;
+	struct dw2 c = { .l = l, .io = io };
+	struct simd_dw_plan *pl = &c.pl;
+	dw2_row_fn row;
 
-	if (!simd_size(&en, hp * wp, cep) &&
-	    !simd_epi_build(&t, l, g, io, epi, 1, l->out_c, 8, sushi_s32(l->in_zp), NULL)) {
-		e = simd_alloc(en);
-		wd = simd_alloc((size_t)taps * cep * 4);
+	if (simd_dw_plan_init(pl, l, DW_BLK, 8, 2))
+		return sushi_ref_conv(l, g, io, epi);	/* same bytes, no memory */
+	if (simd_dw_epi(pl, l, io, epi, sushi_s32(l->in_zp), dw2_slot)) {
+		simd_dw_free(pl);
+		return sushi_ref_conv(l, g, io, epi);	/* outside the 32-bit lanes */
 	}
-	if (!e || !wd) {
-		free(e);
-		free(wd);
-		simd_epi_free(&t);
-		return sushi_ref_conv(l, g, io, epi);
+	simd_dw_weights(pl, l, io, dw2_slot, 2);
+	dw2_expand(&c, -1, (int8_t *)simd_dw_row(pl, -1));
+	row = dw2_pick(pl);
+	for (uint32_t oy = 0; oy < l->out_h; oy++) {
+		dw2_rows(&c, oy);
+		for (size_t b = 0; b < pl->cep / DW_BLK; b++) {
+			dw2_taps(&c, oy, b);
+			row(&c, oy, b);
+		}
 	}
-	simd_dw_in(l, io->in, e, hp, wp, cep);
-	simd_dw_w(l, io, wd, cep);
-	c.e = e;
-	c.wd = wd;
-	for (size_t c0 = 0; c0 < l->out_c; c0 += 8) {
-		if (l->kernel == 3)
-			dw_run3(&c, c0);
-		else
-			dw_runk(&c, c0);
-	}
-	free(e);
-	free(wd);
-	simd_epi_free(&t);
+	simd_dw_free(pl);
 	return 0;
 }
 
@@ -397,7 +519,7 @@ static int avx2_conv(const struct sushi_hw_layer *l,
 		     const struct sushi_layer_geom *g,
 		     const struct sushi_layer_io *io, const struct sushi_epi *epi)
 {
-	if (l->in_c == l->groups && l->out_c / l->groups < 8)
+	if (l->in_c == l->groups)
 		return conv_dw(l, g, io, epi);
 	return conv_dense(l, g, io, epi);
 }

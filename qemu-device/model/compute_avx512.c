@@ -38,6 +38,7 @@
 #include <immintrin.h>
 
 #include "simd_prep.h"
+#include "simd_dw.h"
 
 #define AI static inline __attribute__((always_inline))
 
@@ -319,131 +320,250 @@ static int conv_dense(const struct sushi_hw_layer *l,
 
 /* ------------------------------------------------------- depthwise conv */
 
-struct dw_ctx {
+/*
+ * Depthwise (simd_dw.h): blocks of 64 output channels, 4 vectors of 16
+ * lanes; a lane holds 3 kernel rows of one column as u8 (x ^ 0x80) and a
+ * zero-weight byte, so one vpdpbusd does 3 taps of 16 channels.  Lane
+ * (vector r, 128-bit lane j, dword i) is channel 16 j + 4 r + i: what
+ * unpacking 3 rows of 64 bytes gives, and what two rounds of saturating
+ * packs turn back into 64 bytes in channel order.
+ */
+#define DW_BLK 64
+
+static uint32_t dw512_slot(uint32_t cc)
+{
+	return (cc % 16 / 4) * 16 + (cc / 16) * 4 + cc % 4;
+}
+
+struct dw512 {
 	const struct sushi_hw_layer *l;
 	const struct sushi_layer_io *io;
-	const struct simd_epi *t;
-	const int8_t *e;		/* padded, expanded input */
-	const int32_t *wd;		/* (w, 0) pairs, [tap][cep] */
-	size_t wp, cep;
+	struct simd_dw_plan pl;
 };
 
-#define DW_P 4
+/* one pixel, channel multiplier m > 1: o[c] = src[c / m] ^ 0x80 */
+static void dw512_spread(uint8_t *o, const int8_t *src, const uint8_t *idx,
+			 const uint32_t *s0, const uint32_t *ns, size_t n16)
+{
+	const __m128i k80 = _mm_set1_epi8((char)0x80);
 
-/* output pixels [ox, ox + P) of one row, channels [c0, c0 + 16) */
-AI void dw_block(const struct dw_ctx *c, const int8_t *row, int8_t *orow,
-		 const __m512i *wk, size_t c0, uint32_t ox, uint32_t nvalid,
-		 const int K, const int P)
+	for (size_t j = 0; j < n16; j++) {
+		__m128i v = _mm_maskz_loadu_epi8(lanes16(ns[j]), src + s0[j]);
+
+		v = _mm_shuffle_epi8(v, _mm_load_si128((const __m128i *)(idx + 16 * j)));
+		_mm_storeu_si128((__m128i *)(o + 16 * j), _mm_xor_si128(v, k80));
+	}
+}
+
+/* input row @iy expanded to output channels, u8, padded: ring row @dst */
+static void dw512_expand(const struct dw512 *c, long iy, uint8_t *dst)
 {
 	const struct sushi_hw_layer *l = c->l;
-	const uint32_t k = K ? (uint32_t)K : l->kernel, s = l->stride;
-	const size_t cep = c->cep, wp = c->wp;
-	__m512i acc[DW_P], res[DW_P];
+	const struct simd_dw_plan *pl = &c->pl;
+	const uint32_t C = l->in_c;
+	const __m512i k80 = _mm512_set1_epi8((char)0x80);
+	const __m512i pad = _mm512_set1_epi8((char)(sushi_s32(l->in_zp) ^ 0x80));
 
-	SIMD_UNROLL(4)
-	for (int p = 0; p < P; p++)
-		acc[p] = _mm512_setzero_si512();
-	SIMD_UNROLL_RT(3)
-	for (uint32_t ky = 0; ky < k; ky++) {
-		SIMD_UNROLL_RT(3)
-		for (uint32_t kx = 0; kx < k; kx++) {
-			const uint32_t t = ky * k + kx;
-			const __m512i wv = K ? wk[t] :
-				_mm512_loadu_si512(c->wd + (size_t)t * cep + c0);
-			const int8_t *x = row + (ky * wp + (size_t)ox * s + kx) * cep;
+	for (size_t x = 0; x < pl->wp; x++) {
+		uint8_t *o = dst + x * pl->cep;
+		const int8_t *src;
 
-			SIMD_UNROLL(4)
-			for (int p = 0; p < P; p++)
-				acc[p] = _mm512_dpwssd_epi32(acc[p], _mm512_cvtepi8_epi32(
-					_mm_loadu_si128((const __m128i *)(x + (size_t)p * s * cep))), wv);
+		if (iy < 0 || x < pl->p || x >= pl->p + l->in_w) {
+			for (size_t c0 = 0; c0 < pl->cep; c0 += 64)
+				_mm512_storeu_si512(o + c0, pad);
+			continue;
+		}
+		src = c->io->in + ((size_t)iy * l->in_w + x - pl->p) * C;
+		if (pl->m == 1) {
+			for (size_t c0 = 0; c0 < pl->cep; c0 += 64) {
+				__mmask64 m = c0 < C ? lanes64(C - c0) : 0;
+
+				_mm512_storeu_si512(o + c0, _mm512_xor_si512(
+					_mm512_maskz_loadu_epi8(m, src + (c0 < C ? c0 : 0)), k80));
+			}
+			continue;
+		}
+		dw512_spread(o, src, pl->idx, pl->src, pl->nsrc, pl->cep / 16);
+	}
+}
+
+/* the ring holds every input row output row @oy reads */
+static void dw512_rows(struct dw512 *c, uint32_t oy)
+{
+	struct simd_dw_plan *pl = &c->pl;
+
+	for (uint32_t ky = 0; ky < pl->k; ky++) {
+		long iy = simd_dw_iy(pl, c->l, oy, ky);
+
+		if (iy < 0 || pl->ring_iy[iy % pl->k] == iy)
+			continue;
+		dw512_expand(c, iy, simd_dw_row(pl, iy));
+		pl->ring_iy[iy % pl->k] = iy;
+	}
+}
+
+/* tap row of block @b for output row @oy: [g][x][4 vectors][16 lanes] */
+static void dw512_taps(const struct dw512 *c, uint32_t oy, size_t b)
+{
+	const struct simd_dw_plan *pl = &c->pl;
+
+	for (uint32_t gi = 0; gi < pl->g; gi++) {
+		const uint8_t *r0 = simd_dw_row(pl, simd_dw_iy(pl, c->l, oy, 3 * gi)) + b * DW_BLK;
+		const uint8_t *r1 = simd_dw_row(pl, simd_dw_iy(pl, c->l, oy, 3 * gi + 1)) + b * DW_BLK;
+		const uint8_t *r2 = simd_dw_row(pl, simd_dw_iy(pl, c->l, oy, 3 * gi + 2)) + b * DW_BLK;
+		uint8_t *t = pl->tap + (size_t)gi * pl->wx * 256;
+
+		for (size_t x = 0; x < pl->wx; x++, t += 256) {
+			const size_t off = x * pl->cep;
+			__m512i a = _mm512_loadu_si512(r0 + off), bb = _mm512_loadu_si512(r1 + off);
+			__m512i cc = _mm512_loadu_si512(r2 + off);
+			__m512i ablo = _mm512_unpacklo_epi8(a, bb), abhi = _mm512_unpackhi_epi8(a, bb);
+			__m512i cclo = _mm512_unpacklo_epi8(cc, cc), cchi = _mm512_unpackhi_epi8(cc, cc);
+
+			_mm512_store_si512(t, _mm512_unpacklo_epi16(ablo, cclo));
+			_mm512_store_si512(t + 64, _mm512_unpackhi_epi16(ablo, cclo));
+			_mm512_store_si512(t + 128, _mm512_unpacklo_epi16(abhi, cchi));
+			_mm512_store_si512(t + 192, _mm512_unpackhi_epi16(abhi, cchi));
 		}
 	}
-	SIMD_UNROLL(4)
-	for (int p = 0; p < P; p++)
-		res[p] = acc[p];
-	SIMD_NOUNROLL
-	for (int p = 0; p < P; p++)
-		store16(orow + (size_t)(ox + p) * l->out_c, epi_b16(res[p], c->t, c0), nvalid);
 }
 
-/*
- * Channels [c0, c0 + 16) over every output pixel, DW_P pixels of a row at
- * a time; with K (3) known at compile time the K * K weight vectors stay
- * in registers.  K == 0: any kernel size, weights from L1.
- */
-AI void dw_run(const struct dw_ctx *c, size_t c0, const int K)
+/* 16 raw accumulators of slots [sb, sb + 16) -> q (simd_dw.h), int32 */
+AI __m512i dw512_q(__m512i raw, const struct simd_dw_epi *t, size_t sb,
+		   const int NEG, const int HI)
+{
+	const __m512i zero = _mm512_setzero_si512();
+	__m512i a = _mm512_add_epi32(raw, _mm512_load_si512(t->c1 + sb));
+	__m512i u, pe, po, r;
+	__mmask16 ks;
+
+	if (NEG)
+		a = _mm512_mask_sub_epi32(a, (__mmask16)t->neg[sb / 16], zero, a);
+	ks = _mm512_cmplt_epi32_mask(a, zero);
+	u = _mm512_abs_epi32(a);
+	pe = _mm512_mul_epu32(u, _mm512_load_si512(t->me + sb / 2));
+	if (HI) {
+		/* high dwords: even lanes from pe, odd lanes from po */
+		po = _mm512_mul_epu32(_mm512_shuffle_epi32(u, _MM_PERM_CDAB),
+				      _mm512_load_si512(t->mo + sb / 2));
+		r = _mm512_mask_shuffle_epi32(po, (__mmask16)0x5555, pe, _MM_PERM_CDAB);
+		r = _mm512_srlv_epi32(_mm512_add_epi32(r, _mm512_load_si512(t->hh + sb)),
+				      _mm512_load_si512(t->hs + sb));
+		return _mm512_mask_sub_epi32(r, ks, zero, r);
+	}
+	po = _mm512_mul_epu32(_mm512_srli_epi64(u, 32), _mm512_load_si512(t->mo + sb / 2));
+	pe = _mm512_srlv_epi64(_mm512_add_epi64(pe, _mm512_load_si512(t->he + sb / 2)),
+			       _mm512_load_si512(t->se + sb / 2));
+	po = _mm512_srlv_epi64(_mm512_add_epi64(po, _mm512_load_si512(t->ho + sb / 2)),
+			       _mm512_load_si512(t->so + sb / 2));
+	r = _mm512_mask_shuffle_epi32(pe, (__mmask16)0xAAAA, po, _MM_PERM_CDAB);
+	return _mm512_mask_sub_epi32(r, ks, zero, r);
+}
+
+/* one output row of block @b: 64 channels per pixel */
+AI void dw512_row(const struct dw512 *c, uint32_t oy, size_t b, const int K,
+		  const int NEG, const int HI)
 {
 	const struct sushi_hw_layer *l = c->l;
-	const size_t cep = c->cep, wp = c->wp;
-	const uint32_t nvalid = (uint32_t)(l->out_c - c0 < 16 ? l->out_c - c0 : 16);
-	__m512i wk[9];
+	const struct simd_dw_plan *pl = &c->pl;
+	const uint32_t k = K ? (uint32_t)K : pl->k, g = K ? 1 : pl->g, s = pl->s;
+	const uint32_t *wq = (const uint32_t *)pl->wq + b * pl->g * pl->k * DW_BLK;
+	const size_t nv = l->out_c - b * DW_BLK;
+	const __mmask64 mst = lanes64(nv);
+	const __m512i zp = _mm512_set1_epi16((int16_t)sushi_s32(l->out_zp));
+	const __m512i lo = _mm512_set1_epi8((char)sushi_s32(l->act_min));
+	const __m512i hi = _mm512_set1_epi8((char)sushi_s32(l->act_max));
+	int8_t *out = c->io->out + (size_t)oy * l->out_w * l->out_c + b * DW_BLK;
+	__m512i wk[12];
 
 	if (K) {
-		SIMD_UNROLL(9)
-		for (int t = 0; t < K * K; t++)
-			wk[t] = _mm512_loadu_si512(c->wd + (size_t)t * cep + c0);
+		SIMD_UNROLL(12)
+		for (int i = 0; i < 4 * K; i++)
+			wk[i] = _mm512_load_si512(wq + 16 * i);
 	}
-	for (uint32_t oy = 0; oy < l->out_h; oy++) {
-		const int8_t *row = c->e + (size_t)oy * l->stride * wp * cep + c0;
-		int8_t *orow = c->io->out + (size_t)oy * l->out_w * l->out_c + c0;
-		uint32_t ox = 0;
+	for (uint32_t ox = 0; ox < l->out_w; ox++, out += l->out_c) {
+		__m512i acc[4], q[4], p01, p23, r;
 
-		for (; ox + DW_P <= l->out_w; ox += DW_P)
-			dw_block(c, row, orow, wk, c0, ox, nvalid, K, DW_P);
-		for (; ox < l->out_w; ox++)
-			dw_block(c, row, orow, wk, c0, ox, nvalid, K, 1);
+		SIMD_UNROLL(4)
+		for (int v = 0; v < 4; v++)
+			acc[v] = _mm512_setzero_si512();
+		for (uint32_t gi = 0; gi < g; gi++) {
+			SIMD_UNROLL_RT(3)
+			for (uint32_t kx = 0; kx < k; kx++) {
+				const uint8_t *t = pl->tap + ((size_t)gi * pl->wx + (size_t)ox * s + kx) * 256;
+
+				SIMD_UNROLL(4)
+				for (int v = 0; v < 4; v++)
+					acc[v] = _mm512_dpbusd_epi32(acc[v], _mm512_load_si512(t + 64 * v),
+						K ? wk[kx * 4 + v] :
+						_mm512_load_si512(wq + ((gi * k + kx) * 4 + v) * 16));
+			}
+		}
+		SIMD_UNROLL(4)
+		for (int v = 0; v < 4; v++)
+			q[v] = dw512_q(acc[v], &pl->e, b * DW_BLK + 16 * v, NEG, HI);
+		p01 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), zp);
+		p23 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), zp);
+		r = _mm512_packs_epi16(p01, p23);
+		r = _mm512_min_epi8(_mm512_max_epi8(r, lo), hi);
+		if (nv >= 64)
+			_mm512_storeu_si512(out, r);
+		else
+			_mm512_mask_storeu_epi8(out, mst, r);
 	}
 }
 
-static __attribute__((noinline)) void
-dw_run3(const struct dw_ctx *c, size_t c0)
-{
-	dw_run(c, c0, 3);
-}
+typedef void (*dw512_row_fn)(const struct dw512 *c, uint32_t oy, size_t b);
 
-static __attribute__((noinline)) void
-dw_runk(const struct dw_ctx *c, size_t c0)
+#define DW512_ROW(name, K, NEG, HI)					\
+	static __attribute__((noinline)) void				\
+	name(const struct dw512 *c, uint32_t oy, size_t b)		\
+	{								\
+		dw512_row(c, oy, b, K, NEG, HI);			\
+	}
+DW512_ROW(dw512_row3, 3, 0, 0)
+DW512_ROW(dw512_row3h, 3, 0, 1)
+DW512_ROW(dw512_row3n, 3, 1, 0)
+DW512_ROW(dw512_row3nh, 3, 1, 1)
+DW512_ROW(dw512_rowk, 0, 1, 0)
+
+/* the row kernel for this layer: k == 3 specialized, any sign, hi form */
+static dw512_row_fn dw512_pick(const struct simd_dw_plan *pl)
 {
-	dw_run(c, c0, 0);
+	static const dw512_row_fn k3[2][2] = {
+		{ dw512_row3, dw512_row3h }, { dw512_row3n, dw512_row3nh },
+	};
+
+	if (pl->k != 3)
+		return dw512_rowk;
+	return k3[pl->e.any_neg][pl->e.hi];
 }
 
 static int conv_dw(const struct sushi_hw_layer *l,
 		   const struct sushi_layer_geom *g,
 		   const struct sushi_layer_io *io, const struct sushi_epi *epi)
 {
-	const uint32_t taps = l->kernel * l->kernel;
-	const size_t cep = ((size_t)l->out_c + 15) & ~(size_t)15;
-	const size_t hp = (size_t)l->in_h + 2 * l->pad, wp = (size_t)l->in_w + 2 * l->pad;
-	struct simd_epi t = { 0 };
-	struct dw_ctx c = { .l = l, .io = io, .t = &t, .wp = wp, .cep = cep };
-	int8_t *e = NULL;
-	int32_t *wd = NULL;
-	size_t en;
+	struct dw512 c = { .l = l, .io = io };
+	struct simd_dw_plan *pl = &c.pl;
+	dw512_row_fn row;
 
-	if (!simd_size(&en, hp * wp, cep) &&
-	    !simd_epi_build(&t, l, g, io, epi, 1, l->out_c, 16, sushi_s32(l->in_zp), NULL)) {
-		e = simd_alloc(en);
-		wd = simd_alloc((size_t)taps * cep * 4);
+	if (simd_dw_plan_init(pl, l, DW_BLK, 16, 3))
+		return sushi_ref_conv(l, g, io, epi);	/* same bytes, no memory */
+	if (simd_dw_epi(pl, l, io, epi, sushi_s32(l->in_zp) + 128, dw512_slot)) {
+		simd_dw_free(pl);
+		return sushi_ref_conv(l, g, io, epi);	/* outside the 32-bit lanes */
 	}
-	if (!e || !wd) {
-		free(e);
-		free(wd);
-		simd_epi_free(&t);
-		return sushi_ref_conv(l, g, io, epi);
+	simd_dw_weights(pl, l, io, dw512_slot, 1);
+	dw512_expand(&c, -1, simd_dw_row(pl, -1));
+	row = dw512_pick(pl);
+	for (uint32_t oy = 0; oy < l->out_h; oy++) {
+		dw512_rows(&c, oy);
+		for (size_t b = 0; b < pl->cep / DW_BLK; b++) {
+			dw512_taps(&c, oy, b);
+			row(&c, oy, b);
+		}
 	}
-	simd_dw_in(l, io->in, e, hp, wp, cep);
-	simd_dw_w(l, io, wd, cep);
-	c.e = e;
-	c.wd = wd;
-	for (size_t c0 = 0; c0 < cep; c0 += 16) {
-		if (l->kernel == 3)
-			dw_run3(&c, c0);
-		else
-			dw_runk(&c, c0);
-	}
-	free(e);
-	free(wd);
-	simd_epi_free(&t);
+	simd_dw_free(pl);
 	return 0;
 }
 
@@ -451,7 +571,7 @@ static int avx512_conv(const struct sushi_hw_layer *l,
 		       const struct sushi_layer_geom *g,
 		       const struct sushi_layer_io *io, const struct sushi_epi *epi)
 {
-	if (l->in_c == l->groups && l->out_c / l->groups < 16)
+	if (l->in_c == l->groups)
 		return conv_dw(l, g, io, epi);
 	return conv_dense(l, g, io, epi);
 }

@@ -17,7 +17,7 @@ MODEL_HDRS     := $(wildcard $(MODEL_DIR)/*.h) hw/sushi_accel_hw.h
 MODEL_TEST_HDRS := $(wildcard $(MODEL_DIR)/tests/*.h)
 MODEL_TESTS    := $(patsubst $(MODEL_DIR)/tests/%.c,%,$(wildcard $(MODEL_DIR)/tests/test_*.c))
 
-.PHONY: model model-test model-bench model-demo
+.PHONY: model model-test model-bench model-bench-qemu model-demo
 model: $(MODEL_LIB)
 
 $(MODEL_OUT)/obj/%.o: $(MODEL_DIR)/%.c $(MODEL_HDRS)
@@ -58,6 +58,46 @@ $(MODEL_OUT)/sushi-model-bench: $(MODEL_DIR)/bench/bench.c $(MODEL_LIB)
 
 model-bench: $(MODEL_OUT)/sushi-model-bench
 	$(MODEL_OUT)/sushi-model-bench
+
+# The same library and benchmark built exactly as QEMU builds the device's
+# model library (compiler and flags from its compile_commands.json, or a
+# documented fixed list without a QEMU build: bench/qemu-cflags.py), run
+# beside ours in turns (MODEL_BENCH_ROUNDS each, best rate kept) and
+# printed side by side (bench/side_by_side.py).  make bench runs this.
+MODEL_QDIR   := $(MODEL_OUT)/qemu-flags
+MODEL_QFLAGS := $(MODEL_QDIR)/cflags.txt
+MODEL_QOBJS  := $(MODEL_SRCS:%.c=$(MODEL_QDIR)/obj/%.o)
+MODEL_BENCH_ROUNDS ?= 2
+QCC    = $$(sed -n 2p $(MODEL_QFLAGS))
+QFLAGS = $$(sed -n 3p $(MODEL_QFLAGS)) $(MODEL_INC)
+
+.PHONY: FORCE
+$(MODEL_QFLAGS): FORCE
+	@mkdir -p $(@D)
+	@/usr/bin/python3 $(MODEL_DIR)/bench/qemu-cflags.py > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(MODEL_QDIR)/obj/%.o: $(MODEL_DIR)/%.c $(MODEL_HDRS) $(MODEL_QFLAGS)
+	@mkdir -p $(@D)
+	$(QCC) $(QFLAGS) -c $< -o $@
+
+$(MODEL_QDIR)/libsushimodel.a: $(MODEL_QOBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(MODEL_QDIR)/sushi-model-bench: $(MODEL_DIR)/bench/bench.c $(MODEL_QDIR)/libsushimodel.a
+	$(QCC) $(QFLAGS) $< $(MODEL_QDIR)/libsushimodel.a -o $@
+
+model-bench-qemu: $(MODEL_OUT)/sushi-model-bench $(MODEL_QDIR)/sushi-model-bench
+	@rm -f $(MODEL_QDIR)/ours.txt $(MODEL_QDIR)/qemu.txt
+	@for r in $$(seq $(MODEL_BENCH_ROUNDS)); do \
+		echo "== round $$r: our flags"; \
+		$(MODEL_OUT)/sushi-model-bench | tee -a $(MODEL_QDIR)/ours.txt | grep -v '^fam \|^peak ' || exit 1; \
+		echo "== round $$r: QEMU's flags"; \
+		$(MODEL_QDIR)/sushi-model-bench | tee -a $(MODEL_QDIR)/qemu.txt | grep -v '^fam \|^peak ' || exit 1; \
+	done
+	@echo
+	@/usr/bin/python3 $(MODEL_DIR)/bench/side_by_side.py $(MODEL_QDIR)/ours.txt \
+		$(MODEL_QDIR)/qemu.txt $(MODEL_QFLAGS)
 
 $(MODEL_OUT)/sushi-model-demo: $(MODEL_DIR)/demo/demo.c $(MODEL_LIB)
 	@mkdir -p $(@D)

@@ -295,65 +295,6 @@ static __attribute__((noinline, unused)) void simd_dense_w(const struct sushi_hw
 	}
 }
 
-/*
- * Depthwise (in_c / groups == 1, channel multiplier m = out_c / groups):
- * a padded copy expanded to output channels, [Hp][Wp][cep] int8, where
- * channel oc holds input channel oc / m and spatial padding holds in_zp;
- * channels >= out_c are 0.  Weights [tap][cep] as int32 whose low int16 is
- * w and high int16 is 0 (one useful product per madd/dpwssd pair).
- */
-static inline void simd_dw_in(const struct sushi_hw_layer *l, const int8_t *in,
-			      int8_t *e, size_t hp, size_t wp, size_t cep)
-{
-	const uint32_t p = l->pad, m = l->out_c / l->groups;
-	const int8_t zp = (int8_t)sushi_s32(l->in_zp);
-	const size_t row = wp * cep;
-
-	for (size_t iy = 0; iy < hp; iy++) {
-		int8_t *o = e + iy * row;
-		const int8_t *x;
-
-		if (iy < p || iy >= p + l->in_h) {
-			memset(o, zp, row);
-			continue;
-		}
-		x = in + (iy - p) * l->in_w * l->in_c;
-		memset(o, zp, p * cep);
-		memset(o + (p + l->in_w) * cep, zp, p * cep);
-		o += p * cep;
-		if (m == 1 && cep == l->out_c) {
-			memcpy(o, x, (size_t)l->in_w * l->in_c);
-			continue;
-		}
-		for (size_t ix = 0; ix < l->in_w; ix++, o += cep, x += l->in_c) {
-			if (m == 1) {
-				memcpy(o, x, l->out_c);
-			} else {
-				for (uint32_t c = 0; c < l->out_c; c++)
-					o[c] = x[c / m];
-			}
-			memset(o + l->out_c, 0, cep - l->out_c);
-		}
-	}
-}
-
-static inline void simd_dw_w(const struct sushi_hw_layer *l,
-			     const struct sushi_layer_io *io, int32_t *wd,
-			     size_t cep)
-{
-	const uint32_t taps = l->kernel * l->kernel;
-
-	for (uint32_t t = 0; t < taps; t++) {
-		for (size_t c = 0; c < cep; c++) {
-			int32_t v = 0;
-
-			if (c < l->out_c)
-				v = (uint16_t)(int16_t)io->w[c * io->w_stride + t];
-			wd[t * cep + c] = v;
-		}
-	}
-}
-
 /* window of pooling output (oy, ox) clipped to the input */
 static inline void simd_pool_win(const struct sushi_hw_layer *l, uint32_t oy,
 				 uint32_t ox, uint32_t *y0, uint32_t *y1,

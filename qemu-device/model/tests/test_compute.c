@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "layers.h"
+#include "isa_note.h"
 #include "tap.h"
 
 static void put32(uint8_t *p, uint32_t v)
@@ -286,6 +287,7 @@ static void families(void)
 int main(int argc, char **argv)
 {
 	tap_init(argc, argv);
+	isa_note_avx512("test_compute");
 	arithmetic();
 	padding_and_pools();
 	errors();

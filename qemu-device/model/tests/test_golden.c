@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sushi_model.h"
+#include "isa_note.h"
 #include "tap.h"
 
 struct buf {
@@ -142,6 +143,7 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	tap_init(argc, argv);
+	isa_note_avx512("test_golden");
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] != '-')
 			path = argv[i];

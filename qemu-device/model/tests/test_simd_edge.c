@@ -13,12 +13,22 @@
 #include <string.h>
 
 #include "sushi_model.h"
+#include "isa_note.h"
 #include "tap.h"
 
 static uint64_t seed = 0x5eed5eed12345ull;
 
 /* per group of cases: how many ran, failed per family, invalid layers */
 static int g_cases, g_bad[SUSHI_ISA_AUTO], g_invalid;
+
+/*
+ * Epilogues of the depthwise cases (dw_case()): 0 the usual mix; 1 shifts
+ * 33..45 (the kernels' high-dword form); 2 shifts 24..32 (their 64-bit
+ * form); both with |bias| <= 2^20, so that every channel fits the 32-bit
+ * lanes of simd_dw.h and the fast kernels (not their reference fallback)
+ * run.  g_dw_neg: multipliers of both signs (else positive only).
+ */
+static int g_dw_epi, g_dw_neg;
 
 static void group_start(void)
 {
@@ -139,6 +149,14 @@ static void check(struct sushi_hw_layer *l, int mode, const char *what)
 				put_le32(e + 8, xs[rnd(4)]);
 				continue;
 			}
+			if (g_dw_epi) {
+				int32_t mu = (int32_t)(rnd(1u << 31) | 1);
+
+				put_le32(e, (uint32_t)((int32_t)rnd(1u << 21) - (1 << 20)));
+				put_le32(e + 4, (uint32_t)(g_dw_neg && rnd(2) ? -mu : mu));
+				put_le32(e + 8, g_dw_epi == 1 ? 33 + rnd(13) : 24 + rnd(9));
+				continue;
+			}
 			if (typical) {	/* what a quantizer emits: the fast paths */
 				put_le32(e, (uint32_t)((int32_t)rnd(1u << 21) - (1 << 20)));
 				put_le32(e + 4, (uint32_t)((int32_t)rnd(1u << 31) - (rnd(8) ? 0 : INT32_MAX)));
@@ -256,6 +274,39 @@ static void conv_case(int kind, int i)
 	check(&l, 0, what);
 }
 
+/*
+ * Depthwise with a channel multiplier on the fast kernels' own ground:
+ * output channels around their blocks (16, 32, 64), multipliers 1..20,
+ * odd widths, every padding, strides 1 and 2, kernel sizes 1..7, extreme and
+ * saturating data (mode: fill of check()).
+ */
+static void dw_case(int i, int mode)
+{
+	static const uint32_t ks[] = { 3, 3, 3, 1, 5, 7 };
+	static const uint32_t outs[] = { 15, 16, 17, 31, 32, 33, 63, 64, 65,
+					 144, 192, 200 };
+	struct sushi_hw_layer l = { .op = SUSHI_OP_CONV };
+	uint32_t m = rnd(3) ? 1 + rnd(20) : 1, oc = outs[rnd(12)];
+	char what[96];
+
+	l.kernel = ks[rnd(6)];
+	l.stride = 1 + rnd(2);
+	l.pad = rnd(l.kernel);
+	l.in_h = l.kernel + rnd(9);
+	l.in_w = l.kernel + rnd(rnd(2) ? 40 : 6);
+	l.groups = (oc + m - 1) / m;
+	l.in_c = l.groups;
+	l.out_c = l.groups * m;
+	l.out_h = out_dim(l.in_h, l.kernel, l.stride, l.pad);
+	l.out_w = out_dim(l.in_w, l.kernel, l.stride, l.pad);
+	l.w_stride = l.kernel * l.kernel + (rnd(2) ? rnd(9) : 0);
+	common(&l);
+	snprintf(what, sizeof(what), "dw#%d k%u s%u p%u %ux%ux%u m%u epi%d%s",
+		 i, l.kernel, l.stride, l.pad, l.in_h, l.in_w, l.in_c, m,
+		 g_dw_epi, g_dw_neg ? " neg" : "");
+	check(&l, mode, what);
+}
+
 static void conv_extreme(int i)
 {
 	struct sushi_hw_layer l = { .op = SUSHI_OP_CONV, .kernel = 3, .stride = 1,
@@ -343,11 +394,10 @@ int main(int argc, char **argv)
 	int n;
 
 	tap_init(argc, argv);
+	isa_note_avx512("test_simd_edge");
 	n = tap_quick ? 6 : 60;
 	if (!sushi_isa_supported(SUSHI_ISA_AVX2))
 		printf("# AVX2 not supported here: only the reference runs\n");
-	if (!sushi_isa_supported(SUSHI_ISA_AVX512))
-		printf("# AVX-512 VNNI not supported here: skipped\n");
 	for (int kind = 0; kind < 4; kind++) {
 		static const char *const names[] = {
 			"conv dense", "conv grouped", "conv depthwise",
@@ -363,6 +413,22 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		fc_case(i, 1 + rnd(rnd(2) ? 3000 : 130), 1 + rnd(40), 0);
 	group_end("fc");
+	/* depthwise fast paths: both requantization forms, both signs */
+	for (int f = 1; f <= 2; f++) {
+		for (int neg = 0; neg <= 1; neg++) {
+			char name[64];
+
+			g_dw_epi = f;
+			g_dw_neg = neg;
+			group_start();
+			for (int i = 0; i < n; i++)
+				dw_case(i, rnd(4) ? 0 : 1 + (int)rnd(2));
+			snprintf(name, sizeof(name), "depthwise, shifts %s, %s multipliers",
+				 f == 1 ? "33..45" : "24..32", neg ? "signed" : "positive");
+			group_end(name);
+		}
+	}
+	g_dw_epi = g_dw_neg = 0;
 	/* largest reduction: |acc| = 255 * 128 * 65536, just below 2^31 */
 	group_start();
 	fc_case(n, 65536, 3, 1);
