@@ -47,12 +47,28 @@ static __u64 max_u64(__u64 a, __u64 b)
 }
 
 /*
+ * The depthwise kernels' scratch (simd_dw.h): a ring of k + 1 padded input
+ * rows widened to the output channels rounded up to a block of 64, a tap
+ * row of up to k groups of 64 lanes of 4 bytes per padded column, the
+ * weights re-laid per block and the per-channel requantization tables.
+ */
+static __u64 dw_staging(const struct sushi_layer_desc *l, __u64 wp, __u64 taps)
+{
+	__u64 cep = (__u64)l->out_c + 64, k = l->kernel, s;
+
+	s = sat_mul(sat_mul(k + 1, wp), cep);
+	s = sat_add(s, sat_mul(sat_mul(k, wp), 64 * 4));
+	s = sat_add(s, sat_mul(taps * 4, cep));
+	return sat_add(s, cep * 64 + 4096);
+}
+
+/*
  * Staging of a CONV/FC layer: a padded copy of the input with channels
  * rounded up per group (dense) or widened to the output channels
  * (depthwise), up to three bytes per element (int8 and int16 copies); the
  * weights re-laid in padded blocks, up to two bytes per element; the
  * per-tap depthwise weights; the vector epilogue tables; the scalar
- * epilogue.
+ * epilogue; for a depthwise layer also dw_staging().
  */
 static __u64 conv_staging(const struct sushi_layer_desc *l,
 			  const struct sushi_layer_geom *g)
@@ -70,6 +86,8 @@ static __u64 conv_staging(const struct sushi_layer_desc *l,
 
 	s = sat_mul(3, in_copy);
 	s = sat_add(s, sat_mul(2, w_copy));
+	if (l->in_c == l->groups)
+		s = sat_add(s, dw_staging(l, wp, taps));
 	s = sat_add(s, sat_mul(taps, ((__u64)l->out_c + 16) * 4));
 	s = sat_add(s, ((__u64)l->out_c + 64 * (__u64)l->groups) * 64);
 	s = sat_add(s, g->w_rows * EPI_HOST_BYTES);
