@@ -5,7 +5,8 @@
 MODEL_DIR  := qemu-device/model
 MODEL_OUT  := $(BUILD)/model
 MODEL_SRCS := config.c layer_check.c host_cost.c layer_le.c cost.c pb.c isa.c \
-              compute.c compute_ref.c compute_avx2.c compute_avx512.c
+              compute.c compute_ref.c compute_avx2.c compute_avx512.c \
+              stream.c
 MODEL_INC  := -I$(MODEL_DIR) -Ihw
 MODEL_CFLAGS = $(CSTD) $(WARN) $(OPT) $(MODEL_INC) -fPIC
 

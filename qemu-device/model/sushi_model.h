@@ -325,6 +325,81 @@ struct sushi_layer_io {
 int sushi_layer_compute(const struct sushi_hw_layer *l,
 			const struct sushi_layer_io *io, enum sushi_isa isa);
 
+/* ------------------------------------------- row-streamed (tiled) compute */
+
+/**
+ * typedef sushi_stream_read_fn - read @len bytes at byte offset @off of
+ * input @which (0: in, 1: in2, ADD only) into @dst; returns 0 or a negative
+ * error, which sushi_layer_compute_streamed() returns as is.
+ */
+typedef int (*sushi_stream_read_fn)(void *opaque, int which, uint64_t off,
+				    uint64_t len, int8_t *dst);
+
+/**
+ * typedef sushi_stream_write_fn - write @len bytes of @src at byte offset
+ * @off of the output; returns 0 or a negative error (returned as is).
+ */
+typedef int (*sushi_stream_write_fn)(void *opaque, uint64_t off, uint64_t len,
+				     const int8_t *src);
+
+/**
+ * struct sushi_stream_io - where a streamed layer's tensors are
+ * @read: reads input rows (whole NHWC rows: offsets and lengths are
+ *	multiples of in_w * in_c, inside the input)
+ * @write: writes output rows (whole rows, each once, top to bottom)
+ * @opaque: passed to @read and @write
+ * @w: weight rows, in memory as for sushi_layer_compute() (CONV/FC)
+ * @w_stride: bytes between rows of @w
+ * @epi: the epilogue records, in memory (CONV/FC)
+ */
+struct sushi_stream_io {
+	sushi_stream_read_fn read;
+	sushi_stream_write_fn write;
+	void *opaque;
+	const int8_t *w;
+	size_t w_stride;
+	const uint8_t *epi;
+};
+
+/**
+ * sushi_layer_compute_streamed() - compute @l band by band
+ * @l: the descriptor (checked here)
+ * @io: the callbacks, weights and epilogues
+ * @tile_bytes: activation bytes a band may hold (a band holds at least one
+ *	output row whatever @tile_bytes: see sushi_stream_band_bytes())
+ * @isa: kernel family; SUSHI_ISA_AUTO picks the best
+ *
+ * Each band reads its input rows (every input byte its windows touch, as
+ * whole NHWC rows inside the input; at most ceil(kernel / stride) + 1
+ * bands read any input row, one band for ADD, GAP and FC), computes, then
+ * writes its output rows in one call, bands in order top to bottom.  A
+ * band holds as many output rows as fit @tile_bytes with its input rows
+ * (GAP: as many input rows; its 1x1 output is written after the last).
+ * The output bytes are those of sushi_layer_compute() on the whole
+ * tensors, for every valid layer and every family.
+ *
+ * Returns 0, an error of sushi_layer_compute() (-EINVAL also for a missing
+ * callback; all checked before the first read), -ENOMEM, or a callback's
+ * error, after which no callback is called (rows already written stay).
+ */
+int sushi_layer_compute_streamed(const struct sushi_hw_layer *l,
+				 const struct sushi_stream_io *io,
+				 uint64_t tile_bytes, enum sushi_isa isa);
+
+/**
+ * sushi_stream_band_bytes() - host activation bytes one band of @l holds
+ * @l: the descriptor
+ * @tile_bytes: as for sushi_layer_compute_streamed()
+ *
+ * The largest band's input rows (with explicit padding), output rows,
+ * strips and per-band accumulators: all sushi_layer_compute_streamed()
+ * allocates for activations (the kernels' own scratch, sized by the band,
+ * comes on top).  At most max(@tile_bytes, sushi_stream_band_bytes(@l, 0)).
+ * Returns 0 for an invalid layer.
+ */
+uint64_t sushi_stream_band_bytes(const struct sushi_hw_layer *l,
+				 uint64_t tile_bytes);
+
 #ifdef __cplusplus
 }
 #endif

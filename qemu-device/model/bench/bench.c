@@ -204,19 +204,53 @@ static int run(struct bench_layer *b, int8_t *out, enum sushi_isa isa)
 	return sushi_layer_compute(&b->l, &io, isa);
 }
 
+/* the streamed variant, memory-backed callbacks (tile > 0: streamed) */
+static int mem_read(void *opaque, int which, uint64_t off, uint64_t len,
+		    int8_t *dst)
+{
+	const struct bench_layer *b = opaque;
+
+	(void)which;
+	memcpy(dst, b->in + off, len);
+	return 0;
+}
+
+static int mem_write(void *opaque, uint64_t off, uint64_t len,
+		     const int8_t *src)
+{
+	struct bench_layer *b = opaque;
+
+	memcpy(b->out + off, src, len);
+	return 0;
+}
+
+static uint64_t stream_tile;
+
+static int run_streamed(struct bench_layer *b, int8_t *out, enum sushi_isa isa)
+{
+	struct sushi_stream_io io = {
+		.read = mem_read, .write = mem_write, .opaque = b,
+		.w = b->w, .w_stride = b->l.w_stride, .epi = b->epi,
+	};
+
+	if (!stream_tile)
+		return run(b, out, isa);
+	return sushi_layer_compute_streamed(&b->l, &io, stream_tile, isa);
+}
+
 /* GMAC/s: best of batches of >= 0.03 s, >= @total seconds in all */
 static double timeit(struct bench_layer *b, enum sushi_isa isa, double total)
 {
 	double best = 0, spent = 0;
 	long reps = 1;
 
-	if (run(b, b->out, isa))	/* warm-up */
+	if (run_streamed(b, b->out, isa))	/* warm-up */
 		return -1;
 	while (spent < total) {
 		double t = now(), dt;
 
 		for (long r = 0; r < reps; r++)
-			run(b, b->out, isa);
+			run_streamed(b, b->out, isa);
 		dt = now() - t;
 		spent += dt;
 		if (dt < 0.03) {
@@ -227,6 +261,39 @@ static double timeit(struct bench_layer *b, enum sushi_isa isa, double total)
 			best = (double)b->g.macs * reps / dt / 1e9;
 	}
 	return best;
+}
+
+/*
+ * sushi_layer_compute_streamed() with 64 KiB tiles on the best family
+ * against the whole-tensor call (comment lines: side_by_side.py skips them)
+ */
+static int bench_streamed(struct bench_layer *bl, int n)
+{
+	const enum sushi_isa isa = sushi_isa_best();
+	int bad = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct bench_layer *b = &bl[i];
+		double whole, streamed;
+
+		stream_tile = 0;
+		whole = timeit(b, isa, 0.3);
+		stream_tile = 64 << 10;
+		memset(b->out, 0x5a, b->g.out_bytes);
+		if (run_streamed(b, b->out, isa) ||
+		    memcmp(b->out, b->ref, b->g.out_bytes)) {
+			fprintf(stderr, "bench: %s: streamed output differs\n", b->name);
+			bad = 1;
+		}
+		streamed = timeit(b, isa, 0.3);
+		printf("# streamed %-22s %s tile 64 KiB: band %7llu bytes (whole %8llu), %7.2f GMAC/s (whole %7.2f)\n",
+		       b->name, sushi_isa_name(isa),
+		       (unsigned long long)sushi_stream_band_bytes(&b->l, stream_tile),
+		       (unsigned long long)(b->g.in_bytes + b->g.out_bytes),
+		       streamed, whole);
+	}
+	stream_tile = 0;
+	return bad;
 }
 
 #define CONVS(nm, c, hw, k_, kout, p_, grp, s_)                              \
@@ -316,6 +383,7 @@ int main(void)
 	}
 	printf("# (GMAC/s; %%peak of the best fast family against the %s peak)\n",
 	       pk_vnni > 0 ? "VNNI" : "AVX2");
+	bad |= bench_streamed(bl, n);
 	printf("peak avx512-vnni %.2f\npeak avx2 %.2f\n", pk_vnni, pk_avx2);
 	for (int i = 0; i < n; i++)
 		for (int f = 0; f < NFAM; f++)
