@@ -31,7 +31,7 @@ include driver/driver.mk
 include tests/fuzz-driver/fuzz.mk
 include tools/guest/debug-kernel.mk
 
-test: deps host-test qemu-test guest-test guest-fuzz driver-lint guest-test-debug \
+test: deps host-test qemu-test qemu-fuzz-san guest-test guest-fuzz driver-lint guest-test-debug \
       guest-robust-debug
 	@echo "make test: all suites passed"
 

@@ -4,7 +4,9 @@
 #
 #   $SUSHI_CACHE/qemu-src/         downloaded source package and unpacked tree
 #   $SUSHI_CACHE/qemu-build/       meson/ninja build dir: qemu-system-x86_64,
-#                                  tests/qtest/sushi-accel-test
+#                                  the qtests (tests/qtest/sushi-accel-*)
+#   $SUSHI_CACHE/qemu-build-san/   SUSHI_QEMU_SAN=1: the same with ASan and
+#                                  UBSan, and the fuzz qtest
 #
 # The unpacked tree links hw/sushi -> this checkout (re-pointed every run, so a
 # clone elsewhere builds its own files) and tests/qtest/sushi-accel-test.c ->
@@ -18,6 +20,10 @@ top=$(cd "$here/.." && pwd)
 cache=${SUSHI_CACHE:-$HOME/.cache/sushi}
 srcdir=$cache/qemu-src
 blddir=$cache/qemu-build
+# SUSHI_QEMU_SAN=1: the same tree built with ASan and UBSan in its own
+# directory (make qemu-fuzz-san)
+san=${SUSHI_QEMU_SAN:-0}
+[ "$san" = 1 ] && blddir=$cache/qemu-build-san
 jobs=${SUSHI_JOBS:-2}
 log() { echo "build-qemu: $*" >&2; }
 
@@ -93,14 +99,20 @@ if ! grep -q "sushi: no edk2" "$tree/meson.build"; then
 	grep -q "sushi: no edk2" "$tree/meson.build" || { log "edk2 patch failed"; exit 1; }
 fi
 # 2. Our device: hw/sushi is this checkout's root (re-pointed every run), its
-#    qemu-device/ a subdir of hw/, and its trace-events a trace group.
-relinked=0
+#    qemu-device/ a subdir of hw/ with its Kconfig symbol (SUSHI_ACCEL), and
+#    its trace-events a trace group.
 if [ "$(readlink "$tree/hw/sushi" 2>/dev/null)" != "$top" ]; then
 	ln -sfn "$top" "$tree/hw/sushi"
+fi
+# which checkout this build directory last built (each build dir its own)
+relinked=0
+if [ "$(cat "$blddir/.sushi-top" 2>/dev/null)" != "$top" ]; then
 	relinked=1
 fi
 grep -q "^subdir('sushi/qemu-device')" "$tree/hw/meson.build" ||
 	echo "subdir('sushi/qemu-device')" >> "$tree/hw/meson.build"
+grep -q "^source sushi/qemu-device/Kconfig" "$tree/hw/Kconfig" ||
+	echo "source sushi/qemu-device/Kconfig" >> "$tree/hw/Kconfig"
 grep -q "'hw/sushi/qemu-device'," "$tree/meson.build" ||
 	sed -i "0,/^    'hw\/misc',\$/s//    'hw\/misc',\n    'hw\/sushi\/qemu-device',/" "$tree/meson.build"
 grep -q "'hw/sushi/qemu-device'," "$tree/meson.build" || { log "trace patch failed"; exit 1; }
@@ -117,16 +129,18 @@ if [ $relinked -eq 1 ]; then
 	rm -rf "$blddir"/libcommon.a.p/hw_sushi_qemu-device_* \
 		"$blddir"/hw/sushi/qemu-device/libsushi_model.a* \
 		"$blddir"/tests/qtest/sushi-accel-test.p \
-		"$blddir"/tests/qtest/sushi-accel-hostile-test.p
+		"$blddir"/tests/qtest/sushi-accel-hostile-test.p \
+		"$blddir"/tests/qtest/sushi-accel-fuzz-test.p
 fi
 # 4. Our qtests (and their shared header), registered for x86_64 and
 #    linked with the model library.
-for f in sushi-accel-test.c sushi-accel-hostile-test.c sushi-qtest.h; do
+for f in sushi-accel-test.c sushi-accel-hostile-test.c sushi-accel-fuzz-test.c \
+	 sushi-qtest.h; do
 	qt=$top/qemu-device/qtest/$f
 	[ "$(readlink "$tree/tests/qtest/$f" 2>/dev/null)" = "$qt" ] ||
 		ln -sfn "$qt" "$tree/tests/qtest/$f"
 done
-for q in sushi-accel-test sushi-accel-hostile-test; do
+for q in sushi-accel-test sushi-accel-hostile-test sushi-accel-fuzz-test; do
 	if ! grep -q "'$q'" "$tree/tests/qtest/meson.build"; then
 		sed -i "s/^qtest_executables = {}\$/# sushi: $q (qemu-device\/qtest)\nqtests += {'$q': [sushi_model_dep]}\nqtests_x86_64 += ['$q']\n\nqtest_executables = {}/" \
 			"$tree/tests/qtest/meson.build"
@@ -138,6 +152,7 @@ done
 cfg=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
      --without-default-features --disable-docs --disable-download
      --disable-install-blobs --disable-werror)
+[ "$san" = 1 ] && cfg+=(--enable-asan --enable-ubsan)
 cfgsig=$(printf '%s\n' "$tree" "${cfg[@]}" | sha1sum | cut -c1-12)
 if ! [ -f "$blddir/.stamp-configured-$cfgsig" ] || ! [ -f "$blddir/build.ninja" ]; then
 	log "configure ${cfg[*]}"
@@ -148,7 +163,10 @@ if ! [ -f "$blddir/.stamp-configured-$cfgsig" ] || ! [ -f "$blddir/build.ninja" 
 fi
 
 # ------------------------------------------------------------------ build
-log "ninja -j$jobs qemu-system-x86_64 tests/qtest/sushi-accel-test tests/qtest/sushi-accel-hostile-test"
-nice -n 10 ninja -C "$blddir" -j"$jobs" qemu-system-x86_64 \
-	tests/qtest/sushi-accel-test tests/qtest/sushi-accel-hostile-test
+targets=(qemu-system-x86_64 tests/qtest/sushi-accel-test
+	 tests/qtest/sushi-accel-hostile-test tests/qtest/sushi-accel-fuzz-test)
+[ "$san" = 1 ] && targets=(qemu-system-x86_64 tests/qtest/sushi-accel-fuzz-test)
+log "ninja -j$jobs ${targets[*]}"
+nice -n 10 ninja -C "$blddir" -j"$jobs" "${targets[@]}"
+echo "$top" > "$blddir/.sushi-top"
 log "built $blddir/qemu-system-x86_64"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run-qtest.sh - run the sushi-accel qtests (sushi-accel-test: the device's
-# functions; sushi-accel-hostile-test: the worst jobs its host budgets allow)
+# functions; sushi-accel-hostile-test: the worst jobs its host budgets allow;
+# sushi-accel-fuzz-test: a seeded fuzzer bounded in time)
 # against the QEMU that build-qemu.sh built in $SUSHI_CACHE/qemu-build, with
 # Debian's firmware (seabios, qemu-system-data) on the -L path.  Prints the
 # TAP streams and one closing "N passed, M failed" line (the form .ci/run
@@ -9,7 +10,9 @@ set -euo pipefail
 cache=${SUSHI_CACHE:-$HOME/.cache/sushi}
 bld=$cache/qemu-build
 bin=$bld/qemu-system-x86_64
-tests=(sushi-accel-test sushi-accel-hostile-test)
+tests=(sushi-accel-test sushi-accel-hostile-test sushi-accel-fuzz-test)
+# the fuzz qtest's time bound here (make qemu-fuzz-san runs it longer)
+export SUSHI_FUZZ_SECONDS=${SUSHI_FUZZ_SECONDS:-10}
 for f in "$bin" "${tests[@]/#/$bld/tests/qtest/}"; do
 	[ -x "$f" ] || { echo "run-qtest: $f missing: run 'make qemu'" >&2; exit 1; }
 done

@@ -53,7 +53,8 @@ static void sushi_accel_notify(SushiAccelState *s, uint32_t bits)
 void sushi_accel_raise(SushiAccelState *s, uint32_t bits)
 {
     s->int_status |= bits;
-    trace_sushi_irq(bits, s->int_status, msix_enabled(PCI_DEVICE(s)));
+    trace_sushi_irq(s->trace_id, bits, s->int_status,
+                    msix_enabled(PCI_DEVICE(s)));
     sushi_accel_notify(s, bits);
     sushi_accel_update_intx(s);
 }
@@ -96,7 +97,7 @@ static void sushi_accel_do_reset(SushiAccelState *s, const char *why,
     s->pt_root = 0;
     memset(s->cnt, 0, sizeof(s->cnt));
     memset(s->cnt_hi_latch, 0, sizeof(s->cnt_hi_latch));
-    trace_sushi_reset(why, s->pb_generation);
+    trace_sushi_reset(s->trace_id, why, s->pb_generation);
     sushi_accel_update_intx(s);
 }
 
@@ -261,13 +262,13 @@ static void sushi_accel_doorbell(SushiAccelState *s, uint32_t tail)
 {
     if (tail >= s->ring_size) {
         /* rejected: TAIL keeps its value, the engine keeps running */
-        trace_sushi_bad_doorbell(tail, s->ring_size);
+        trace_sushi_bad_doorbell(s->trace_id, tail, s->ring_size);
         s->cnt[SUSHI_CNT_ERRORS]++;
         sushi_accel_record_error(s, SUSHI_HW_ST_BAD_RING, tail);
         return;
     }
     s->ring_tail = tail;
-    trace_sushi_doorbell(tail, s->ring_head);
+    trace_sushi_doorbell(s->trace_id, tail, s->ring_head);
     sushi_job_kick(s);
 }
 
@@ -350,12 +351,12 @@ static uint64_t sushi_accel_mmio_read(void *opaque, hwaddr addr, unsigned size)
         ok = ok && ok_hi;
     }
     if (!ok) {
-        trace_sushi_mmio_bad("read", addr, size);
+        trace_sushi_mmio_bad(s->trace_id, "read", addr, size);
         qemu_log_mask(LOG_GUEST_ERROR, "sushi-accel: bad read 0x%"
                       HWADDR_PRIx "/%u\n", addr, size);
         return 0;
     }
-    trace_sushi_mmio_read(addr, size, v);
+    trace_sushi_mmio_read(s->trace_id, addr, size, v);
     return v;
 }
 
@@ -365,7 +366,7 @@ static void sushi_accel_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     SushiAccelState *s = opaque;
     bool ok = false;
 
-    trace_sushi_mmio_write(addr, size, val);
+    trace_sushi_mmio_write(s->trace_id, addr, size, val);
     if ((size == 4 || size == 8) && !(addr & (size - 1)) &&
         addr + size <= SUSHI_BAR_REGS_SIZE) {
         ok = sushi_accel_write32(s, addr, (uint32_t)val);
@@ -374,7 +375,7 @@ static void sushi_accel_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         }
     }
     if (!ok) {
-        trace_sushi_mmio_bad("write", addr, size);
+        trace_sushi_mmio_bad(s->trace_id, "write", addr, size);
         qemu_log_mask(LOG_GUEST_ERROR, "sushi-accel: bad write 0x%"
                       HWADDR_PRIx "/%u\n", addr, size);
     }
@@ -491,7 +492,11 @@ static void sushi_accel_realize(PCIDevice *pdev, Error **errp)
         s->pb = NULL;
         g_free(s->act_sram);
         s->act_sram = NULL;
+        return;
     }
+    s->trace_id = g_strdup_printf("%s@%02x.%x",
+                                  DEVICE(s)->id ? DEVICE(s)->id : "sushi-accel",
+                                  PCI_SLOT(pdev->devfn), PCI_FUNC(pdev->devfn));
 }
 
 static void sushi_accel_exit(PCIDevice *pdev)
@@ -504,52 +509,38 @@ static void sushi_accel_exit(PCIDevice *pdev)
     s->pb = NULL;
     g_free(s->act_sram);
     s->act_sram = NULL;
+    g_free(s->trace_id);
+    s->trace_id = NULL;
 }
 
-static void sushi_accel_instance_init(Object *obj)
-{
-    SushiAccelState *s = SUSHI_ACCEL(obj);
-
-    /* the model's defaults; properties set afterwards override them */
-    sushi_model_config_default(&s->cfg);
-}
-
-/* Defaults come from sushi_model_config_default() in instance_init. */
+/* Defaults: the model's (SUSHI_CFG_DEF_*), visible in device-list-properties */
 static const Property sushi_accel_props[] = {
-    DEFINE_PROP_UNSIGNED_NODEFAULT("pe-k", SushiAccelState, cfg.pe_k,
-                                   qdev_prop_uint32, uint32_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("pe-c", SushiAccelState, cfg.pe_c,
-                                   qdev_prop_uint32, uint32_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("clock-hz", SushiAccelState,
-                                   cfg.clock_hz, qdev_prop_uint64, uint64_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("dram-bpc", SushiAccelState,
-                                   cfg.dram_bytes_per_cycle,
-                                   qdev_prop_uint32, uint32_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("overhead-cycles", SushiAccelState,
-                                   cfg.overhead_cycles, qdev_prop_uint32,
-                                   uint32_t),
-    DEFINE_PROP("overlap", SushiAccelState, cfg.overlap, qdev_prop_bool,
-                bool),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("pb-bytes", SushiAccelState,
-                                   cfg.pb_bytes, qdev_prop_uint64, uint64_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("pb-entries", SushiAccelState,
-                                   cfg.pb_entries, qdev_prop_uint32,
-                                   uint32_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("act-sram-bytes", SushiAccelState,
-                                   cfg.act_sram_bytes, qdev_prop_uint64,
-                                   uint64_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("e-mac-fj", SushiAccelState,
-                                   cfg.e_mac_fj, qdev_prop_uint64, uint64_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("e-dram-fj", SushiAccelState,
-                                   cfg.e_dram_fj, qdev_prop_uint64,
-                                   uint64_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("e-pb-fj", SushiAccelState,
-                                   cfg.e_pb_fj, qdev_prop_uint64, uint64_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("e-buf-fj", SushiAccelState,
-                                   cfg.e_buf_fj, qdev_prop_uint64, uint64_t),
-    DEFINE_PROP_UNSIGNED_NODEFAULT("p-static-uw", SushiAccelState,
-                                   cfg.p_static_uw, qdev_prop_uint64,
-                                   uint64_t),
+    DEFINE_PROP_UINT32("pe-k", SushiAccelState, cfg.pe_k, SUSHI_CFG_DEF_PE_K),
+    DEFINE_PROP_UINT32("pe-c", SushiAccelState, cfg.pe_c, SUSHI_CFG_DEF_PE_C),
+    DEFINE_PROP_UINT64("clock-hz", SushiAccelState, cfg.clock_hz,
+                       SUSHI_CFG_DEF_CLOCK_HZ),
+    DEFINE_PROP_UINT32("dram-bpc", SushiAccelState, cfg.dram_bytes_per_cycle,
+                       SUSHI_CFG_DEF_DRAM_BPC),
+    DEFINE_PROP_UINT32("overhead-cycles", SushiAccelState,
+                       cfg.overhead_cycles, SUSHI_CFG_DEF_OVERHEAD),
+    DEFINE_PROP_BOOL("overlap", SushiAccelState, cfg.overlap,
+                     SUSHI_CFG_DEF_OVERLAP),
+    DEFINE_PROP_UINT64("pb-bytes", SushiAccelState, cfg.pb_bytes,
+                       SUSHI_CFG_DEF_PB_BYTES),
+    DEFINE_PROP_UINT32("pb-entries", SushiAccelState, cfg.pb_entries,
+                       SUSHI_CFG_DEF_PB_ENTRIES),
+    DEFINE_PROP_UINT64("act-sram-bytes", SushiAccelState, cfg.act_sram_bytes,
+                       SUSHI_CFG_DEF_ACT_SRAM),
+    DEFINE_PROP_UINT64("e-mac-fj", SushiAccelState, cfg.e_mac_fj,
+                       SUSHI_CFG_DEF_E_MAC_FJ),
+    DEFINE_PROP_UINT64("e-dram-fj", SushiAccelState, cfg.e_dram_fj,
+                       SUSHI_CFG_DEF_E_DRAM_FJ),
+    DEFINE_PROP_UINT64("e-pb-fj", SushiAccelState, cfg.e_pb_fj,
+                       SUSHI_CFG_DEF_E_PB_FJ),
+    DEFINE_PROP_UINT64("e-buf-fj", SushiAccelState, cfg.e_buf_fj,
+                       SUSHI_CFG_DEF_E_BUF_FJ),
+    DEFINE_PROP_UINT64("p-static-uw", SushiAccelState, cfg.p_static_uw,
+                       SUSHI_CFG_DEF_P_STATIC_UW),
     DEFINE_PROP_UINT32("max-ring", SushiAccelState, max_ring,
                        SUSHI_DEV_DEFAULT_MAX_RING),
     DEFINE_PROP_UINT32("max-layers", SushiAccelState, max_layers,
@@ -566,53 +557,35 @@ static const VMStateDescription sushi_accel_vmstate = {
     .unmigratable = 1,
 };
 
-/* "-device sushi-accel,help" shows what each property means and its default */
-static void sushi_accel_describe(ObjectClass *oc, const char *name,
-                                 const char *what, uint64_t def)
-{
-    g_autofree char *d = g_strdup_printf("%s (default %" PRIu64 ")",
-                                         what, def);
-
-    object_class_property_set_description(oc, name, d);
-}
-
+/* "-device sushi-accel,help" says what each property means */
 static void sushi_accel_class_describe(ObjectClass *oc)
 {
-    struct sushi_model_config d;
+    static const char *const what[][2] = {
+        { "pe-k", "output-channel lanes Kp" },
+        { "pe-c", "input-channel lanes Cp" },
+        { "clock-hz", "clock in Hz" },
+        { "dram-bpc", "DRAM bytes per cycle" },
+        { "overhead-cycles", "cycles per layer and job" },
+        { "overlap", "DRAM streaming overlaps compute" },
+        { "pb-bytes", "Persistent Buffer bytes" },
+        { "pb-entries", "PB table entries" },
+        { "act-sram-bytes", "activation SRAM bytes (0: tensors via DRAM)" },
+        { "e-mac-fj", "fJ per MAC" },
+        { "e-dram-fj", "fJ per DRAM byte" },
+        { "e-pb-fj", "fJ per PB or activation SRAM byte" },
+        { "e-buf-fj", "fJ per buffer byte" },
+        { "p-static-uw", "static power in uW" },
+        { "max-ring", "ring entries, power of two" },
+        { "max-layers", "layer descriptors per LAUNCH" },
+        { "job-work-budget", "host work units per job (a MAC, a pooling "
+          "tap, a byte moved, ...; more fails with OVER_BUDGET)" },
+        { "job-mem-budget", "host bytes per job (more fails with "
+          "OVER_BUDGET)" },
+    };
 
-    sushi_model_config_default(&d);
-    sushi_accel_describe(oc, "pe-k", "output-channel lanes Kp", d.pe_k);
-    sushi_accel_describe(oc, "pe-c", "input-channel lanes Cp", d.pe_c);
-    sushi_accel_describe(oc, "clock-hz", "clock in Hz", d.clock_hz);
-    sushi_accel_describe(oc, "dram-bpc", "DRAM bytes per cycle",
-                         d.dram_bytes_per_cycle);
-    sushi_accel_describe(oc, "overhead-cycles", "cycles per layer and job",
-                         d.overhead_cycles);
-    object_class_property_set_description(oc, "overlap", d.overlap ?
-        "DRAM streaming overlaps compute (default on)" :
-        "DRAM streaming overlaps compute (default off)");
-    sushi_accel_describe(oc, "pb-bytes", "Persistent Buffer bytes",
-                         d.pb_bytes);
-    sushi_accel_describe(oc, "pb-entries", "PB table entries", d.pb_entries);
-    sushi_accel_describe(oc, "act-sram-bytes",
-                         "activation SRAM bytes (0: tensors via DRAM)",
-                         d.act_sram_bytes);
-    sushi_accel_describe(oc, "e-mac-fj", "fJ per MAC", d.e_mac_fj);
-    sushi_accel_describe(oc, "e-dram-fj", "fJ per DRAM byte", d.e_dram_fj);
-    sushi_accel_describe(oc, "e-pb-fj", "fJ per PB or activation SRAM byte",
-                         d.e_pb_fj);
-    sushi_accel_describe(oc, "e-buf-fj", "fJ per buffer byte", d.e_buf_fj);
-    sushi_accel_describe(oc, "p-static-uw", "static power in uW",
-                         d.p_static_uw);
-    object_class_property_set_description(oc, "max-ring",
-                                          "ring entries, power of two");
-    object_class_property_set_description(oc, "max-layers",
-                                          "layer descriptors per LAUNCH");
-    object_class_property_set_description(oc, "job-work-budget",
-        "host work units per job (a MAC, a pooling tap, a byte moved, ...; "
-        "more fails with OVER_BUDGET)");
-    object_class_property_set_description(oc, "job-mem-budget",
-        "host bytes per job (more fails with OVER_BUDGET)");
+    for (size_t i = 0; i < ARRAY_SIZE(what); i++) {
+        object_class_property_set_description(oc, what[i][0], what[i][1]);
+    }
 }
 
 static void sushi_accel_class_init(ObjectClass *oc, void *data)
@@ -640,7 +613,6 @@ static const TypeInfo sushi_accel_info = {
     .name = TYPE_SUSHI_ACCEL,
     .parent = TYPE_PCI_DEVICE,
     .instance_size = sizeof(SushiAccelState),
-    .instance_init = sushi_accel_instance_init,
     .class_init = sushi_accel_class_init,
     .interfaces = (InterfaceInfo[]) {
         { INTERFACE_PCIE_DEVICE },

@@ -28,6 +28,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(SushiAccelState, SUSHI_ACCEL)
 #define SUSHI_DEV_DEFAULT_MAX_LAYERS    1024u   /* descriptors per LAUNCH */
 #define SUSHI_DEV_LIMIT_MAX_RING        65536u
 #define SUSHI_DEV_LIMIT_MAX_LAYERS      65536u
+/* activations a layer holds at once: output rows and their input rows */
+#define SUSHI_DEV_TILE_BYTES            (1u << 20)
 
 /* Indices of the 64-bit counters at SUSHI_REG_CNT_JOBS + 8 * i. */
 enum {
@@ -61,6 +63,7 @@ struct SushiAccelState {
     PCIDevice parent_obj;
 
     MemoryRegion mmio;
+    char *trace_id;     /* "<id or sushi-accel>@<slot>.<fn>" in trace events */
     QEMUBH *bh;         /* starts the entry at RING_HEAD */
     QEMUBH *done_bh;    /* the worker finished a job (asynchronous mode) */
     QEMUTimer timer;    /* publishes a job at its modelled completion */

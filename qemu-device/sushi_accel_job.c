@@ -2,9 +2,10 @@
  * sushi_accel_job.c - the sushi-accel command ring engine.  A guarded bottom
  * half takes ONE ring entry and hands it to the device's worker thread,
  * which validates it against the layer rules and the per-job host budgets
- * and does all of its work without the BQL (descriptor and tensor DMA
- * through the device MMU, int8 compute by the model library, output DMA,
- * PB loads) and its modelled cost.  The result is published under the BQL
+ * and does all of its work without the BQL (descriptor and weight DMA
+ * through the device MMU, activations streamed in bands of output rows
+ * through int8 compute by the model library, PB loads) and its modelled
+ * cost.  The result is published under the BQL
  * at start + modelled latency in QEMU_CLOCK_VIRTUAL (a timer; at once when
  * the worker finished later than that): completion record, RING_HEAD,
  * PROGRESS, counters, interrupt; then a bottom half starts the next entry
@@ -153,7 +154,7 @@ static void sushi_exec_pb_load(SushiAccelState *s,
         sushi_model_pb_load_cost(&s->cfg, bytes, &res->cost);
     }
 out:
-    trace_sushi_pb_load(r.dva, r.rows, r.row_bytes, r.pb_offset,
+    trace_sushi_pb_load(s->trace_id, r.dva, r.rows, r.row_bytes, r.pb_offset,
                         res->status);
 }
 
@@ -175,7 +176,7 @@ static void sushi_exec_pb_inval(SushiAccelState *s,
         dva = 0;
     }
     n = sushi_pb_invalidate(s->pb, dva, len);
-    trace_sushi_pb_invalidate(dva, len, n);
+    trace_sushi_pb_invalidate(s->trace_id, dva, len, n);
 }
 
 /* --------------------------------------------------------------- LAUNCH */
@@ -221,20 +222,77 @@ static uint32_t sushi_tensor_read(SushiAccelState *s, bool sram,
     return sushi_mmu_read(s, addr, dst, len, fault);
 }
 
-/* Run one checked layer: returns 0 or a status (fault in *fault). */
+/* Where a streamed layer's tensors are: the activation SRAM or the MMU. */
+typedef struct SushiStreamCtx {
+    SushiAccelState *s;
+    const struct sushi_hw_layer *l;
+    uint32_t status;
+    uint64_t fault;
+} SushiStreamCtx;
+
+/* sushi_layer_compute_streamed() callback: input rows of a band */
+static int sushi_stream_read(void *opaque, int which, uint64_t off,
+                             uint64_t len, int8_t *dst)
+{
+    SushiStreamCtx *c = opaque;
+    const struct sushi_hw_layer *l = c->l;
+    bool sram = l->flags & (which ? SUSHI_LAYER_F_IN2_SRAM :
+                                    SUSHI_LAYER_F_IN_SRAM);
+
+    if (sushi_cancelled(c->s)) {
+        c->status = SUSHI_HW_ST_ABORTED;
+        return -ECANCELED;
+    }
+    c->status = sushi_tensor_read(c->s, sram,
+                                  (which ? l->in2_addr : l->in_addr) + off,
+                                  dst, len, &c->fault);
+    return c->status ? -EFAULT : 0;
+}
+
+/* sushi_layer_compute_streamed() callback: output rows of a band */
+static int sushi_stream_write(void *opaque, uint64_t off, uint64_t len,
+                              const int8_t *src)
+{
+    SushiStreamCtx *c = opaque;
+    const struct sushi_hw_layer *l = c->l;
+
+    if (l->flags & SUSHI_LAYER_F_OUT_SRAM) {
+        /* inside the SRAM: sushi_layer_check_sram() checked the tensor */
+        memcpy(c->s->act_sram + l->out_addr + off, src, len);
+        return 0;
+    }
+    c->status = sushi_mmu_write(c->s, l->out_addr + off, src, len,
+                                &c->fault);
+    return c->status ? -EFAULT : 0;
+}
+
+/*
+ * Run one checked layer: returns 0 or a status (fault in *fault).  The
+ * weights and the epilogue are gathered whole; the activations stream
+ * through in bands of output rows (at most SUSHI_DEV_TILE_BYTES of them
+ * and their input rows at once, or one output row), read and written
+ * through the MMU or the activation SRAM as the band needs them.
+ */
 static uint32_t sushi_run_layer(SushiAccelState *s,
                                 const struct sushi_hw_layer *l,
                                 const struct sushi_layer_geom *g,
                                 uint64_t *pieces_left, uint64_t *fault)
 {
-    g_autofree int8_t *in = NULL, *in2 = NULL, *w = NULL, *out = NULL;
+    g_autofree int8_t *w = NULL;
     g_autofree uint8_t *epi = NULL;
-    struct sushi_layer_io io = { 0 };
+    SushiStreamCtx sc = { .s = s, .l = l };
+    struct sushi_stream_io io = {
+        .read = sushi_stream_read,
+        .write = sushi_stream_write,
+        .opaque = &sc,
+        .w_stride = g->w_row_bytes,
+    };
     SushiReadCtx ctx = { .s = s };
     bool in_sram = l->flags & SUSHI_LAYER_F_IN_SRAM;
     bool in2_sram = l->flags & SUSHI_LAYER_F_IN2_SRAM;
     bool out_sram = l->flags & SUSHI_LAYER_F_OUT_SRAM;
-    uint32_t st;
+    uint32_t st = SUSHI_HW_ST_OK;
+    int rc;
 
     /* SRAM tensors were checked against the SRAM by sushi_layer_check_sram */
     if ((!in_sram && !sushi_va_range_ok(l->in_addr, g->in_bytes, fault)) ||
@@ -246,34 +304,18 @@ static uint32_t sushi_run_layer(SushiAccelState *s,
          !sushi_va_range_ok(l->epi_addr, g->epi_bytes, fault))) {
         return SUSHI_HW_ST_PAGE_FAULT;
     }
-    in = sushi_try_alloc(g->in_bytes);
-    out = sushi_try_alloc(g->out_bytes);
-    if (g->in2_bytes) {
-        in2 = sushi_try_alloc(g->in2_bytes);
-    }
     if (g->w_rows) {
         w = sushi_try_alloc(g->w_bytes);
-    }
-    if (g->epi_bytes) {
         epi = sushi_try_alloc(g->epi_bytes);
-    }
-    if (!in || !out || (g->in2_bytes && !in2) || (g->w_rows && !w) ||
-        (g->epi_bytes && !epi)) {
-        return SUSHI_HW_ST_OVER_BUDGET;   /* within budget, not this host */
-    }
-    st = sushi_tensor_read(s, in_sram, l->in_addr, in, g->in_bytes, fault);
-    if (!st && g->in2_bytes) {
-        st = sushi_tensor_read(s, in2_sram, l->in2_addr, in2, g->in2_bytes,
-                               fault);
-    }
-    if (!st && g->epi_bytes) {
+        if (!w || !epi) {
+            return SUSHI_HW_ST_OVER_BUDGET;  /* within budget, not this host */
+        }
         st = sushi_mmu_read(s, l->epi_addr, epi, g->epi_bytes, fault);
     }
     if (!st && g->w_rows) {
-        int rc = sushi_pb_gather(s->pb, l->w_addr, l->w_stride,
-                                 g->w_row_bytes, g->w_rows, (uint8_t *)w,
-                                 sushi_gather_read, &ctx, pieces_left);
-
+        rc = sushi_pb_gather(s->pb, l->w_addr, l->w_stride,
+                             g->w_row_bytes, g->w_rows, (uint8_t *)w,
+                             sushi_gather_read, &ctx, pieces_left);
         if (rc == -E2BIG || rc == -ENOMEM) {
             st = SUSHI_HW_ST_OVER_BUDGET;
         } else if (rc) {
@@ -284,21 +326,19 @@ static uint32_t sushi_run_layer(SushiAccelState *s,
     if (st) {
         return st;
     }
-    io.in = in;
-    io.in2 = in2;
     io.w = w;
-    io.w_stride = g->w_row_bytes;
     io.epi = epi;
-    io.out = out;
-    if (sushi_layer_compute(l, &io, SUSHI_ISA_AUTO)) {
-        return SUSHI_HW_ST_BAD_LAYER;   /* e.g. an epilogue shift > 62 */
-    }
-    /* the whole input is read before the output is written, as for DRAM */
-    if (out_sram) {
-        memcpy(s->act_sram + l->out_addr, out, g->out_bytes);
+    rc = sushi_layer_compute_streamed(l, &io, SUSHI_DEV_TILE_BYTES,
+                                      SUSHI_ISA_AUTO);
+    if (!rc) {
         return SUSHI_HW_ST_OK;
     }
-    return sushi_mmu_write(s, l->out_addr, out, g->out_bytes, fault);
+    if (sc.status) {
+        *fault = sc.fault;
+        return sc.status;
+    }
+    /* a host allocation failed, or an epilogue shift > 62 */
+    return rc == -ENOMEM ? SUSHI_HW_ST_OVER_BUDGET : SUSHI_HW_ST_BAD_LAYER;
 }
 
 static void sushi_exec_launch(SushiAccelState *s,
@@ -402,7 +442,7 @@ static bool sushi_ring_valid(SushiAccelState *s)
 static void sushi_ring_halt(SushiAccelState *s, uint32_t status,
                             uint64_t addr)
 {
-    trace_sushi_ring_halt(status, addr);
+    trace_sushi_ring_halt(s->trace_id, status, addr);
     s->halted = true;
     s->cnt[SUSHI_CNT_ERRORS]++;
     sushi_accel_record_error(s, status, addr);
@@ -516,7 +556,8 @@ static void sushi_write_completion(SushiAccelState *s, uint32_t status,
     r = pci_dma_rw(PCI_DEVICE(s), s->job_compl_addr, &c, sizeof(c),
                    DMA_DIRECTION_FROM_DEVICE, sushi_dma_attrs);
     if (r != MEMTX_OK) {
-        trace_sushi_dma_error(s->job_compl_addr, "completion write");
+        trace_sushi_dma_error(s->trace_id, s->job_compl_addr,
+                              "completion write");
         s->cnt[SUSHI_CNT_ERRORS]++;
         sushi_accel_record_error(s, SUSHI_HW_ST_DMA_ERROR,
                                  s->job_compl_addr);
@@ -532,8 +573,8 @@ static void sushi_job_publish(SushiAccelState *s)
 {
     const SushiJobResult *res = &s->job;
 
-    trace_sushi_job_finish(s->job_seqno, res->status, res->cost.cycles,
-                           s->deadline_ns);
+    trace_sushi_job_finish(s->trace_id, s->job_seqno, res->status,
+                           res->cost.cycles, s->deadline_ns);
     sushi_write_completion(s, res->status, res);
     s->cnt[SUSHI_CNT_JOBS]++;
     s->cnt[SUSHI_CNT_CYCLES] += res->cost.cycles;
@@ -622,7 +663,7 @@ static bool sushi_job_start(SushiAccelState *s)
     r = pci_dma_rw(pdev, addr, &e, sizeof(e), DMA_DIRECTION_TO_DEVICE,
                    sushi_dma_attrs);
     if (r != MEMTX_OK) {
-        trace_sushi_dma_error(addr, "ring entry read");
+        trace_sushi_dma_error(s->trace_id, addr, "ring entry read");
         sushi_ring_halt(s, SUSHI_HW_ST_DMA_ERROR, addr);
         s->have_next_start = false;
         return false;
@@ -633,7 +674,7 @@ static bool sushi_job_start(SushiAccelState *s)
     s->job_start_ns = s->next_start_ns;
     s->job_collected = false;
     s->have_next_start = false;
-    trace_sushi_job_start(s->ring_head, le32_to_cpu(e.opcode),
+    trace_sushi_job_start(s->trace_id, s->ring_head, le32_to_cpu(e.opcode),
                           s->job_seqno, s->job_start_ns);
 
     qemu_mutex_lock(&s->w_lock);

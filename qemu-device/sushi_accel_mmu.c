@@ -33,19 +33,20 @@ static uint32_t sushi_mmu_translate(SushiAccelState *s, uint64_t dva,
 
     if (dva >> SUSHI_MMU_VA_BITS) {
         *fault = dva;
-        trace_sushi_mmu_fault(dva, write, "beyond the VA space");
+        trace_sushi_mmu_fault(s->trace_id, dva, write, "beyond the VA space");
         return SUSHI_HW_ST_PAGE_FAULT;
     }
-    l1a = s->job_pt_root + 8 * ((dva >> SUSHI_MMU_L1_SHIFT) & SUSHI_MMU_IDX_MASK);
+    l1a = s->job_pt_root +
+          8 * ((dva >> SUSHI_MMU_L1_SHIFT) & SUSHI_MMU_IDX_MASK);
     r = ldq_le_pci_dma(pdev, l1a, &pte, sushi_dma_attrs);
     if (r != MEMTX_OK) {
         *fault = l1a;
-        trace_sushi_dma_error(l1a, "L1 table read");
+        trace_sushi_dma_error(s->trace_id, l1a, "L1 table read");
         return SUSHI_HW_ST_DMA_ERROR;
     }
     if (!(pte & SUSHI_MMU_PTE_VALID) || (pte & SUSHI_PTE_RSVD_L1)) {
         *fault = dva;
-        trace_sushi_mmu_fault(dva, write, "L1 entry invalid");
+        trace_sushi_mmu_fault(s->trace_id, dva, write, "L1 entry invalid");
         return SUSHI_HW_ST_PAGE_FAULT;
     }
     l2a = (pte & SUSHI_MMU_PTE_ADDR_MASK) +
@@ -53,17 +54,17 @@ static uint32_t sushi_mmu_translate(SushiAccelState *s, uint64_t dva,
     r = ldq_le_pci_dma(pdev, l2a, &pte, sushi_dma_attrs);
     if (r != MEMTX_OK) {
         *fault = l2a;
-        trace_sushi_dma_error(l2a, "L2 table read");
+        trace_sushi_dma_error(s->trace_id, l2a, "L2 table read");
         return SUSHI_HW_ST_DMA_ERROR;
     }
     if (!(pte & SUSHI_MMU_PTE_VALID) || (pte & SUSHI_PTE_RSVD_L2)) {
         *fault = dva;
-        trace_sushi_mmu_fault(dva, write, "L2 entry invalid");
+        trace_sushi_mmu_fault(s->trace_id, dva, write, "L2 entry invalid");
         return SUSHI_HW_ST_PAGE_FAULT;
     }
     if (write && !(pte & SUSHI_MMU_PTE_WRITE)) {
         *fault = dva;
-        trace_sushi_mmu_fault(dva, write, "read-only page");
+        trace_sushi_mmu_fault(s->trace_id, dva, write, "read-only page");
         return SUSHI_HW_ST_PAGE_FAULT;
     }
     *pa = (pte & SUSHI_MMU_PTE_ADDR_MASK) |
@@ -82,7 +83,8 @@ static uint32_t sushi_mmu_rw(SushiAccelState *s, uint64_t dva, void *buf,
         dva > (1ull << SUSHI_MMU_VA_BITS) - len) {
         *fault = dva >> SUSHI_MMU_VA_BITS ? dva :
              (1ull << SUSHI_MMU_VA_BITS);
-        trace_sushi_mmu_fault(*fault, write, "range beyond the VA space");
+        trace_sushi_mmu_fault(s->trace_id, *fault, write,
+                              "range beyond the VA space");
         return SUSHI_HW_ST_PAGE_FAULT;
     }
     while (len) {
@@ -100,7 +102,8 @@ static uint32_t sushi_mmu_rw(SushiAccelState *s, uint64_t dva, void *buf,
                              : DMA_DIRECTION_TO_DEVICE, sushi_dma_attrs);
         if (r != MEMTX_OK) {
             *fault = pa;
-            trace_sushi_dma_error(pa, write ? "data write" : "data read");
+            trace_sushi_dma_error(s->trace_id, pa,
+                                  write ? "data write" : "data read");
             return SUSHI_HW_ST_DMA_ERROR;
         }
         dva += chunk;

@@ -11,20 +11,20 @@
 void sushi_model_config_default(struct sushi_model_config *cfg)
 {
 	*cfg = (struct sushi_model_config){
-		.pe_k = 16,			/* HLS top K16_C9 */
-		.pe_c = 9,
-		.clock_hz = 100000000,		/* 100 MHz on the ZCU104 */
-		.dram_bytes_per_cycle = 16,	/* one 128-bit AXI port */
-		.overhead_cycles = 32,		/* descriptor fetch + fill */
-		.overlap = true,		/* double-buffered streaming */
-		.pb_bytes = 2u << 20,		/* 2 MiB of 3.375 MiB URAM */
-		.pb_entries = 1024,
-		.act_sram_bytes = (27u << 20) / 8 - (2u << 20),	/* URAM left */
-		.e_mac_fj = 300,		/* 8b mul 0.2 pJ + 32b add 0.1 pJ */
-		.e_dram_fj = 160000,		/* 640 pJ per 32-bit access */
-		.e_pb_fj = 12500,		/* 1 MB SRAM: 100 pJ per 64 bit */
-		.e_buf_fj = 1250,		/* 8 KB SRAM: 10 pJ per 64 bit */
-		.p_static_uw = 0,		/* not modelled by default */
+		.pe_k = SUSHI_CFG_DEF_PE_K,
+		.pe_c = SUSHI_CFG_DEF_PE_C,
+		.clock_hz = SUSHI_CFG_DEF_CLOCK_HZ,
+		.dram_bytes_per_cycle = SUSHI_CFG_DEF_DRAM_BPC,
+		.overhead_cycles = SUSHI_CFG_DEF_OVERHEAD,
+		.overlap = SUSHI_CFG_DEF_OVERLAP,
+		.pb_bytes = SUSHI_CFG_DEF_PB_BYTES,
+		.pb_entries = SUSHI_CFG_DEF_PB_ENTRIES,
+		.act_sram_bytes = SUSHI_CFG_DEF_ACT_SRAM,
+		.e_mac_fj = SUSHI_CFG_DEF_E_MAC_FJ,
+		.e_dram_fj = SUSHI_CFG_DEF_E_DRAM_FJ,
+		.e_pb_fj = SUSHI_CFG_DEF_E_PB_FJ,
+		.e_buf_fj = SUSHI_CFG_DEF_E_BUF_FJ,
+		.p_static_uw = SUSHI_CFG_DEF_P_STATIC_UW,
 	};
 }
 

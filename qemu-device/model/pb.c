@@ -353,7 +353,8 @@ int sushi_pb_gather(const struct sushi_pb *pb, uint64_t dva,
 			}
 			*pieces_left -= 2 * (uint64_t)n + 1;
 		}
-		qsort(p, n, sizeof(*p), cmp_piece);
+		if (n > 1)	/* p is NULL while no entry has pieces */
+			qsort(p, n, sizeof(*p), cmp_piece);
 		for (size_t i = 0; i <= n && !ret; i++) {
 			uint64_t next = i < n ? p[i].start : x1;
 

@@ -73,6 +73,26 @@ struct sushi_model_config {
 #define SUSHI_CFG_MAX_ACT_SRAM		(256ull << 20)
 #define SUSHI_CFG_MAX_ENERGY		1000000000ull	/* per unit, fJ / uW */
 
+/*
+ * The default configuration (justified, with sources, in
+ * Documentation/hardware/model.rst, "Configuration"): the values of
+ * sushi_model_config_default() and the QEMU device's property defaults.
+ */
+#define SUSHI_CFG_DEF_PE_K		16u		/* HLS top K16_C9 */
+#define SUSHI_CFG_DEF_PE_C		9u
+#define SUSHI_CFG_DEF_CLOCK_HZ		100000000ull	/* ZCU104 */
+#define SUSHI_CFG_DEF_DRAM_BPC		16u		/* 128-bit AXI */
+#define SUSHI_CFG_DEF_OVERHEAD		32u		/* fetch + fill */
+#define SUSHI_CFG_DEF_OVERLAP		true		/* double buffers */
+#define SUSHI_CFG_DEF_PB_BYTES		(2ull << 20)	/* of 3.375 MiB URAM */
+#define SUSHI_CFG_DEF_PB_ENTRIES	1024u
+#define SUSHI_CFG_DEF_ACT_SRAM		((27ull << 20) / 8 - (2ull << 20))
+#define SUSHI_CFG_DEF_E_MAC_FJ		300ull		/* 0.2 + 0.1 pJ */
+#define SUSHI_CFG_DEF_E_DRAM_FJ		160000ull	/* 640 pJ / 32 bit */
+#define SUSHI_CFG_DEF_E_PB_FJ		12500ull	/* 1 MB SRAM */
+#define SUSHI_CFG_DEF_E_BUF_FJ		1250ull		/* 8 KB SRAM */
+#define SUSHI_CFG_DEF_P_STATIC_UW	0ull		/* not modelled */
+
 /** sushi_model_config_default() - the default SushiAccel (K16_C9, 100 MHz) */
 void sushi_model_config_default(struct sushi_model_config *cfg);
 

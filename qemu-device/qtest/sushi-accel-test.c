@@ -11,6 +11,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "sushi-qtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "qobject/qnum.h"
 
 /* --------------------------------------------------- a small conv network */
 
@@ -211,6 +214,77 @@ static void net_cost(T *t, Net *n, const struct sushi_pb *pb,
 }
 
 /* ================================================================ tests */
+
+/*
+ * device-list-properties reports every property's default, and the defaults
+ * are the model library's configuration and the device's budgets.
+ */
+static void test_prop_defaults(void)
+{
+    T *t = start(NULL);
+    struct sushi_model_config d;
+    const struct { const char *name; uint64_t want; } props[] = {
+        { "pe-k", 0 }, { "pe-c", 0 }, { "clock-hz", 0 }, { "dram-bpc", 0 },
+        { "overhead-cycles", 0 }, { "pb-bytes", 0 }, { "pb-entries", 0 },
+        { "act-sram-bytes", 0 }, { "e-mac-fj", 0 }, { "e-dram-fj", 0 },
+        { "e-pb-fj", 0 }, { "e-buf-fj", 0 }, { "p-static-uw", 0 },
+        { "max-ring", 4096 }, { "max-layers", 1024 },
+        { "job-work-budget", SUSHI_HW_DEFAULT_WORK_BUDGET },
+        { "job-mem-budget", SUSHI_HW_DEFAULT_MEM_BUDGET },
+    };
+    uint64_t want[ARRAY_SIZE(props)];
+    QDict *rsp;
+    QList *list;
+    QListEntry *e;
+    unsigned seen = 0;
+    bool overlap_seen = false;
+
+    sushi_model_config_default(&d);
+    for (unsigned i = 0; i < ARRAY_SIZE(props); i++) {
+        want[i] = props[i].want;
+    }
+    want[0] = d.pe_k;
+    want[1] = d.pe_c;
+    want[2] = d.clock_hz;
+    want[3] = d.dram_bytes_per_cycle;
+    want[4] = d.overhead_cycles;
+    want[5] = d.pb_bytes;
+    want[6] = d.pb_entries;
+    want[7] = d.act_sram_bytes;
+    want[8] = d.e_mac_fj;
+    want[9] = d.e_dram_fj;
+    want[10] = d.e_pb_fj;
+    want[11] = d.e_buf_fj;
+    want[12] = d.p_static_uw;
+    rsp = qtest_qmp(t->qts, "{'execute': 'device-list-properties', "
+                    "'arguments': {'typename': 'sushi-accel'}}");
+    list = qdict_get_qlist(rsp, "return");
+    g_assert_nonnull(list);
+    QLIST_FOREACH_ENTRY(list, e) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+        const char *name = qdict_get_str(p, "name");
+
+        if (!strcmp(name, "overlap")) {
+            g_assert_cmpint(qdict_get_bool(p, "default-value"), ==,
+                            d.overlap);
+            overlap_seen = true;
+            continue;
+        }
+        for (unsigned i = 0; i < ARRAY_SIZE(props); i++) {
+            if (strcmp(name, props[i].name)) {
+                continue;
+            }
+            g_assert_true(qdict_haskey(p, "default-value"));
+            g_assert_cmpuint(qnum_get_uint(qobject_to(QNum,
+                             qdict_get(p, "default-value"))), ==, want[i]);
+            seen++;
+        }
+    }
+    g_assert_cmpuint(seen, ==, ARRAY_SIZE(props));
+    g_assert_true(overlap_seen);
+    qobject_unref(rsp);
+    stop(t);
+}
 
 static void test_identity(void)
 {
@@ -1177,135 +1251,6 @@ static void test_reset(void)
 
 /* ------------------------------------------------------ randomized test */
 
-static uint64_t pick64(GRand *r, const uint64_t *v, unsigned n)
-{
-    if (g_rand_int_range(r, 0, 8) == 0) {
-        return (uint64_t)g_rand_int(r) << 32 | g_rand_int(r);
-    }
-    return v[g_rand_int_range(r, 0, n)];
-}
-
-/*
- * A random descriptor: a valid small layer whose tensors lie in the pool
- * (epilogues in its first 16 KiB), then, half of the time, 1..3 mutations
- * (a random word, an unmapped or huge address, a broken shape).
- */
-static void random_layer(GRand *r, const Buf *pool, struct sushi_hw_layer *l)
-{
-    static const uint32_t ks[] = { 1, 3, 5, 7 };
-    const uint64_t addrs[] = { 0, pool->dva + pool->len - 64, 0x3000,
-                               1ull << SUSHI_MMU_VA_BITS, UINT64_MAX,
-                               pool->dva + pool->len + 1 };
-    uint32_t op = g_rand_int_range(r, SUSHI_OP_CONV, SUSHI_OP_COUNT);
-    uint32_t hw = g_rand_int_range(r, 1, 9);
-    uint32_t c = g_rand_int_range(r, 1, 17);
-    uint64_t data = pool->dva + 16 * 1024;
-
-    memset(l, 0, sizeof(*l));
-    l->op = op;
-    l->in_c = l->out_c = c;
-    l->in_h = l->in_w = hw;
-    l->groups = 1;
-    l->stride = 1;
-    switch (op) {
-    case SUSHI_OP_CONV:
-        l->kernel = ks[g_rand_int_range(r, 0, 4)];
-        l->stride = g_rand_int_range(r, 1, 3);
-        l->pad = g_rand_int_range(r, 0, l->kernel);
-        if (hw + 2 * l->pad < l->kernel) {
-            l->pad = l->kernel - 1;
-        }
-        l->out_c = g_rand_int_range(r, 1, 17);
-        if (g_rand_boolean(r)) {
-            l->out_c = c;
-            l->groups = c;
-        }
-        break;
-    case SUSHI_OP_FC:
-        l->in_h = l->in_w = 1;
-        l->kernel = 1;
-        l->in_c = g_rand_int_range(r, 1, 200);
-        l->out_c = g_rand_int_range(r, 1, 40);
-        break;
-    case SUSHI_OP_AVGPOOL:
-    case SUSHI_OP_MAXPOOL:
-        l->kernel = g_rand_int_range(r, 1, SUSHI_HW_MAX_POOL_KERNEL + 1);
-        l->stride = g_rand_int_range(r, 1, 4);
-        l->pad = g_rand_int_range(r, 0, l->kernel);
-        if (hw + 2 * l->pad < l->kernel) {
-            l->pad = l->kernel - 1;
-        }
-        break;
-    case SUSHI_OP_ADD:
-        l->add_mult_a = g_rand_int(r) >> 8;
-        l->add_mult_b = g_rand_int(r) >> 8;
-        l->add_shift = g_rand_int_range(r, 0, SUSHI_HW_MAX_SHIFT + 1);
-        l->in2_zp = g_rand_int_range(r, -128, 128);
-        l->in2_addr = data + g_rand_int_range(r, 0, 16 * 1024);
-        break;
-    default:    /* GAP */
-        break;
-    }
-    if (op == SUSHI_OP_GAP || op == SUSHI_OP_FC) {
-        l->out_h = l->out_w = 1;
-    } else if (op == SUSHI_OP_ADD) {
-        l->out_h = l->out_w = hw;
-    } else {
-        l->out_h = l->out_w = (hw + 2 * l->pad - l->kernel) / l->stride + 1;
-    }
-    l->in_zp = g_rand_int_range(r, -128, 128);
-    l->out_zp = g_rand_int_range(r, -128, 128);
-    l->act_min = g_rand_int_range(r, -128, 0);
-    l->act_max = g_rand_int_range(r, 0, 128);
-    l->in_addr = data + g_rand_int_range(r, 0, 16 * 1024);
-    l->out_addr = data + 16 * 1024 + g_rand_int_range(r, 0, 16 * 1024);
-    /* a third of the layers keep some tensors in the (small) SRAM */
-    if (!g_rand_int_range(r, 0, 3)) {
-        l->flags = g_rand_int_range(r, 1, SUSHI_LAYER_F_MASK + 1);
-        if (l->flags & SUSHI_LAYER_F_IN_SRAM) {
-            l->in_addr = g_rand_int_range(r, 0, 8 * 1024);
-        }
-        if (l->flags & SUSHI_LAYER_F_OUT_SRAM) {
-            l->out_addr = g_rand_int_range(r, 0, 8 * 1024);
-        }
-        if (l->flags & SUSHI_LAYER_F_IN2_SRAM) {
-            l->in2_addr = g_rand_int_range(r, 0, 8 * 1024);
-        }
-    }
-    if (op == SUSHI_OP_CONV || op == SUSHI_OP_FC) {
-        l->w_addr = data + g_rand_int_range(r, 0, 8 * 1024);
-        l->w_stride = l->in_c / l->groups * l->kernel * l->kernel +
-                      g_rand_int_range(r, 0, 4);
-        l->epi_addr = pool->dva + 12 * g_rand_int_range(r, 0, 64);
-    }
-    for (int m = g_rand_boolean(r) ? g_rand_int_range(r, 1, 4) : 0; m; m--) {
-        uint32_t *words = (uint32_t *)l;
-        uint64_t a = addrs[g_rand_int_range(r, 0, ARRAY_SIZE(addrs))];
-
-        switch (g_rand_int_range(r, 0, 4)) {
-        case 0:
-            words[g_rand_int_range(r, 0, sizeof(*l) / 4)] =
-                    g_rand_int(r);
-            break;
-        case 1:
-            words[g_rand_int_range(r, 0, 20)] =
-                    g_rand_int_range(r, 0, 3) ?
-                    g_rand_int_range(r, 0, 70000) : UINT32_MAX;
-            break;
-        case 2:
-            *(g_rand_boolean(r) ? &l->in_addr : &l->out_addr) = a;
-            break;
-        default:
-            if (l->w_addr) {
-                *(g_rand_boolean(r) ? &l->w_addr : &l->epi_addr) = a;
-            } else {
-                l->in2_addr = a;
-            }
-            break;
-        }
-    }
-}
-
 static void test_random(void)
 {
     const unsigned entries = 3000;
@@ -1315,94 +1260,16 @@ static void test_random(void)
     Buf pool, descs;
     unsigned done = 0, ok = 0, ok_launch = 0, st_count[16] = { 0 };
     uint32_t ops_of[RING_ENTRIES];
-    g_autofree uint8_t *junk = g_malloc(64 * 1024);
 
-    pool = balloc(t, 64 * 1024, true);
-    descs = balloc(t, 8 * sizeof(struct sushi_hw_layer), false);
-    fill_random(r, junk, 64 * 1024);
-    /* the first 16 KiB of the pool hold valid epilogue records */
-    for (unsigned i = 0; i + 12 <= 16 * 1024; i += 12) {
-        struct sushi_hw_epilogue ep = {
-            .bias = cpu_to_le32(g_rand_int_range(r, -500, 500)),
-            .mult = cpu_to_le32(g_rand_int_range(r, 1, 1 << 24)),
-            .shift = cpu_to_le32(g_rand_int_range(r, 0, 63)),
-        };
-        memcpy(junk + i, &ep, sizeof(ep));
-    }
-    qtest_memwrite(t->qts, pool.gpa, junk, 64 * 1024);
+    random_pool(t, r, &pool, &descs);
     while (done < entries) {
         unsigned batch = MIN(entries - done, g_rand_int_range(r, 1, 16));
         uint32_t first = t->tail, p0 = rd(t, SUSHI_REG_PROGRESS);
-        const uint64_t addrs[] = { pool.dva, descs.dva, pool.dva + 8,
-                                   0x3000, 1ull << SUSHI_MMU_VA_BITS, 0 };
 
         for (unsigned i = 0; i < batch; i++) {
             struct sushi_hw_ring_entry e = { 0 };
-            static const uint32_t ops[] = {
-                0, 5, SUSHI_CMD_NOP, SUSHI_CMD_NOP,
-                SUSHI_CMD_PB_LOAD, SUSHI_CMD_PB_LOAD,
-                SUSHI_CMD_PB_LOAD, SUSHI_CMD_PB_INVALIDATE,
-                SUSHI_CMD_PB_INVALIDATE, SUSHI_CMD_LAUNCH,
-                SUSHI_CMD_LAUNCH, SUSHI_CMD_LAUNCH,
-                SUSHI_CMD_LAUNCH, SUSHI_CMD_LAUNCH,
-                SUSHI_CMD_LAUNCH, SUSHI_CMD_LAUNCH,
-            };
-            uint32_t op = ops[g_rand_int_range(r, 0, ARRAY_SIZE(ops))];
-            struct sushi_hw_layer l[8], le[8];
-            uint32_t nl = g_rand_int_range(r, 1, 4);
+            uint32_t op = random_entry(t, r, &pool, &descs, &e);
 
-            if (g_rand_int_range(r, 0, 16) == 0) {
-                op = g_rand_int(r);
-            }
-            e.opcode = cpu_to_le32(op);
-            if (g_rand_int_range(r, 0, 16) == 0) {
-                e.flags = cpu_to_le32(g_rand_int(r));
-            } else if (op == SUSHI_CMD_LAUNCH && g_rand_boolean(r)) {
-                e.flags = cpu_to_le32(SUSHI_CMD_F_CHECK_PB_GEN);
-            }
-            switch (op) {
-            case SUSHI_CMD_PB_LOAD:
-                e.arg.pb_load.src = cpu_to_le64(pick64(r, addrs, 6));
-                e.arg.pb_load.row_stride =
-                        cpu_to_le64(g_rand_int_range(r, 0, 300));
-                e.arg.pb_load.row_bytes =
-                        cpu_to_le32(g_rand_int_range(r, 0, 300));
-                e.arg.pb_load.rows =
-                        cpu_to_le32(g_rand_int_range(r, 0, 40));
-                e.arg.pb_load.pb_offset =
-                        cpu_to_le64(g_rand_int_range(r, 0, 70000));
-                break;
-            case SUSHI_CMD_PB_INVALIDATE:
-                e.arg.pb_inval.dva = cpu_to_le64(pick64(r, addrs, 6));
-                e.arg.pb_inval.len =
-                        cpu_to_le64(g_rand_boolean(r) ? UINT64_MAX :
-                            g_rand_int_range(r, 0, 70000));
-                break;
-            case SUSHI_CMD_LAUNCH:
-                for (uint32_t j = 0; j < nl; j++) {
-                    random_layer(r, &pool, &l[j]);
-                    sushi_layer_to_le(&le[j], &l[j]);
-                }
-                qtest_memwrite(t->qts, descs.gpa, le,
-                               nl * sizeof(le[0]));
-                e.arg.launch.layers = cpu_to_le64(
-                        g_rand_int_range(r, 0, 8) ? descs.dva :
-                    pick64(r, addrs, 6));
-                e.arg.launch.n_layers = cpu_to_le32(
-                        g_rand_int_range(r, 0, 16) ? nl :
-                    g_rand_int(r));
-                e.arg.launch.pb_gen = cpu_to_le32(
-                        g_rand_boolean(r) ?
-                        rd(t, SUSHI_REG_PB_GENERATION) :
-                    g_rand_int(r));
-                break;
-            default:
-                break;
-            }
-            if (g_rand_int_range(r, 0, 32) == 0) {
-                e.arg.raw[g_rand_int_range(r, 0, 5)] =
-                        cpu_to_le64(g_rand_int(r));
-            }
             ops_of[put(t, &e)] = op;
             /* a LAUNCH reads its descriptors when it runs */
             if (op == SUSHI_CMD_LAUNCH) {
@@ -1462,6 +1329,7 @@ int main(int argc, char **argv)
     /* explicit paths: QTEST_QEMU_BINARY carries -L options after the name */
     g_test_add_func("/x86_64/sushi-accel/identity", test_identity);
     g_test_add_func("/x86_64/sushi-accel/caps-props", test_caps_props);
+    g_test_add_func("/x86_64/sushi-accel/prop-defaults", test_prop_defaults);
     g_test_add_func("/x86_64/sushi-accel/bad-props", test_bad_props);
     g_test_add_func("/x86_64/sushi-accel/mmio-edges", test_mmio_edges);
     g_test_add_func("/x86_64/sushi-accel/intx", test_intx);

@@ -125,6 +125,14 @@ static void gather(void)
 
 	for (int i = 0; i < 8192; i++)
 		dram[i] = (uint8_t)(i * 7 + 3);
+	/* an empty PB: every byte from DRAM (no piece list at all) */
+	is_int(sushi_pb_gather(pb, 0x10000 + 90, 50, 40, 16, out, mem_read, &m,
+			       NULL), 0, "gather with nothing pinned");
+	for (uint64_t row = 0; row < 16; row++)
+		for (uint64_t i = 0; i < 40; i++)
+			bad += out[row * 40 + i] !=
+			       (uint8_t)((90 + row * 50 + i) * 7 + 3);
+	is_int(bad, 0, "an empty PB gathers DRAM's bytes");
 	/* the device stages the rows, then installs them */
 	for (uint32_t j = 0; j < r.rows; j++)
 		mem_read(&m, r.dva + j * r.row_stride, r.row_bytes, stage + j * 20);
