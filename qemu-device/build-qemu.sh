@@ -130,12 +130,13 @@ if [ $relinked -eq 1 ]; then
 		"$blddir"/hw/sushi/qemu-device/libsushi_model.a* \
 		"$blddir"/tests/qtest/sushi-accel-test.p \
 		"$blddir"/tests/qtest/sushi-accel-hostile-test.p \
-		"$blddir"/tests/qtest/sushi-accel-fuzz-test.p
+		"$blddir"/tests/qtest/sushi-accel-fuzz-test.p \
+		"$blddir"/tests/qtest/qos-test.p/sushi-accel-qos-test.c.o
 fi
 # 4. Our qtests (and their shared header), registered for x86_64 and
 #    linked with the model library.
 for f in sushi-accel-test.c sushi-accel-hostile-test.c sushi-accel-fuzz-test.c \
-	 sushi-qtest.h; do
+	 sushi-accel-qos-test.c sushi-qtest.h; do
 	qt=$top/qemu-device/qtest/$f
 	[ "$(readlink "$tree/tests/qtest/$f" 2>/dev/null)" = "$qt" ] ||
 		ln -sfn "$qt" "$tree/tests/qtest/$f"
@@ -147,6 +148,17 @@ for q in sushi-accel-test sushi-accel-hostile-test sushi-accel-fuzz-test; do
 		grep -q "'$q'" "$tree/tests/qtest/meson.build" || { log "qtest patch failed"; exit 1; }
 	fi
 done
+# 5. The device's node of the libqos graph, built into qos-test (which then
+#    links the model library too, for its headers).
+if ! grep -q "sushi-accel-qos-test.c" "$tree/tests/qtest/meson.build"; then
+	sed -i "s/^qos_test_ss = ss.source_set()\$/qos_test_ss = ss.source_set()\nqos_test_ss.add(files('sushi-accel-qos-test.c')) # sushi/" \
+		"$tree/tests/qtest/meson.build"
+	sed -i "s/^  'qos-test': \[chardev, io, qos_test_ss/  'qos-test': [chardev, io, sushi_model_dep, qos_test_ss/" \
+		"$tree/tests/qtest/meson.build"
+	grep -q "sushi-accel-qos-test.c" "$tree/tests/qtest/meson.build" &&
+	grep -q "'qos-test': \[chardev, io, sushi_model_dep" "$tree/tests/qtest/meson.build" ||
+		{ log "qos-test patch failed"; exit 1; }
+fi
 
 # --------------------------------------------------------------- configure
 cfg=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
@@ -164,7 +176,8 @@ fi
 
 # ------------------------------------------------------------------ build
 targets=(qemu-system-x86_64 tests/qtest/sushi-accel-test
-	 tests/qtest/sushi-accel-hostile-test tests/qtest/sushi-accel-fuzz-test)
+	 tests/qtest/sushi-accel-hostile-test tests/qtest/sushi-accel-fuzz-test
+	 tests/qtest/qos-test)
 [ "$san" = 1 ] && targets=(qemu-system-x86_64 tests/qtest/sushi-accel-fuzz-test)
 log "ninja -j$jobs ${targets[*]}"
 nice -n 10 ninja -C "$blddir" -j"$jobs" "${targets[@]}"
