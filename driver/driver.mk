@@ -65,6 +65,7 @@ DRIVER_STYLE_FILES := $(wildcard driver/*.[ch]) uapi/drm/sushi_accel.h \
 		   qemu-device/model/sushi_layer_check.h \
 		   qemu-device/model/host_cost.c \
 		   qemu-device/model/sushi_host_cost.h \
+		   qemu-device/model/sushi_sat.h \
 		   $(wildcard $(KSELFTEST_DIR)/*.[ch]) $(GUEST_DIR)/sushi-info.c
 
 # The guest runs the QEMU that qemu-device/qemu.mk builds (target `qemu`)

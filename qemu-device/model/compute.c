@@ -27,6 +27,22 @@ static const struct sushi_kernel_set *kernel_set(enum sushi_isa isa)
 	}
 }
 
+/*
+ * What every entry point checks first: a layer, an ISA this host runs
+ * (AUTO resolved in *isa), a valid descriptor (its geometry in *g).
+ */
+int sushi_compute_begin(const struct sushi_hw_layer *l, const void *io,
+			enum sushi_isa *isa, struct sushi_layer_geom *g)
+{
+	if (!l || !io)
+		return -EINVAL;
+	if (*isa == SUSHI_ISA_AUTO)
+		*isa = sushi_isa_best();
+	if (*isa > SUSHI_ISA_AVX512 || !sushi_isa_supported(*isa))
+		return -ENOTSUP;
+	return sushi_layer_check(l, g);
+}
+
 int sushi_layer_compute(const struct sushi_hw_layer *l,
 			const struct sushi_layer_io *io, enum sushi_isa isa)
 {
@@ -35,13 +51,7 @@ int sushi_layer_compute(const struct sushi_hw_layer *l,
 	sushi_op_fn fn;
 	int ret;
 
-	if (!l || !io)
-		return -EINVAL;
-	if (isa == SUSHI_ISA_AUTO)
-		isa = sushi_isa_best();
-	if (isa > SUSHI_ISA_AVX512 || !sushi_isa_supported(isa))
-		return -ENOTSUP;
-	ret = sushi_layer_check(l, &g);
+	ret = sushi_compute_begin(l, io, &isa, &g);
 	if (ret)
 		return ret;
 	if (!io->in || !io->out || (g.in2_bytes && !io->in2))

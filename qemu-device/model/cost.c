@@ -9,22 +9,9 @@
 #include <errno.h>
 
 #include "sushi_model.h"
+#include "sushi_sat.h"
 
 #define WINDOW_TAPS 9	/* one 3x3 window per input-channel lane */
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-
-	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
-}
-
-static uint64_t sat_mul(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-
-	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
-}
 
 static uint64_t ceil_div(uint64_t a, uint64_t b)
 {
@@ -71,20 +58,20 @@ static uint64_t compute_cycles(const struct sushi_model_config *cfg,
 static void finish(const struct sushi_model_config *cfg, struct sushi_cost *c)
 {
 	unsigned __int128 st;
-	uint64_t dram = sat_add(c->dram_rd, c->dram_wr);
+	uint64_t dram = sushi_sat_add(c->dram_rd, c->dram_wr);
 	uint64_t e;
 
 	/* P[uW] * cycles / f[Hz] seconds = P * cycles * 1e9 / f fJ */
 	st = (unsigned __int128)cfg->p_static_uw * c->cycles * 1000000000u;
 	st /= cfg->clock_hz;
-	c->offchip_fj = sat_mul(cfg->e_dram_fj, dram);
-	e = sat_mul(cfg->e_mac_fj, c->macs);
-	e = sat_add(e, c->offchip_fj);
-	e = sat_add(e, sat_mul(cfg->e_pb_fj,
-			       sat_add(sat_add(c->pb_rd, c->pb_wr),
+	c->offchip_fj = sushi_sat_mul(cfg->e_dram_fj, dram);
+	e = sushi_sat_mul(cfg->e_mac_fj, c->macs);
+	e = sushi_sat_add(e, c->offchip_fj);
+	e = sushi_sat_add(e, sushi_sat_mul(cfg->e_pb_fj,
+			       sushi_sat_add(sushi_sat_add(c->pb_rd, c->pb_wr),
 				       c->sram_bytes)));
-	e = sat_add(e, sat_mul(cfg->e_buf_fj, c->buf_bytes));
-	e = sat_add(e, st > UINT64_MAX ? UINT64_MAX : (uint64_t)st);
+	e = sushi_sat_add(e, sushi_sat_mul(cfg->e_buf_fj, c->buf_bytes));
+	e = sushi_sat_add(e, st > UINT64_MAX ? UINT64_MAX : (uint64_t)st);
 	c->energy_fj = e;
 }
 
@@ -167,7 +154,7 @@ void sushi_model_pb_load_cost(const struct sushi_model_config *cfg,
 	c.dram_rd = bytes;
 	c.w_dram = bytes;
 	c.pb_wr = bytes;
-	c.cycles = sat_add(cfg->overhead_cycles,
+	c.cycles = sushi_sat_add(cfg->overhead_cycles,
 			   ceil_div(bytes, cfg->dram_bytes_per_cycle));
 	finish(cfg, &c);
 	*cost = c;
@@ -194,18 +181,18 @@ uint64_t sushi_model_cycles_to_ns(const struct sushi_model_config *cfg,
 
 void sushi_cost_add(struct sushi_cost *acc, const struct sushi_cost *c)
 {
-	acc->compute_cycles = sat_add(acc->compute_cycles, c->compute_cycles);
-	acc->cycles = sat_add(acc->cycles, c->cycles);
-	acc->macs = sat_add(acc->macs, c->macs);
-	acc->dram_rd = sat_add(acc->dram_rd, c->dram_rd);
-	acc->dram_wr = sat_add(acc->dram_wr, c->dram_wr);
-	acc->pb_rd = sat_add(acc->pb_rd, c->pb_rd);
-	acc->pb_wr = sat_add(acc->pb_wr, c->pb_wr);
-	acc->sram_bytes = sat_add(acc->sram_bytes, c->sram_bytes);
-	acc->w_dram = sat_add(acc->w_dram, c->w_dram);
-	acc->act_dram = sat_add(acc->act_dram, c->act_dram);
-	acc->epi_dram = sat_add(acc->epi_dram, c->epi_dram);
-	acc->buf_bytes = sat_add(acc->buf_bytes, c->buf_bytes);
-	acc->energy_fj = sat_add(acc->energy_fj, c->energy_fj);
-	acc->offchip_fj = sat_add(acc->offchip_fj, c->offchip_fj);
+	acc->compute_cycles = sushi_sat_add(acc->compute_cycles, c->compute_cycles);
+	acc->cycles = sushi_sat_add(acc->cycles, c->cycles);
+	acc->macs = sushi_sat_add(acc->macs, c->macs);
+	acc->dram_rd = sushi_sat_add(acc->dram_rd, c->dram_rd);
+	acc->dram_wr = sushi_sat_add(acc->dram_wr, c->dram_wr);
+	acc->pb_rd = sushi_sat_add(acc->pb_rd, c->pb_rd);
+	acc->pb_wr = sushi_sat_add(acc->pb_wr, c->pb_wr);
+	acc->sram_bytes = sushi_sat_add(acc->sram_bytes, c->sram_bytes);
+	acc->w_dram = sushi_sat_add(acc->w_dram, c->w_dram);
+	acc->act_dram = sushi_sat_add(acc->act_dram, c->act_dram);
+	acc->epi_dram = sushi_sat_add(acc->epi_dram, c->epi_dram);
+	acc->buf_bytes = sushi_sat_add(acc->buf_bytes, c->buf_bytes);
+	acc->energy_fj = sushi_sat_add(acc->energy_fj, c->energy_fj);
+	acc->offchip_fj = sushi_sat_add(acc->offchip_fj, c->offchip_fj);
 }

@@ -9,16 +9,8 @@
  * (compute.c, compute_avx2.c, compute_avx512.c, simd_prep.h); a kernel
  * that stages more must raise it here.
  */
-#ifdef __KERNEL__
-#include <linux/overflow.h>
-#else
-#define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
-#define check_add_overflow(a, b, d) __builtin_add_overflow(a, b, d)
-#endif
-
 #include "sushi_host_cost.h"
-
-#define SAT	(~(__u64)0)
+#include "sushi_sat.h"
 
 /* per layer: descriptor decode, buffer set-up, one page walk per tensor */
 #define LAYER_FIXED_WORK	4096
@@ -26,20 +18,6 @@
 #define PIECE_BYTES		24
 /* bytes of the epilogue a kernel keeps per output channel */
 #define EPI_HOST_BYTES		16
-
-static __u64 sat_add(__u64 a, __u64 b)
-{
-	__u64 r;
-
-	return check_add_overflow(a, b, &r) ? SAT : r;
-}
-
-static __u64 sat_mul(__u64 a, __u64 b)
-{
-	__u64 r;
-
-	return check_mul_overflow(a, b, &r) ? SAT : r;
-}
 
 static __u64 max_u64(__u64 a, __u64 b)
 {
@@ -56,10 +34,10 @@ static __u64 dw_staging(const struct sushi_layer_desc *l, __u64 wp, __u64 taps)
 {
 	__u64 cep = (__u64)l->out_c + 64, k = l->kernel, s;
 
-	s = sat_mul(sat_mul(k + 1, wp), cep);
-	s = sat_add(s, sat_mul(sat_mul(k, wp), 64 * 4));
-	s = sat_add(s, sat_mul(taps * 4, cep));
-	return sat_add(s, cep * 64 + 4096);
+	s = sushi_sat_mul(sushi_sat_mul(k + 1, wp), cep);
+	s = sushi_sat_add(s, sushi_sat_mul(sushi_sat_mul(k, wp), 64 * 4));
+	s = sushi_sat_add(s, sushi_sat_mul(taps * 4, cep));
+	return sushi_sat_add(s, cep * 64 + 4096);
 }
 
 /*
@@ -79,19 +57,19 @@ static __u64 conv_staging(const struct sushi_layer_desc *l,
 	__u64 cg = l->in_c / l->groups;
 	__u64 ch = max_u64((__u64)l->in_c + 4 * (__u64)l->groups,
 			   (__u64)l->out_c + 16);
-	__u64 in_copy = sat_mul(sat_mul(hp, wp), ch);
-	__u64 w_copy = sat_mul(sat_mul((__u64)l->out_c +
+	__u64 in_copy = sushi_sat_mul(sushi_sat_mul(hp, wp), ch);
+	__u64 w_copy = sushi_sat_mul(sushi_sat_mul((__u64)l->out_c +
 				       16 * (__u64)l->groups, taps), cg + 4);
 	__u64 s;
 
-	s = sat_mul(3, in_copy);
-	s = sat_add(s, sat_mul(2, w_copy));
+	s = sushi_sat_mul(3, in_copy);
+	s = sushi_sat_add(s, sushi_sat_mul(2, w_copy));
 	if (l->in_c == l->groups)
-		s = sat_add(s, dw_staging(l, wp, taps));
-	s = sat_add(s, sat_mul(taps, ((__u64)l->out_c + 16) * 4));
-	s = sat_add(s, ((__u64)l->out_c + 64 * (__u64)l->groups) * 64);
-	s = sat_add(s, g->w_rows * EPI_HOST_BYTES);
-	return sat_add(s, 4096);
+		s = sushi_sat_add(s, dw_staging(l, wp, taps));
+	s = sushi_sat_add(s, sushi_sat_mul(taps, ((__u64)l->out_c + 16) * 4));
+	s = sushi_sat_add(s, ((__u64)l->out_c + 64 * (__u64)l->groups) * 64);
+	s = sushi_sat_add(s, g->w_rows * EPI_HOST_BYTES);
+	return sushi_sat_add(s, 4096);
 }
 
 /* Staging of the other operations: per-channel accumulators. */
@@ -109,17 +87,17 @@ static __u64 layer_ops(const struct sushi_layer_desc *l,
 	case SUSHI_OP_FC:
 		/* one input channel per group: the depthwise kernels */
 		if (l->in_c == l->groups && l->groups > 1)
-			return sat_mul(g->macs, SUSHI_HW_WORK_PER_DW_MAC);
+			return sushi_sat_mul(g->macs, SUSHI_HW_WORK_PER_DW_MAC);
 		return g->macs;
 	case SUSHI_OP_AVGPOOL:
 	case SUSHI_OP_MAXPOOL:
-		return sat_mul(sat_mul(g->out_bytes,
+		return sushi_sat_mul(sushi_sat_mul(g->out_bytes,
 				       (__u64)l->kernel * l->kernel),
 			       SUSHI_HW_WORK_PER_TAP);
 	case SUSHI_OP_GAP:
-		return sat_mul(g->in_bytes, SUSHI_HW_WORK_PER_TAP);
+		return sushi_sat_mul(g->in_bytes, SUSHI_HW_WORK_PER_TAP);
 	default:	/* ADD */
-		return sat_mul(g->out_bytes, SUSHI_HW_WORK_PER_TAP);
+		return sushi_sat_mul(g->out_bytes, SUSHI_HW_WORK_PER_TAP);
 	}
 }
 
@@ -129,25 +107,28 @@ void sushi_layer_host_cost(const struct sushi_layer_desc *l,
 {
 	__u64 tensors, staging, pieces = 0, gather = 0;
 
-	tensors = sat_add(sat_add(g->in_bytes, g->in2_bytes),
-			  sat_add(g->out_bytes, sat_add(g->w_bytes,
-							g->epi_bytes)));
+	tensors = sushi_sat_add(sushi_sat_add(g->in_bytes, g->in2_bytes),
+				g->out_bytes);
+	tensors = sushi_sat_add(tensors,
+				sushi_sat_add(g->w_bytes, g->epi_bytes));
 	if (g->w_rows) {
 		staging = conv_staging(l, g);
 		/* one scan of the PB table and one read per weight row */
-		gather = sat_mul(sat_mul(g->w_rows, (__u64)pb_entries + 1),
-				 SUSHI_HW_WORK_PER_PB_STEP);
+		gather = sushi_sat_mul(g->w_rows, (__u64)pb_entries + 1);
+		gather = sushi_sat_mul(gather, SUSHI_HW_WORK_PER_PB_STEP);
 		/* a row's pieces are disjoint: at most one per byte */
-		pieces = sat_mul(PIECE_BYTES * 2,
-				 sat_add(g->w_row_bytes,
-					 2 * (__u64)pb_entries + 2));
+		pieces = sushi_sat_add(g->w_row_bytes,
+				       2 * (__u64)pb_entries + 2);
+		pieces = sushi_sat_mul(PIECE_BYTES * 2, pieces);
 	} else {
 		staging = other_staging(l);
 	}
-	c->mem = sat_add(sat_add(tensors, staging), pieces);
-	c->work = sat_add(sat_add(layer_ops(l, g), LAYER_FIXED_WORK),
-			  sat_add(sat_mul(sat_add(tensors, staging),
-					  SUSHI_HW_WORK_PER_BYTE), gather));
+	c->mem = sushi_sat_add(sushi_sat_add(tensors, staging), pieces);
+	c->work = sushi_sat_mul(sushi_sat_add(tensors, staging),
+				SUSHI_HW_WORK_PER_BYTE);
+	c->work = sushi_sat_add(c->work, gather);
+	c->work = sushi_sat_add(c->work, layer_ops(l, g));
+	c->work = sushi_sat_add(c->work, LAYER_FIXED_WORK);
 }
 
 void sushi_job_host_cost_init(__u32 n_layers, struct sushi_host_cost *c)
@@ -161,8 +142,8 @@ void sushi_job_host_cost_init(__u32 n_layers, struct sushi_host_cost *c)
 void sushi_job_host_cost_add(struct sushi_host_cost *job, __u64 desc_mem,
 			     const struct sushi_host_cost *layer)
 {
-	job->work = sat_add(job->work, layer->work);
-	job->mem = max_u64(job->mem, sat_add(desc_mem, layer->mem));
+	job->work = sushi_sat_add(job->work, layer->work);
+	job->mem = max_u64(job->mem, sushi_sat_add(desc_mem, layer->mem));
 }
 
 int sushi_host_cost_over(const struct sushi_host_cost *c, __u64 work_budget,

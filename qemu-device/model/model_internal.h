@@ -99,4 +99,8 @@ int sushi_ref_pool(const struct sushi_hw_layer *l,
 		   const struct sushi_layer_geom *g,
 		   const struct sushi_layer_io *io, const struct sushi_epi *epi);
 
+/* compute.c: the checks sushi_layer_compute() and the streamed variant share */
+int sushi_compute_begin(const struct sushi_hw_layer *l, const void *io,
+			enum sushi_isa *isa, struct sushi_layer_geom *g);
+
 #endif /* SUSHI_MODEL_INTERNAL_H */

@@ -499,13 +499,7 @@ int sushi_layer_compute_streamed(const struct sushi_hw_layer *l,
 	struct sushi_layer_geom g;
 	int ret;
 
-	if (!l || !io)
-		return -EINVAL;
-	if (isa == SUSHI_ISA_AUTO)
-		isa = sushi_isa_best();
-	if (isa > SUSHI_ISA_AVX512 || !sushi_isa_supported(isa))
-		return -ENOTSUP;
-	ret = sushi_layer_check(l, &g);
+	ret = sushi_compute_begin(l, io, &isa, &g);
 	if (ret)
 		return ret;
 	if (!io->read || !io->write)

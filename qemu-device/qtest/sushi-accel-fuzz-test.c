@@ -172,15 +172,7 @@ static void fuzz_reset(Fuzz *f)
         wr(t, SUSHI_REG_CONTROL, SUSHI_CONTROL_RESET);
         f->resets++;
     } else {
-        uint8_t exp = qpci_find_capability(t->dev, PCI_CAP_ID_EXP, 0);
-
-        g_assert_cmpuint(exp, !=, 0);
-        qpci_config_writew(t->dev, exp + PCI_EXP_DEVCTL,
-                           qpci_config_readw(t->dev, exp + PCI_EXP_DEVCTL) |
-                           PCI_EXP_DEVCTL_BCR_FLR);
-        t->bar = qpci_iomap(t->dev, SUSHI_BAR_REGS, NULL);
-        qpci_device_enable(t->dev);
-        qpci_msix_enable(t->dev);
+        flr(t);
         f->flrs++;
     }
     ring_setup(t);

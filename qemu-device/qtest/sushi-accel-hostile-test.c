@@ -213,6 +213,22 @@ static int64_t run_worst(T *t, struct sushi_hw_layer *l, const Buf *out,
 
 /* ------------------------------------------------------------- pooling */
 
+/* A k x k max pooling (no padding) of @c channels over @hw x @hw. */
+static void maxpool_layer(struct sushi_hw_layer *l, uint32_t c, uint32_t hw,
+                          uint32_t k, uint32_t stride)
+{
+    memset(l, 0, sizeof(*l));
+    l->op = SUSHI_OP_MAXPOOL;
+    l->in_c = l->out_c = c;
+    l->in_h = l->in_w = hw;
+    l->out_h = l->out_w = (hw - k) / stride + 1;
+    l->kernel = k;
+    l->stride = stride;
+    l->groups = 1;
+    l->act_min = (uint32_t)-128;
+    l->act_max = 127;
+}
+
 /*
  * The measured attack: 16 MAXPOOL layers, k = 8, C = 1, 4096 x 4096
  * output (20 s of main loop before the budgets).
@@ -229,16 +245,7 @@ static void test_pool(void)
     for (unsigned i = 0; i < sizeof(page); i++) {
         page[i] = (uint8_t)(i * 37 + (i >> 5));
     }
-    memset(&l, 0, sizeof(l));
-    l.op = SUSHI_OP_MAXPOOL;
-    l.in_c = l.out_c = 1;
-    l.in_h = l.in_w = 4096 + 7;
-    l.out_h = l.out_w = 4096;
-    l.kernel = 8;
-    l.stride = 1;
-    l.groups = 1;
-    l.act_min = (uint32_t)-128;
-    l.act_max = 127;
+    maxpool_layer(&l, 1, 4096 + 7, 8, 1);
     in = alias_buf(t, (uint64_t)l.in_h * l.in_w, false, page);
     out = alias_buf(t, (uint64_t)l.out_h * l.out_w, true, NULL);
     l.in_addr = in.dva;
@@ -364,16 +371,7 @@ static void test_deepest(void)
     for (unsigned i = 0; i < sizeof(page); i++) {
         page[i] = (uint8_t)(i * 5 + 1);
     }
-    memset(&l, 0, sizeof(l));
-    l.op = SUSHI_OP_MAXPOOL;
-    l.in_c = l.out_c = 64;
-    l.in_h = l.in_w = 4;
-    l.out_h = l.out_w = 2;
-    l.kernel = 2;
-    l.stride = 2;
-    l.groups = 1;
-    l.act_min = (uint32_t)-128;
-    l.act_max = 127;
+    maxpool_layer(&l, 64, 4, 2, 2);
     in = alias_buf(t, 4 * 4 * 64, false, page);
     out = alias_buf(t, 2 * 2 * 64, true, NULL);
     l.in_addr = in.dva;

@@ -223,16 +223,6 @@ static void test_prop_defaults(void)
 {
     T *t = start(NULL);
     struct sushi_model_config d;
-    const struct { const char *name; uint64_t want; } props[] = {
-        { "pe-k", 0 }, { "pe-c", 0 }, { "clock-hz", 0 }, { "dram-bpc", 0 },
-        { "overhead-cycles", 0 }, { "pb-bytes", 0 }, { "pb-entries", 0 },
-        { "act-sram-bytes", 0 }, { "e-mac-fj", 0 }, { "e-dram-fj", 0 },
-        { "e-pb-fj", 0 }, { "e-buf-fj", 0 }, { "p-static-uw", 0 },
-        { "max-ring", 4096 }, { "max-layers", 1024 },
-        { "job-work-budget", SUSHI_HW_DEFAULT_WORK_BUDGET },
-        { "job-mem-budget", SUSHI_HW_DEFAULT_MEM_BUDGET },
-    };
-    uint64_t want[ARRAY_SIZE(props)];
     QDict *rsp;
     QList *list;
     QListEntry *e;
@@ -240,22 +230,19 @@ static void test_prop_defaults(void)
     bool overlap_seen = false;
 
     sushi_model_config_default(&d);
-    for (unsigned i = 0; i < ARRAY_SIZE(props); i++) {
-        want[i] = props[i].want;
-    }
-    want[0] = d.pe_k;
-    want[1] = d.pe_c;
-    want[2] = d.clock_hz;
-    want[3] = d.dram_bytes_per_cycle;
-    want[4] = d.overhead_cycles;
-    want[5] = d.pb_bytes;
-    want[6] = d.pb_entries;
-    want[7] = d.act_sram_bytes;
-    want[8] = d.e_mac_fj;
-    want[9] = d.e_dram_fj;
-    want[10] = d.e_pb_fj;
-    want[11] = d.e_buf_fj;
-    want[12] = d.p_static_uw;
+    const struct { const char *name; uint64_t want; } props[] = {
+        { "pe-k", d.pe_k }, { "pe-c", d.pe_c }, { "clock-hz", d.clock_hz },
+        { "dram-bpc", d.dram_bytes_per_cycle },
+        { "overhead-cycles", d.overhead_cycles }, { "pb-bytes", d.pb_bytes },
+        { "pb-entries", d.pb_entries }, { "act-sram-bytes", d.act_sram_bytes },
+        { "e-mac-fj", d.e_mac_fj }, { "e-dram-fj", d.e_dram_fj },
+        { "e-pb-fj", d.e_pb_fj }, { "e-buf-fj", d.e_buf_fj },
+        { "p-static-uw", d.p_static_uw }, { "max-ring", 4096 },
+        { "max-layers", 1024 },
+        { "job-work-budget", SUSHI_HW_DEFAULT_WORK_BUDGET },
+        { "job-mem-budget", SUSHI_HW_DEFAULT_MEM_BUDGET },
+    };
+
     rsp = qtest_qmp(t->qts, "{'execute': 'device-list-properties', "
                     "'arguments': {'typename': 'sushi-accel'}}");
     list = qdict_get_qlist(rsp, "return");
@@ -276,7 +263,8 @@ static void test_prop_defaults(void)
             }
             g_assert_true(qdict_haskey(p, "default-value"));
             g_assert_cmpuint(qnum_get_uint(qobject_to(QNum,
-                             qdict_get(p, "default-value"))), ==, want[i]);
+                             qdict_get(p, "default-value"))), ==,
+                             props[i].want);
             seen++;
         }
     }
@@ -1200,13 +1188,7 @@ static void test_reset(void)
                          PCI_EXP_DEVCAP_FLR, !=, 0);
         exp = exp_cap;
     }
-    qpci_config_writew(t->dev, exp + PCI_EXP_DEVCTL,
-                       qpci_config_readw(t->dev, exp + PCI_EXP_DEVCTL) |
-                       PCI_EXP_DEVCTL_BCR_FLR);
-    /* FLR cleared the BARs and the command register: map them again */
-    t->bar = qpci_iomap(t->dev, SUSHI_BAR_REGS, NULL);
-    qpci_device_enable(t->dev);
-    qpci_msix_enable(t->dev);
+    g_assert_cmpuint(flr(t), ==, exp);
     g_assert_cmpuint(rd(t, SUSHI_REG_PB_GENERATION), ==, gen + 2);
     g_assert_cmpuint(rd(t, SUSHI_REG_CONTROL), ==, 0);
     ring_setup(t);

@@ -289,6 +289,24 @@ static inline void assert_cost(const struct sushi_hw_completion *c,
     g_assert_cmpuint(le64_to_cpu(c->offchip_fj), ==, x->offchip_fj);
 }
 
+/*
+ * A PCIe function-level reset, then the BARs, bus mastering and MSI-X the
+ * FLR cleared set up again.  Returns the PCIe capability's offset.
+ */
+static inline uint8_t flr(T *t)
+{
+    uint8_t exp = qpci_find_capability(t->dev, PCI_CAP_ID_EXP, 0);
+
+    g_assert_cmpuint(exp, !=, 0);
+    qpci_config_writew(t->dev, exp + PCI_EXP_DEVCTL,
+                       qpci_config_readw(t->dev, exp + PCI_EXP_DEVCTL) |
+                       PCI_EXP_DEVCTL_BCR_FLR);
+    t->bar = qpci_iomap(t->dev, SUSHI_BAR_REGS, NULL);
+    qpci_device_enable(t->dev);
+    qpci_msix_enable(t->dev);
+    return exp;
+}
+
 /* ------------------------------------------------------ random entries */
 
 /*

@@ -261,24 +261,12 @@ static int program_on(int fd, __u32 h, __u32 *prog)
 /* User BOs of @size in the device address space (debugfs "bos"), or -1. */
 static int mapped_bos_of_size(unsigned long size)
 {
-	char path[192], line[128];
-	unsigned long long dva;
-	unsigned long sz;
-	unsigned int flags;
-	int kernel, n = 0;
-	FILE *f;
+	struct debugfs_bo bos[256];
+	int n = debugfs_user_bos(bos, 256), found = 0;
 
-	if (debugfs_path("bos", path, sizeof(path)))
-		return -1;
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %lu %x %d", &dva, &sz, &flags,
-			   &kernel) == 4 && sz == size && !kernel)
-			n++;
-	fclose(f);
-	return n;
+	for (int i = 0; i < n; i++)
+		found += bos[i].size == size;
+	return n < 0 ? -1 : found;
 }
 
 /*

@@ -511,23 +511,11 @@ TEST_F(pb, pin_sets_are_per_file)
 /* Device addresses of the user BOs in debugfs "bos"; -1 on error. */
 static int read_bo_dvas(__u64 *dva, int max)
 {
-	char path[192], line[128];
-	unsigned long long a;
-	size_t size;
-	unsigned int flags;
-	int kernel, n = 0;
-	FILE *f;
+	struct debugfs_bo bos[MAX_BOS];
+	int n = debugfs_user_bos(bos, max < MAX_BOS ? max : MAX_BOS);
 
-	if (debugfs_path("bos", path, sizeof(path)))
-		return -1;
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %zu %x %d", &a, &size, &flags,
-			   &kernel) == 4 && !kernel && n < max)
-			dva[n++] = a;
-	fclose(f);
+	for (int i = 0; i < n; i++)
+		dva[i] = bos[i].dva;
 	return n;
 }
 

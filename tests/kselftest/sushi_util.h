@@ -390,6 +390,40 @@ static inline int debugfs_path(const char *name, char *path, size_t len)
 	return ret;
 }
 
+/* A user BO in the device address space (a row of debugfs "bos"). */
+struct debugfs_bo {
+	__u64 dva;
+	__u64 size;
+};
+
+/*
+ * The user BOs mapped for the device (debugfs "bos", the driver's own
+ * excluded): the first @max in @bos; returns how many were stored, or -1.
+ */
+static inline int debugfs_user_bos(struct debugfs_bo *bos, int max)
+{
+	char path[192], line[128];
+	unsigned long long dva, size;
+	unsigned int flags;
+	int kernel, n = 0;
+	FILE *f;
+
+	if (debugfs_path("bos", path, sizeof(path)))
+		return -1;
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f) && n < max)
+		if (sscanf(line, "%llx %llu %x %d", &dva, &size, &flags,
+			   &kernel) == 4 && !kernel) {
+			bos[n].dva = dva;
+			bos[n].size = size;
+			n++;
+		}
+	fclose(f);
+	return n;
+}
+
 static inline long debugfs_read_long(const char *name)
 {
 	char path[192], buf[32] = "";

@@ -42,10 +42,11 @@ ln -sfn "$top/Kbuild" "$out/Kbuild"
 ln -sfn "$top/hw" "$out/hw"
 ln -sfn "$top/uapi" "$out/uapi"
 # the device model's layer_check.c and host_cost.c are objects of the module: a real
-# directory of symlinks, so its object lands in the shadow tree
+# directory of symlinks, so their objects land in the shadow tree
 [ -L "$out/qemu-device/model" ] && rm -f "$out/qemu-device/model"
 mkdir -p "$out/qemu-device/model"
-for f in layer_check.c sushi_layer_check.h host_cost.c sushi_host_cost.h; do
+for f in layer_check.c sushi_layer_check.h host_cost.c sushi_host_cost.h \
+	 sushi_sat.h; do
 	ln -sfn "$top/qemu-device/model/$f" "$out/qemu-device/model/$f"
 done
 find "$out/driver" -maxdepth 1 -type l -delete

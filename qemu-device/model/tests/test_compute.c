@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "layers.h"
+#include "random_layer.h"
 #include "isa_note.h"
 #include "tap.h"
 
@@ -133,88 +133,17 @@ static void errors(void)
 
 /* ---- random layers, every family against the reference ---- */
 
-static uint64_t seed = 7;
+static struct t_rand rng = { .seed = 7, .max_hw = 19, .max_c = 70,
+			     .max_group_c = 20 };
 
 static uint32_t rnd(uint32_t lo, uint32_t hi)
 {
-	return lo + (uint32_t)(tap_rand(&seed) % (hi - lo + 1));
+	return t_rnd(&rng, lo, hi);
 }
 
 static void fill(void *p, size_t n)
 {
-	uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		b[i] = (uint8_t)tap_rand(&seed);
-}
-
-static struct sushi_hw_layer random_layer(uint32_t op)
-{
-	static const uint32_t ks[] = { 1, 3, 5, 7 };
-	uint32_t k = ks[rnd(0, 3)], s = rnd(1, 2), h = rnd(1, 19), w = rnd(1, 19);
-	uint32_t c = rnd(1, 70), g = 1, kout = rnd(1, 70), p;
-	struct sushi_hw_layer l;
-
-	switch (op) {
-	case SUSHI_OP_CONV:
-		switch (rnd(0, 3)) {
-		case 0:		/* depthwise */
-			g = c;
-			kout = c;
-			break;
-		case 1:		/* depthwise with channel multiplier */
-			g = c;
-			kout = c * rnd(2, 3);
-			break;
-		case 2:		/* grouped */
-			g = rnd(1, 4);
-			c = g * rnd(1, 20);
-			kout = g * rnd(1, 20);
-			break;
-		}
-		p = rnd(0, k - 1);
-		if (h + 2 * p < k)
-			h = k;
-		if (w + 2 * p < k)
-			w = k;
-		l = t_conv(c, h, w, kout, k, s, p, g);
-		l.w_stride += rnd(0, 9);
-		break;
-	case SUSHI_OP_FC:
-		l = t_fc(rnd(1, 600), rnd(1, 80));
-		l.w_stride += rnd(0, 5);
-		break;
-	case SUSHI_OP_ADD:
-		l = t_add(c, h, w);
-		l.add_shift = rnd(0, 40);
-		l.add_mult_a = (uint32_t)tap_rand(&seed);
-		l.add_mult_b = (uint32_t)tap_rand(&seed);
-		l.in2_zp = (uint32_t)(int32_t)rnd(0, 255) - 128;
-		break;
-	case SUSHI_OP_GAP:
-		l = t_pool(op, c, h, w, 0, 1, 0);
-		break;
-	default:
-		k = rnd(1, 8);
-		p = rnd(0, k - 1);
-		if (h + 2 * p < k)
-			h = k;
-		if (w + 2 * p < k)
-			w = k;
-		l = t_pool(op, c, h, w, k, rnd(1, 8), p);
-		break;
-	}
-	l.in_zp = (uint32_t)((int32_t)rnd(0, 255) - 128);
-	l.out_zp = (uint32_t)((int32_t)rnd(0, 255) - 128);
-	if (rnd(0, 1)) {
-		l.act_min = l.out_zp;
-	} else {
-		int32_t lo = (int32_t)rnd(0, 200) - 128;
-
-		l.act_min = (uint32_t)lo;
-		l.act_max = (uint32_t)(lo + (int32_t)rnd(0, (uint32_t)(127 - lo)));
-	}
-	return l;
+	t_fill(&rng, p, n);
 }
 
 static void families(void)
@@ -236,7 +165,7 @@ static void families(void)
 			int bad = 0, errs = 0;
 
 			for (int t = 0; t < per_op; t++) {
-				struct sushi_hw_layer l = random_layer(op);
+				struct sushi_hw_layer l = t_random_layer(&rng, op);
 				struct sushi_layer_geom g;
 				int8_t *in, *in2, *w, *o1, *o2;
 				uint8_t *epi;
@@ -256,8 +185,8 @@ static void families(void)
 				fill(w, g.w_rows * l.w_stride);
 				for (uint64_t i = 0; i < g.w_rows; i++)
 					set_epi(epi + 12 * i,
-						(int32_t)(tap_rand(&seed) % 200001) - 100000,
-						(int32_t)tap_rand(&seed),
+						(int32_t)(tap_rand(&rng.seed) % 200001) - 100000,
+						(int32_t)tap_rand(&rng.seed),
 						rnd(28, 44));
 				{
 					struct sushi_layer_io io = {

@@ -16,7 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "layers.h"
+#include "random_layer.h"
 #include "isa_note.h"
 #include "tap.h"
 
@@ -99,19 +99,17 @@ static int mem_write(void *opaque, uint64_t off, uint64_t len,
 
 /* ------------------------------------------------------------ test layers */
 
-static uint64_t seed = 13;
+static struct t_rand rng = { .seed = 13, .max_hw = 23, .max_c = 40,
+			     .max_group_c = 12 };
 
 static uint32_t rnd(uint32_t lo, uint32_t hi)
 {
-	return lo + (uint32_t)(tap_rand(&seed) % (hi - lo + 1));
+	return t_rnd(&rng, lo, hi);
 }
 
 static void fill(void *p, size_t n)
 {
-	uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		b[i] = (uint8_t)tap_rand(&seed);
+	t_fill(&rng, p, n);
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -127,83 +125,6 @@ static void set_epi(uint8_t *e, int32_t bias, int32_t mult, uint32_t shift)
 	put32(e, (uint32_t)bias);
 	put32(e + 4, (uint32_t)mult);
 	put32(e + 8, shift);
-}
-
-static struct sushi_hw_layer random_conv(uint32_t h, uint32_t w)
-{
-	static const uint32_t ks[] = { 1, 3, 5, 7 };
-	uint32_t k = ks[rnd(0, 3)], s = rnd(1, 2), p = rnd(0, k - 1);
-	uint32_t c = rnd(1, 40), g = 1, kout = rnd(1, 40);
-	struct sushi_hw_layer l;
-
-	switch (rnd(0, 3)) {
-	case 0:		/* depthwise */
-		g = c;
-		kout = c;
-		break;
-	case 1:		/* depthwise with channel multiplier */
-		g = c;
-		kout = c * rnd(2, 3);
-		break;
-	case 2:		/* grouped */
-		g = rnd(1, 4);
-		c = g * rnd(1, 12);
-		kout = g * rnd(1, 12);
-		break;
-	}
-	if (h + 2 * p < k)
-		h = k;
-	if (w + 2 * p < k)
-		w = k;
-	l = t_conv(c, h, w, kout, k, s, p, g);
-	l.w_stride += rnd(0, 9);
-	return l;
-}
-
-static struct sushi_hw_layer random_layer(uint32_t op)
-{
-	uint32_t h = rnd(1, 23), w = rnd(1, 23), c = rnd(1, 40), k, p;
-	struct sushi_hw_layer l;
-
-	switch (op) {
-	case SUSHI_OP_CONV:
-		l = random_conv(h, w);
-		break;
-	case SUSHI_OP_FC:
-		l = t_fc(rnd(1, 600), rnd(1, 80));
-		l.w_stride += rnd(0, 5);
-		break;
-	case SUSHI_OP_ADD:
-		l = t_add(c, h, w);
-		l.add_shift = rnd(0, 40);
-		l.add_mult_a = (uint32_t)tap_rand(&seed);
-		l.add_mult_b = (uint32_t)tap_rand(&seed);
-		l.in2_zp = (uint32_t)((int32_t)rnd(0, 255) - 128);
-		break;
-	case SUSHI_OP_GAP:
-		l = t_pool(op, c, h, w, 0, 1, 0);
-		break;
-	default:
-		k = rnd(1, 8);
-		p = rnd(0, k - 1);
-		if (h + 2 * p < k)
-			h = k;
-		if (w + 2 * p < k)
-			w = k;
-		l = t_pool(op, c, h, w, k, rnd(1, 8), p);
-		break;
-	}
-	l.in_zp = (uint32_t)((int32_t)rnd(0, 255) - 128);
-	l.out_zp = (uint32_t)((int32_t)rnd(0, 255) - 128);
-	if (rnd(0, 1)) {
-		l.act_min = l.out_zp;
-	} else {
-		int32_t lo = (int32_t)rnd(0, 200) - 128;
-
-		l.act_min = (uint32_t)lo;
-		l.act_max = (uint32_t)(lo + (int32_t)rnd(0, (uint32_t)(127 - lo)));
-	}
-	return l;
 }
 
 /* ---------------------------------------------------- one layer, checked */
@@ -229,8 +150,8 @@ static int tensors_make(const struct sushi_hw_layer *l, struct tensors *t)
 	fill(t->w, t->g.w_rows * l->w_stride);
 	for (uint64_t i = 0; i < t->g.w_rows; i++)
 		set_epi(t->epi + 12 * i,
-			(int32_t)(tap_rand(&seed) % 200001) - 100000,
-			(int32_t)tap_rand(&seed), rnd(24, 44));
+			(int32_t)(tap_rand(&rng.seed) % 200001) - 100000,
+			(int32_t)tap_rand(&rng.seed), rnd(24, 44));
 	return 0;
 }
 
@@ -345,8 +266,8 @@ static void tiles_of(const struct sushi_hw_layer *l, uint64_t tiles[5])
 	uint64_t all = sushi_stream_band_bytes(l, UINT64_MAX);
 
 	tiles[0] = 0;
-	tiles[1] = b1 + tap_rand(&seed) % 3 - 1;	/* b1 - 1 .. b1 + 1 */
-	tiles[2] = b1 + tap_rand(&seed) % (all - b1 + 1);
+	tiles[1] = b1 + tap_rand(&rng.seed) % 3 - 1;	/* b1 - 1 .. b1 + 1 */
+	tiles[2] = b1 + tap_rand(&rng.seed) % (all - b1 + 1);
 	tiles[3] = all - 1;
 	tiles[4] = UINT64_MAX;
 }
@@ -395,7 +316,7 @@ static void random_layers(void)
 		int bad = 0, errs = 0, mask = 0;
 
 		for (int i = 0; i < per_op; i++) {
-			struct sushi_hw_layer l = random_layer(op);
+			struct sushi_hw_layer l = t_random_layer(&rng, op);
 			int e = check_layer(&l, &errs);
 
 			bad += !!e;
