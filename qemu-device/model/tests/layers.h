@@ -102,4 +102,22 @@ t_pool(uint32_t op, uint32_t c, uint32_t h, uint32_t w, uint32_t k,
 	return l;
 }
 
+/* A little-endian 32-bit field of guest-format data. */
+static inline void t_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* One 12-byte epilogue record (struct sushi_hw_epilogue) at @e. */
+static inline void t_set_epi(uint8_t *e, int32_t bias, int32_t mult,
+			     uint32_t shift)
+{
+	t_put32(e, (uint32_t)bias);
+	t_put32(e + 4, (uint32_t)mult);
+	t_put32(e + 8, shift);
+}
+
 #endif /* SUSHI_TEST_LAYERS_H */

@@ -13,21 +13,6 @@
 #include "isa_note.h"
 #include "tap.h"
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void set_epi(uint8_t *e, int32_t bias, int32_t mult, uint32_t shift)
-{
-	put32(e, (uint32_t)bias);
-	put32(e + 4, (uint32_t)mult);
-	put32(e + 8, shift);
-}
-
 /* 1x1 conv, one channel: out = rshift((x - zp) * w + bias) * mult, shift) */
 static int8_t one_mac(int8_t x, int32_t zp, int8_t w, int32_t bias,
 		      int32_t mult, uint32_t shift, enum sushi_isa isa)
@@ -39,7 +24,7 @@ static int8_t one_mac(int8_t x, int32_t zp, int8_t w, int32_t bias,
 				     .epi = epi, .out = &out };
 
 	l.in_zp = (uint32_t)zp;
-	set_epi(epi, bias, mult, shift);
+	t_set_epi(epi, bias, mult, shift);
 	if (sushi_layer_compute(&l, &io, isa))
 		return 99;
 	return out;
@@ -77,7 +62,7 @@ static void padding_and_pools(void)
 	for (int i = 0; i < 9; i++)
 		w[i] = 1;
 	l.in_zp = 10;
-	set_epi(epi, 0, 1, 0);
+	t_set_epi(epi, 0, 1, 0);
 	sushi_layer_compute(&l, &io, SUSHI_ISA_REF);
 	/* every output sees all four inputs: 1 + 2 + 3 + 4 = 10 */
 	ok(out[0] == 10 && out[1] == 10 && out[2] == 10 && out[3] == 10,
@@ -184,7 +169,7 @@ static void families(void)
 				fill(in2, g.in2_bytes);
 				fill(w, g.w_rows * l.w_stride);
 				for (uint64_t i = 0; i < g.w_rows; i++)
-					set_epi(epi + 12 * i,
+					t_set_epi(epi + 12 * i,
 						(int32_t)(tap_rand(&rng.seed) % 200001) - 100000,
 						(int32_t)tap_rand(&rng.seed),
 						rnd(28, 44));

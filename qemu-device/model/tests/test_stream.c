@@ -112,21 +112,6 @@ static void fill(void *p, size_t n)
 	t_fill(&rng, p, n);
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void set_epi(uint8_t *e, int32_t bias, int32_t mult, uint32_t shift)
-{
-	put32(e, (uint32_t)bias);
-	put32(e + 4, (uint32_t)mult);
-	put32(e + 8, shift);
-}
-
 /* ---------------------------------------------------- one layer, checked */
 
 struct tensors {
@@ -149,7 +134,7 @@ static int tensors_make(const struct sushi_hw_layer *l, struct tensors *t)
 	fill(t->in2, t->g.in2_bytes);
 	fill(t->w, t->g.w_rows * l->w_stride);
 	for (uint64_t i = 0; i < t->g.w_rows; i++)
-		set_epi(t->epi + 12 * i,
+		t_set_epi(t->epi + 12 * i,
 			(int32_t)(tap_rand(&rng.seed) % 200001) - 100000,
 			(int32_t)tap_rand(&rng.seed), rnd(24, 44));
 	return 0;
@@ -386,9 +371,9 @@ static void errors(void)
 	io.w_stride = l.w_stride - 1;
 	is_int(sushi_layer_compute_streamed(&l, &io, 0, SUSHI_ISA_REF), -EINVAL, "short host stride");
 	io.w_stride = l.w_stride;
-	set_epi(t.epi + 12 * 3, 0, 1, 63);
+	t_set_epi(t.epi + 12 * 3, 0, 1, 63);
 	is_int(sushi_layer_compute_streamed(&l, &io, 0, SUSHI_ISA_REF), -EINVAL, "epilogue shift 63");
-	set_epi(t.epi + 12 * 3, 0, 1, 30);
+	t_set_epi(t.epi + 12 * 3, 0, 1, 30);
 	is_int(m.calls, 0, "refused before any callback");
 	l.stride = 3;
 	is_int(sushi_layer_compute_streamed(&l, &io, 0, SUSHI_ISA_REF), -EINVAL, "invalid layer");
