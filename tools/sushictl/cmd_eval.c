@@ -478,6 +478,25 @@ static int weight_sizes(struct eval_report *r, const struct sushi_supernet *sn)
 	return ret;
 }
 
+/* The catalog's ids, for the per-SubNet costs of the JSON output. */
+static int subnet_ids(struct eval_report *r, const struct sushi_supernet *sn)
+{
+	uint32_t S = sushi_sched_space_subnets(r->sp);
+	struct sushi_subnet_info si;
+	int ret;
+
+	r->ids = calloc(S ? S : 1, sizeof(*r->ids));
+	if (!r->ids)
+		return -ENOMEM;
+	for (uint32_t s = 0; s < S; s++) {
+		ret = sushi_supernet_subnet(sn, s, &si);
+		if (ret)
+			return ret;
+		r->ids[s] = si.id;
+	}
+	return 0;
+}
+
 /* Policies pinning the same candidate throughout replay the same. */
 static void find_same(struct eval_report *r)
 {
@@ -548,7 +567,7 @@ int cmd_eval(int argc, char **argv)
 	r->o = &o;
 	r->sp = sp;
 	r->n = n;
-	if (weight_sizes(r, sn)) {
+	if (weight_sizes(r, sn) || subnet_ids(r, sn)) {
 		ret = EXIT_INTERNAL;
 		goto out;
 	}
@@ -577,6 +596,8 @@ int cmd_eval(int argc, char **argv)
 	if (o.plot && (o.policies & (1u << SUSHI_POLICY_SUSHI)))
 		ret = plot_timeline(o.plot, sp, qs, rec, n) ? EXIT_INTERNAL : EXIT_OK;
 out:
+	if (r)
+		free(r->ids);
 	free(r);
 	free(rec);
 	free(qs);

@@ -78,6 +78,7 @@ struct eval_row {
  * @smallest_slice: the smallest weight slice of any SubNet (a PB smaller
  *	than this fits nothing)
  * @largest_subnet: weight bytes of the largest SubNet
+ * @ids: the catalog's SubNet ids, in space order (borrowed from the file)
  */
 struct eval_report {
 	const struct eval_opts *o;
@@ -89,6 +90,7 @@ struct eval_report {
 	uint64_t supernet_bytes;
 	uint64_t smallest_slice;
 	uint64_t largest_subnet;
+	const char **ids;
 };
 
 /* the order policies are printed in */

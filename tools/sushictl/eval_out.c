@@ -223,6 +223,27 @@ static void json_row(const struct eval_report *r, struct jw *w, enum sushi_polic
 	jw_end_obj(w);
 }
 
+/* the catalog on this accelerator: each SubNet alone, nothing pinned */
+static void json_subnets(const struct eval_report *r, struct jw *w)
+{
+	uint32_t S = sushi_sched_space_subnets(r->sp);
+
+	jw_arr(w, "subnets");
+	for (uint32_t s = 0; s < S; s++) {
+		const struct sushi_sched_cell *c = sushi_sched_space_cell(r->sp, s, 0);
+
+		jw_obj(w, NULL);
+		jw_str(w, "id", r->ids[s]);
+		jw_num(w, "accuracy", sushi_sched_space_accuracy(r->sp, s));
+		jw_u64(w, "latency_ns", c->ns);
+		jw_u64(w, "offchip_bytes", c->dram);
+		jw_u64(w, "weight_bytes", c->weights);
+		jw_num(w, "energy_uj", (double)c->energy_fj / 1e9);
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+}
+
 void eval_print_json(const struct eval_report *r, FILE *f)
 {
 	const struct eval_opts *o = r->o;
@@ -278,6 +299,7 @@ void eval_print_json(const struct eval_report *r, FILE *f)
 		jw_end_obj(&w);
 	}
 	jw_i64(&w, "universal_bound", r->universal);
+	json_subnets(r, &w);
 	jw_arr(&w, "results");
 	for (int i = 0; i < SUSHI_POLICY_COUNT; i++)
 		if (ran(r, eval_order[i]))
