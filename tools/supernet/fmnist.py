@@ -8,6 +8,7 @@ train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz,
 t10k-labels-idx1-ubyte.gz) and pass the directory holding them.
 """
 import gzip
+import hashlib
 import os
 import struct
 
@@ -99,3 +100,12 @@ def load(data_dir, split):
     elif split == "val":
         x, y = x[-N_VAL:], y[-N_VAL:]
     return x, y
+
+
+def split_hash(x, y):
+    """SHA-256 (hex) of a split: its images' bytes (C order), then its
+    labels' bytes; names exactly which images an accuracy was measured on."""
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(x, dtype=np.uint8).tobytes())
+    h.update(np.ascontiguousarray(y, dtype=np.uint8).tobytes())
+    return h.hexdigest()

@@ -215,11 +215,18 @@ def images_to_input(u8):
     return (u8.astype(np.int16) - 128).astype(np.int8)[..., None]
 
 
-def accuracy(layers, weights, epis, images_u8, labels, batch=500):
-    """Top-1 accuracy (argmax of the int8 logits; ties -> lowest index)."""
-    ok = 0
-    for i in range(0, len(labels), batch):
+def predict(layers, weights, epis, images_u8, batch=500):
+    """Top-1 class per image (argmax of the int8 logits; ties -> lowest
+    index), as an int64 array."""
+    out = []
+    for i in range(0, len(images_u8), batch):
         y = run_layers(layers, weights, epis,
                        images_to_input(images_u8[i:i + batch]))
-        ok += int((y.reshape(y.shape[0], -1).argmax(1) == labels[i:i + batch]).sum())
-    return ok / len(labels)
+        out.append(y.reshape(y.shape[0], -1).argmax(1))
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def accuracy(layers, weights, epis, images_u8, labels, batch=500):
+    """Top-1 accuracy (argmax of the int8 logits; ties -> lowest index)."""
+    return float((predict(layers, weights, epis, images_u8, batch)
+                  == labels).mean())
