@@ -35,7 +35,7 @@ test: deps host-test qemu-test qemu-fuzz-san guest-test guest-fuzz driver-lint g
       guest-robust-debug
 	@echo "make test: all suites passed"
 
-host-test: model-test libsushi-test mutation-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-net-test \
+host-test: model-test libsushi-test mutation-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-catalog-test supernet-net-test \
            libsushi-install-test docs-test
 
 # every reStructuredText document renders without a warning

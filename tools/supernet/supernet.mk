@@ -22,7 +22,7 @@ SNT_VEC   := $(SNT_OUT)/vectors
 SNT_CASES := $(SNT_SUBNETS:%=fmnist/%) $(SNT_OFA50_SUBNETS:%=ofa50/%)
 SNT_BIN   := $(SNT_OUT)/tests/san/test_net_bitexact
 
-.PHONY: supernet-net-test supernet-py-test
+.PHONY: supernet-net-test supernet-py-test supernet-catalog-test
 
 $(SNT_BIN): $(SNT_DIR)/tests/test_net_bitexact.c $(LS_HDRS) $(MODEL_TEST_HDRS) $(LS_CORE_SAN) $(MODEL_SAN_LIB)
 	@mkdir -p $(@D)
@@ -53,3 +53,8 @@ supernet-net-test: $(SNT_BIN) $(SNT_CASES:%=$(SNT_VEC)/%/manifest.json)
 # the numpy self-test (its own TAP, about 20 s); fails make when it fails
 supernet-py-test:
 	$(SNT_PY) $(SNT_DIR)/test_int8ref.py
+
+# the shipped catalog's provenance: splits recorded and hashed, selected on
+# (latency, validation accuracy), latency = sushictl eval's (TAP, ~30 s)
+supernet-catalog-test: $(BUILD)/sushictl/sushictl
+	$(SNT_PY) $(SNT_DIR)/test_catalog.py $(BUILD)/sushictl/sushictl

@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 	}
 	is_int(runf("run --subnet sn99 --input %s", idx), EXIT_USAGE,
 	       "unknown SubNet id: exit 1");
-	is_int(runf("run --subnet 21 --input %s", idx), EXIT_USAGE,
+	is_int(runf("run --subnet 4096 --input %s", idx), EXIT_USAGE,
 	       "SubNet index past the catalog: exit 1");
 	is_int(runf("run --subnet 0 --pin nope --input %s -d /dev/null", idx),
 	       EXIT_USAGE, "unknown --pin SubNet: exit 1");
