@@ -236,8 +236,19 @@ static void variants(void)
 		vs[i].fn(arch, cat);
 		if (ok(load(arch, cat, "sushi-supernet", &sn, err, sizeof(err)) == 0,
 		       "loads: %s (%s)", vs[i].what, err)) {
+			struct sushi_supernet_map map = { 0x100000, 0x400000, 0 };
+			struct sushi_model_config cfg;
+			struct sushi_sched_space *sp = NULL;
+
 			sushi_supernet_subnet(sn, 1, &si);
 			ok(!strcmp(si.id, "b"), "catalog order kept");
+			/* the scheduler ranks by accuracy itself: any order works */
+			sushi_model_config_default(&cfg);
+			is_int(sushi_supernet_sched_space(sn, &cfg, &map, &sp), 0,
+			       "scheduling space of that catalog");
+			ok(sp && sushi_sched_space_accuracy(sp, 1) == si.accuracy,
+			   "SubNet 1 keeps its accuracy %.2f", si.accuracy);
+			sushi_sched_space_free(sp);
 		}
 		sushi_supernet_close(sn);
 		cJSON_Delete(arch);
