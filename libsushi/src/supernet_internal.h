@@ -25,6 +25,8 @@ struct sn_wlayer {
 	uint32_t rows_max;
 	uint64_t row_stride;
 	uint32_t kernel;
+	uint32_t in_c_max;
+	uint32_t groups;
 };
 
 struct sn_layer {

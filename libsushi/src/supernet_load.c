@@ -3,7 +3,8 @@
  * supernet_load.c - the strict SuperNet file loader: the safetensors
  * container (header length, JSON header, tensor table), the metadata
  * (format, architecture, catalog) and every invariant of
- * Documentation/supernet/format.rst.  Each failure names the field.
+ * Documentation/supernet/format.rst (the cross-field rules live in
+ * supernet_check.c).  Each failure names the field.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 
 #include "jfield.h"
-#include "supernet_internal.h"
+#include "supernet_check.h"
 
 #define MAX_HEADER (64u << 20)
 #define MAX_LAYERS 4096
@@ -49,12 +50,6 @@ static const struct sn_tensor *find_tensor(const struct sushi_supernet *sn,
 		if (!strcmp(sn->tensors[i].name, name))
 			return &sn->tensors[i];
 	return NULL;
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
 }
 
 static int parse_tensor(struct sushi_supernet *sn, const cJSON *t,
@@ -203,7 +198,10 @@ static int parse_weights(struct sushi_supernet *sn, const cJSON *arch,
 		    jf_int(w, path, "in_c_max", 1, SUSHI_HW_MAX_CHANNELS, &cin, e) ||
 		    jf_int(w, path, "groups", 1, SUSHI_HW_MAX_CHANNELS, &g, e))
 			return -EINVAL;
-		if (cin % g || stride != cin / g * k * k)
+		if (sn_check_weight_groups((uint32_t)rows, (uint32_t)cin,
+					   (uint32_t)g, path, e))
+			return -EINVAL;
+		if (stride != cin / g * k * k)
 			return jerr_set(e, path, "row_stride",
 					"must be in_c_max / groups * k * k");
 		shape[0] = (uint64_t)rows;
@@ -222,6 +220,8 @@ static int parse_weights(struct sushi_supernet *sn, const cJSON *arch,
 		o->rows_max = (uint32_t)rows;
 		o->row_stride = (uint64_t)stride;
 		o->kernel = (uint32_t)k;
+		o->in_c_max = (uint32_t)cin;
+		o->groups = (uint32_t)g;
 	}
 	return 0;
 }
@@ -388,6 +388,8 @@ static int parse_weight_use(struct sushi_supernet *sn, const cJSON *L,
 	if (o->wl < 0)
 		return jerr_set(e, path, "weight",
 				"\"%s\" is not a weight of the architecture", wname);
+	if (sn_check_layer_groups(&sn->wl[o->wl], d, path, e))
+		return -EINVAL;
 	if ((uint64_t)rows != d->out_c ||
 	    (uint64_t)rb != (uint64_t)d->in_c / d->groups * d->kernel * d->kernel)
 		return jerr_set(e, path, "rows",
@@ -406,11 +408,8 @@ static int parse_weight_use(struct sushi_supernet *sn, const cJSON *L,
 	t = want_tensor(sn, path, "epilogue", ename, SN_I32, 2, shape, e);
 	if (!t)
 		return -EINVAL;
-	for (uint64_t r = 0; r < d->out_c; r++)
-		if (ld32(sn->data + t->begin + r * 12 + 8) > SUSHI_HW_MAX_SHIFT)
-			return jerr_set(e, path, "epilogue",
-					"row %llu: shift outside 0..62",
-					(unsigned long long)r);
+	if (sn_check_epilogue(sn->data + t->begin, d->out_c, (uint64_t)rb, path, e))
+		return -EINVAL;
 	o->epi_off = t->begin;
 	return 0;
 }
@@ -471,6 +470,8 @@ static int parse_layer(struct sushi_supernet *sn, const cJSON *L,
 					i, (unsigned long long)h, (unsigned long long)w,
 					(unsigned long long)c, d->in_h, d->in_w, d->in_c);
 	}
+	if (sn_check_zero_points(sn, prev, o, n_in, path, e))
+		return -EINVAL;
 	if (d->op == SUSHI_OP_FC)	/* a flattened input is one pixel */
 		d->in_h = d->in_w = 1;
 	if (d->op == SUSHI_OP_CONV || d->op == SUSHI_OP_FC) {
@@ -563,12 +564,7 @@ static int parse_subnet(struct sushi_supernet *sn, const cJSON *c,
 				"%llu, but the layers read %llu",
 				(unsigned long long)o->weight_bytes,
 				(unsigned long long)wbytes);
-	if (i && !(o->macs > sn->subnets[i - 1].macs &&
-		   o->accuracy > sn->subnets[i - 1].accuracy))
-		return jerr_set(e, path, NULL,
-				"the catalog must be Pareto-sorted: more MACs and higher accuracy than catalog[%u]",
-				i - 1);
-	return 0;
+	return sn_check_catalog_order(sn, i, path, e);
 }
 
 static int parse_meta(struct sushi_supernet *sn, const cJSON *meta,

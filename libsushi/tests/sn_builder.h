@@ -2,9 +2,12 @@
 /*
  * sn_builder.h - builds small SuperNet files in memory for the loader tests
  * and the fuzz seed corpus: a 4x4x3 input, a 3x3 conv of up to 8 channels,
- * global pooling and a 2-class FC; two SubNets (4 and 8 channels).  The
- * architecture and catalog are cJSON trees a test may mutate before
- * sn_build_file() serializes them into the safetensors container.
+ * global pooling and a 2-class FC; two SubNets (4 and 8 channels).  Two
+ * optional variants (sn_subnet_ex): a residual ADD of the conv's output
+ * with itself, and a grouped 3x3 conv "gc" (weights of 2 groups of 4
+ * inputs and 4 outputs) after the conv.  The architecture and catalog are
+ * cJSON trees a test may mutate before sn_build_file() serializes them
+ * into the safetensors container.
  */
 #ifndef SUSHI_TEST_SN_BUILDER_H
 #define SUSHI_TEST_SN_BUILDER_H
@@ -28,6 +31,11 @@ static const struct sn_tensor_spec sn_tensors[] = {
 	{ "epi.a.fc", "I32", 2, 3, 4 },
 	{ "epi.b.conv", "I32", 8, 3, 4 },
 	{ "epi.b.fc", "I32", 2, 3, 4 },
+	{ "w.gc", "I8", 8, 36, 1 },
+	{ "epi.a.gc4", "I32", 4, 3, 4 },
+	{ "epi.b.gc8", "I32", 8, 3, 4 },
+	{ "epi.a.gc2", "I32", 2, 3, 4 },
+	{ "epi.a.gc8", "I32", 8, 3, 4 },
 };
 
 #define SN_NT (sizeof(sn_tensors) / sizeof(sn_tensors[0]))
@@ -53,7 +61,7 @@ static cJSON *sn_layer(const char *name, const char *op, int in0, int in_c,
 	cJSON_AddNumberToObject(L, "s", 1);
 	cJSON_AddNumberToObject(L, "p", p);
 	cJSON_AddNumberToObject(L, "groups", 1);
-	cJSON_AddNumberToObject(L, "in_zp", -3);
+	cJSON_AddNumberToObject(L, "in_zp", -128);
 	cJSON_AddNumberToObject(L, "in2_zp", 0);
 	cJSON_AddNumberToObject(L, "out_zp", -128);
 	cJSON_AddNumberToObject(L, "act_min", -128);
@@ -75,16 +83,25 @@ static cJSON *sn_layer(const char *name, const char *op, int in0, int in_c,
 	return L;
 }
 
-static cJSON *sn_subnet(const char *id, int ch, double acc, double width)
+/*
+ * SubNet @id: conv to @ch channels, then (@add) an ADD of that output with
+ * itself, then (@gc_out > 0) the grouped conv "gc" from @ch to @gc_out
+ * channels in groups of 4 inputs, then gap and fc.  MACs and weight bytes
+ * follow the layers.
+ */
+static cJSON *sn_subnet_ex(const char *id, int ch, double acc, double width,
+			   int add, int gc_out)
 {
 	cJSON *c = cJSON_CreateObject(), *ls = cJSON_CreateArray();
 	cJSON *arch = cJSON_CreateObject(), *d = cJSON_CreateArray();
 	cJSON *e = cJSON_CreateArray(), *e0 = cJSON_CreateArray();
 	cJSON *w = cJSON_CreateArray();
-	char epi_conv[32], epi_fc[32];
+	char epi_conv[32], epi_fc[32], epi_gc[32];
+	int n = 1, top = ch, macs = 16 * ch * 27, wb = ch * 27;
 
 	snprintf(epi_conv, sizeof(epi_conv), "epi.%s.conv", id);
 	snprintf(epi_fc, sizeof(epi_fc), "epi.%s.fc", id);
+	snprintf(epi_gc, sizeof(epi_gc), "epi.%s.gc%d", id, gc_out);
 	cJSON_AddStringToObject(c, "id", id);
 	cJSON_AddItemToArray(d, cJSON_CreateNumber(1));
 	cJSON_AddItemToArray(e0, cJSON_CreateNumber(1));
@@ -95,21 +112,50 @@ static cJSON *sn_subnet(const char *id, int ch, double acc, double width)
 	cJSON_AddItemToObject(arch, "w", w);
 	cJSON_AddItemToObject(c, "arch", arch);
 	cJSON_AddStringToObject(c, "arch_name", id);
-	cJSON_AddNumberToObject(c, "macs", 16 * ch * 27 + 2 * ch);
-	cJSON_AddNumberToObject(c, "weight_bytes", ch * 27 + 2 * ch);
-	cJSON_AddNumberToObject(c, "accuracy", acc);
 	cJSON_AddItemToArray(ls, sn_layer("conv", "conv", -1, 3, 4, ch, 4, 3, 1,
 					  "w.conv", ch, 27, 27, epi_conv));
-	cJSON_AddItemToArray(ls, sn_layer("gap", "gap", 0, ch, 4, ch, 1, 0, 0,
+	if (add) {
+		cJSON *L = sn_layer("add", "add", 0, ch, 4, ch, 4, 0, 0, NULL,
+				    0, 0, 0, NULL);
+
+		cJSON_AddItemToArray(cJSON_GetObjectItem(L, "inputs"),
+				     cJSON_CreateNumber(0));
+		cJSON_ReplaceItemInObject(L, "in2_zp", cJSON_CreateNumber(-128));
+		cJSON_ReplaceItemInObject(L, "add_mult_a", cJSON_CreateNumber(1 << 30));
+		cJSON_ReplaceItemInObject(L, "add_mult_b", cJSON_CreateNumber(1 << 30));
+		cJSON_ReplaceItemInObject(L, "add_shift", cJSON_CreateNumber(31));
+		cJSON_AddItemToArray(ls, L);
+		n++;
+	}
+	if (gc_out) {
+		cJSON *L = sn_layer("gc", "conv", n - 1, ch, 4, gc_out, 4, 3, 1,
+				    "w.gc", gc_out, 36, 36, epi_gc);
+
+		cJSON_ReplaceItemInObject(L, "groups", cJSON_CreateNumber(ch / 4));
+		cJSON_AddItemToArray(ls, L);
+		macs += 16 * gc_out * 36;
+		wb += gc_out * 36;
+		top = gc_out;
+		n++;
+	}
+	cJSON_AddItemToArray(ls, sn_layer("gap", "gap", n - 1, top, 4, top, 1, 0, 0,
 					  NULL, 0, 0, 0, NULL));
-	cJSON_AddItemToArray(ls, sn_layer("fc", "fc", 1, ch, 1, 2, 1, 1, 0,
-					  "w.fc", 2, ch, 8, epi_fc));
+	cJSON_AddItemToArray(ls, sn_layer("fc", "fc", n, top, 1, 2, 1, 1, 0,
+					  "w.fc", 2, top, 8, epi_fc));
+	cJSON_AddNumberToObject(c, "macs", macs + 2 * top);
+	cJSON_AddNumberToObject(c, "weight_bytes", wb + 2 * top);
+	cJSON_AddNumberToObject(c, "accuracy", acc);
 	cJSON_AddItemToObject(c, "layers", ls);
 	return c;
 }
 
+static cJSON *sn_subnet(const char *id, int ch, double acc, double width)
+{
+	return sn_subnet_ex(id, ch, acc, width, 0, 0);
+}
+
 static cJSON *sn_weight(const char *tensor, int rows, int stride, int k,
-			int cin)
+			int cin, int groups)
 {
 	cJSON *w = cJSON_CreateObject();
 
@@ -118,7 +164,7 @@ static cJSON *sn_weight(const char *tensor, int rows, int stride, int k,
 	cJSON_AddNumberToObject(w, "row_stride", stride);
 	cJSON_AddNumberToObject(w, "k", k);
 	cJSON_AddNumberToObject(w, "in_c_max", cin);
-	cJSON_AddNumberToObject(w, "groups", 1);
+	cJSON_AddNumberToObject(w, "groups", groups);
 	return w;
 }
 
@@ -138,8 +184,8 @@ static cJSON *sn_arch(void)
 	cJSON_AddNumberToObject(in, "zp", -128);
 	cJSON_AddItemToObject(a, "input", in);
 	cJSON_AddNumberToObject(a, "n_classes", 2);
-	cJSON_AddItemToArray(ws, sn_weight("w.conv", 8, 27, 3, 3));
-	cJSON_AddItemToArray(ws, sn_weight("w.fc", 2, 8, 1, 8));
+	cJSON_AddItemToArray(ws, sn_weight("w.conv", 8, 27, 3, 3, 1));
+	cJSON_AddItemToArray(ws, sn_weight("w.fc", 2, 8, 1, 8, 1));
 	cJSON_AddItemToObject(a, "weights", ws);
 	cJSON_AddItemToObject(sp, "depth_list", cJSON_CreateDoubleArray(dl, 1));
 	cJSON_AddItemToObject(sp, "expand_list", cJSON_CreateDoubleArray(el, 1));
@@ -155,6 +201,37 @@ static cJSON *sn_catalog(void)
 	cJSON_AddItemToArray(c, sn_subnet("a", 4, 0.5, 0.5));
 	cJSON_AddItemToArray(c, sn_subnet("b", 8, 0.6, 1.0));
 	return c;
+}
+
+/* the architecture with the grouped weights w.gc (2 groups, 8 x 36) */
+static void sn_arch_add_gc(cJSON *arch)
+{
+	cJSON_AddItemToArray(cJSON_GetObjectItem(arch, "weights"),
+			     sn_weight("w.gc", 8, 36, 3, 8, 2));
+}
+
+/* replace @cat's SubNets by the variant (see sn_subnet_ex) */
+static void sn_catalog_ex(cJSON *cat, int add, int gc_out_a, int gc_out_b)
+{
+	while (cJSON_GetArraySize(cat))
+		cJSON_DeleteItemFromArray(cat, 0);
+	cJSON_AddItemToArray(cat, sn_subnet_ex("a", 4, 0.5, 0.5, add, gc_out_a));
+	cJSON_AddItemToArray(cat, sn_subnet_ex("b", 8, 0.6, 1.0, add, gc_out_b));
+}
+
+/* offset of tensor @name in the data section sn_build_file() writes */
+static uint64_t sn_tensor_offset(const char *name)
+{
+	uint64_t off = 0;
+
+	for (size_t i = 0; i < SN_NT; i++) {
+		if (!strcmp(sn_tensors[i].name, name))
+			return off;
+		off += (uint64_t)sn_tensors[i].rows * sn_tensors[i].cols *
+		       sn_tensors[i].elem;
+		off = (off + 63) & ~63ull;
+	}
+	return UINT64_MAX;
 }
 
 /*

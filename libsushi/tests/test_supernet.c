@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_supernet.c - the SuperNet loader on hand-made files: the valid file's
- * catalog, descriptors, slices, intersections and PB ranges; then one
- * defect per case (container, metadata, architecture, catalog), each
- * refused with -EINVAL and a message naming the field.  Also loads the
- * shipped SuperNet files given on the command line.
+ * catalog, descriptors, slices, intersections and PB ranges; the valid
+ * variants (a residual ADD, a grouped conv, a catalog with a dominated
+ * entry); then one defect per case (container, metadata, architecture,
+ * catalog, the epilogue's product bound), each refused with -EINVAL and a
+ * message naming the field.  Also loads the shipped SuperNet files given
+ * on the command line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -107,7 +109,12 @@ static void m_cat_empty(cJSON *a, cJSON *c) { (void)a; cJSON_DeleteItemFromArray
 static void m_acc(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "accuracy", cJSON_CreateNumber(1.5)); }
 static void m_macs(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "macs", cJSON_CreateNumber(1)); }
 static void m_wbytes(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "weight_bytes", cJSON_CreateNumber(1)); }
-static void m_order(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 1), "accuracy", cJSON_CreateNumber(0.4)); }
+static void m_order(cJSON *a, cJSON *c) { (void)a; cJSON_AddItemToArray(c, cJSON_DetachItemFromArray(c, 0)); }
+static void m_dup_id(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 1), "id", cJSON_CreateString("a")); }
+/* a's conv counted without its padded taps (100 of 144 per channel pair) */
+static void m_macs_nopad(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "macs", cJSON_CreateNumber(100 * 3 * 4 + 2 * 4)); }
+/* a's MACs with the GAP's 16 additions per channel counted */
+static void m_macs_gap(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "macs", cJSON_CreateNumber(16 * 4 * 27 + 16 * 4 + 2 * 4)); }
 static void m_depth(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetObjectItem(cJSON_GetArrayItem(c, 0), "arch"), "d", cJSON_CreateIntArray((const int[]){ 2 }, 1)); }
 static void m_width(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetObjectItem(cJSON_GetArrayItem(c, 0), "arch"), "w", cJSON_CreateDoubleArray((const double[]){ 0.7 }, 1)); }
 static void m_op(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(1), "op", cJSON_CreateString("softmax")); }
@@ -123,6 +130,20 @@ static void m_epi(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "epilogue", cJS
 static void m_last(cJSON *a, cJSON *cat) { (void)a; cJSON_DeleteItemFromArray(cJSON_GetObjectItem(cJSON_GetArrayItem(cat, 0), "layers"), 2); }
 static void m_id(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 0), "id", cJSON_CreateNumber(3)); }
 static void m_wnull(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(2), "weight", cJSON_CreateNull()); }
+static void m_in_zp(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(0), "in_zp", cJSON_CreateNumber(-3)); }
+static void m_fc_zp(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(2), "in_zp", cJSON_CreateNumber(0)); }
+static void m_pool_zp(cJSON *a, cJSON *cat) { (void)a; SET(CAT0L(1), "out_zp", cJSON_CreateNumber(-3)); }
+static void m_add_zp(cJSON *a, cJSON *cat) { (void)a; sn_catalog_ex(cat, 1, 0, 0); SET(CAT0L(1), "in2_zp", cJSON_CreateNumber(-3)); }
+static void m_add_shape(cJSON *a, cJSON *cat) { (void)a; sn_catalog_ex(cat, 1, 0, 0); SET(CAT0L(1), "inputs", cJSON_CreateIntArray((const int[]){ 0, -1 }, 2)); }
+/* grouped weights whose groups do not divide rows_max (8 rows, 3 groups) */
+static void m_wgroups(cJSON *a, cJSON *c) { (void)c; cJSON *w = cJSON_GetArrayItem(cJSON_GetObjectItem(a, "weights"), 0); SET(w, "in_c_max", cJSON_CreateNumber(9)); SET(w, "groups", cJSON_CreateNumber(3)); }
+/* the grouped variant, w.gc declared dense (4 inputs, same bytes): b's 2-group gc */
+static void m_gc_dense(cJSON *a, cJSON *cat) { cJSON *w; sn_arch_add_gc(a); sn_catalog_ex(cat, 0, 4, 8); w = cJSON_GetArrayItem(cJSON_GetObjectItem(a, "weights"), 2); SET(w, "in_c_max", cJSON_CreateNumber(4)); SET(w, "groups", cJSON_CreateNumber(1)); }
+/* a's gc: 2 groups of 4 outputs, but of 2 inputs each (half groups of 4) */
+static void m_gc_in(cJSON *a, cJSON *cat) { cJSON *L; sn_arch_add_gc(a); sn_catalog_ex(cat, 0, 8, 8); L = CAT0L(1); SET(L, "groups", cJSON_CreateNumber(2)); SET(L, "row_bytes", cJSON_CreateNumber(18));
+	SET(cJSON_GetArrayItem(cat, 0), "macs", cJSON_CreateNumber(16 * 4 * 27 + 16 * 8 * 18 + 2 * 8)); SET(cJSON_GetArrayItem(cat, 0), "weight_bytes", cJSON_CreateNumber(4 * 27 + 8 * 18 + 2 * 8)); }
+/* a's gc: 2 outputs, half of a group of 4 */
+static void m_gc_out(cJSON *a, cJSON *cat) { sn_arch_add_gc(a); sn_catalog_ex(cat, 0, 2, 8); }
 
 static const struct {
 	mutate_fn fn;
@@ -139,7 +160,10 @@ static const struct {
 	{ m_acc, "catalog[0].accuracy", "accuracy above 1" },
 	{ m_macs, "catalog[0].macs", "MACs disagreeing with the layers" },
 	{ m_wbytes, "catalog[0].weight_bytes", "weight bytes disagreeing with the layers" },
-	{ m_order, "catalog[1]", "catalog not Pareto-sorted" },
+	{ m_order, "catalog[1].macs", "catalog not sorted by MACs" },
+	{ m_dup_id, "catalog[1].id", "duplicate SubNet id" },
+	{ m_macs_nopad, "catalog[0].macs", "MACs without the padded taps" },
+	{ m_macs_gap, "catalog[0].macs", "MACs counting the GAP's additions" },
 	{ m_depth, "catalog[0].arch.d", "depth outside the space" },
 	{ m_width, "catalog[0].arch.w", "width outside the space" },
 	{ m_op, "catalog[0].layers[1].op", "unknown op" },
@@ -155,6 +179,15 @@ static const struct {
 	{ m_last, "catalog[0].layers", "output is not the class scores" },
 	{ m_id, "catalog[0].id", "id not a string" },
 	{ m_wnull, "catalog[0].layers[2].weight", "FC without weights" },
+	{ m_in_zp, "catalog[0].layers[0].in_zp", "conv in_zp not the network input's zero point" },
+	{ m_fc_zp, "catalog[0].layers[2].in_zp", "fc in_zp not its producer's out_zp" },
+	{ m_pool_zp, "catalog[0].layers[1].out_zp", "GAP changing the zero point" },
+	{ m_add_zp, "catalog[0].layers[1].in2_zp", "ADD in2_zp not its producer's out_zp" },
+	{ m_add_shape, "catalog[0].layers[1].inputs", "ADD's second input of another shape" },
+	{ m_wgroups, "architecture.weights[0].groups", "weight groups not dividing rows_max" },
+	{ m_gc_dense, "catalog[1].layers[1].groups", "grouped layer on dense weights" },
+	{ m_gc_in, "catalog[0].layers[1].groups", "grouped slice of partial input groups" },
+	{ m_gc_out, "catalog[0].layers[1].groups", "grouped slice of a partial output group" },
 };
 
 static void defects(void)
@@ -169,9 +202,95 @@ static void defects(void)
 		ret = load(arch, cat, "sushi-supernet", &sn, err, sizeof(err));
 		ok(ret == -EINVAL && sn == NULL && strstr(err, cases[i].field) == err,
 		   "%s: refused naming %s (%s)", cases[i].what, cases[i].field, err);
+		if (!ret)	/* wrongly accepted: still no leak */
+			sushi_supernet_close(sn);
 		cJSON_Delete(arch);
 		cJSON_Delete(cat);
 	}
+}
+
+/* the variants of the hand-made file that must load */
+typedef void (*variant_fn)(cJSON *arch, cJSON *cat);
+
+static void v_dominated(cJSON *a, cJSON *c) { (void)a; SET(cJSON_GetArrayItem(c, 1), "accuracy", cJSON_CreateNumber(0.4)); }
+static void v_add(cJSON *a, cJSON *cat) { (void)a; sn_catalog_ex(cat, 1, 0, 0); }
+static void v_gc(cJSON *a, cJSON *cat) { sn_arch_add_gc(a); sn_catalog_ex(cat, 0, 4, 8); }
+
+static void variants(void)
+{
+	static const struct {
+		variant_fn fn;
+		const char *what;
+	} vs[] = {
+		{ v_dominated, "a catalog entry dominated by a cheaper one (accuracy not monotone)" },
+		{ v_add, "a residual ADD of two equal-shape inputs" },
+		{ v_gc, "a grouped conv: 1 of 2 groups in a, both in b" },
+	};
+
+	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+		cJSON *arch = sn_arch(), *cat = sn_catalog();
+		struct sushi_supernet *sn = NULL;
+		struct sushi_subnet_info si;
+		char err[256] = "";
+
+		vs[i].fn(arch, cat);
+		if (ok(load(arch, cat, "sushi-supernet", &sn, err, sizeof(err)) == 0,
+		       "loads: %s (%s)", vs[i].what, err)) {
+			struct sushi_supernet_map map = { 0x100000, 0x400000, 0 };
+			struct sushi_model_config cfg;
+			struct sushi_sched_space *sp = NULL;
+
+			sushi_supernet_subnet(sn, 1, &si);
+			ok(!strcmp(si.id, "b"), "catalog order kept");
+			/* the scheduler ranks by accuracy itself: any order works */
+			sushi_model_config_default(&cfg);
+			is_int(sushi_supernet_sched_space(sn, &cfg, &map, &sp), 0,
+			       "scheduling space of that catalog");
+			ok(sp && sushi_sched_space_accuracy(sp, 1) == si.accuracy,
+			   "SubNet 1 keeps its accuracy %.2f", si.accuracy);
+			sushi_sched_space_free(sp);
+		}
+		sushi_supernet_close(sn);
+		cJSON_Delete(arch);
+		cJSON_Delete(cat);
+	}
+}
+
+/*
+ * (acc_max + |bias|) * |mult| < 2^62 for every conv/fc output channel:
+ * a's conv reads 27-byte rows, acc_max = 27 * 255 * 127 = 874395; with
+ * mult = -2^31, bias = 2^31 - 874395 reaches 2^62 exactly (refused), one
+ * less stays below (loads).
+ */
+static void epilogue_bound(void)
+{
+	cJSON *arch = sn_arch(), *cat = sn_catalog();
+	struct sushi_supernet *sn = NULL;
+	uint64_t off = sn_tensor_offset("epi.a.conv"), hl = 0;
+	char err[256] = "";
+	size_t len;
+	uint8_t *buf = sn_build_file(arch, cat, "sushi-supernet", &len);
+	int32_t v[2] = { (int32_t)(2147483648ll - 874395), INT32_MIN };
+	int ret;
+
+	for (int i = 7; i >= 0; i--)
+		hl = hl << 8 | buf[i];
+	memcpy(buf + 8 + hl + off + 12, v, 8);	/* row 1; little-endian host */
+	ret = sushi_supernet_parse(buf, len, &sn, err, sizeof(err));
+	is_int(ret, -EINVAL, "epilogue product reaching 2^62 refused (%s)", err);
+	if (!ret)	/* wrongly accepted: still no leak */
+		sushi_supernet_close(sn);
+	ok(strstr(err, "catalog[0].layers[0].epilogue") == err,
+	   "the message names catalog[0].layers[0].epilogue");
+	v[0] = -v[0] + 1;	/* |bias| one less, negative */
+	memcpy(buf + 8 + hl + off + 12, v, 8);
+	err[0] = 0;
+	is_int(sushi_supernet_parse(buf, len, &sn, err, sizeof(err)), 0,
+	       "epilogue product 2^62 - 2^31 loads (%s)", err);
+	sushi_supernet_close(sn);
+	free(buf);
+	cJSON_Delete(arch);
+	cJSON_Delete(cat);
 }
 
 static void container(void)
@@ -310,7 +429,9 @@ int main(int argc, char **argv)
 {
 	tap_init(argc, argv);
 	valid();
+	variants();
 	defects();
+	epilogue_bound();
 	container();
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] != '-')

@@ -17,7 +17,9 @@ import arch as A
 
 INPUT_SCALE = 1.0 / 255.0
 INPUT_ZP = -128
-BIAS_LIMIT = 1 << 30      # |bias| <= 2^30 keeps |(acc+bias)*mult| < 2^62
+BIAS_LIMIT = 1 << 30      # |bias| <= 2^30: see bound_epilogue
+ACC_TAP_MAX = 255 * 127   # largest |x - zp| * |w| (weights in [-127, 127])
+PRODUCT_LIMIT = 1 << 62   # format.rst invariant 8
 
 
 def quantize_multiplier(m):
@@ -38,6 +40,25 @@ def quantize_multiplier(m):
         else:
             mult = (1 << 31) - 1
     return (-mult if m < 0 else mult), shift
+
+
+def bound_epilogue(bias, mult, shift, row_bytes):
+    """Make (row_bytes * 255 * 127 + |bias|) * |mult| < 2^62 (the file
+    format's product bound) hold: while it does not, halve mult (rounded
+    half away from zero) and lower shift by one (same real multiplier, one
+    bit less precision); at shift 0, clamp |bias|.  With |bias| <= 2^30 and
+    |mult| < 2^31 nothing changes for rows of up to 33,155 bytes.  Returns the
+    (bias, mult, shift) to store."""
+    amax = int(row_bytes) * ACC_TAP_MAX
+    bias, mult, shift = int(bias), int(mult), int(shift)
+    while mult and shift > 0 and (amax + abs(bias)) * abs(mult) >= \
+            PRODUCT_LIMIT:
+        half = (abs(mult) + 1) // 2
+        mult, shift = (-half if mult < 0 else half), shift - 1
+    if mult:
+        lim = (PRODUCT_LIMIT - 1) // abs(mult) - amax   # >= 0: amax < 2^31
+        bias = max(-lim, min(lim, bias))
+    return bias, mult, shift
 
 
 def qparams(lo, hi):
@@ -134,7 +155,7 @@ def quantize_subnet(net, space, a, wq, calib, sid):
                     bias = max(-BIAS_LIMIT, min(BIAS_LIMIT, bias))
                 else:
                     bias = 0
-                epi[c] = (bias, mult, shift)
+                epi[c] = bound_epilogue(bias, mult, shift, L["row_bytes"])
             ename = "epi.%s.%s" % (sid, L["name"])
             epis[ename] = epi
             R.update({"weight": "w." + wname, "rows": L["rows"],

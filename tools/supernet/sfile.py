@@ -21,6 +21,8 @@ LAYER_KEYS = ["name", "op", "inputs", "in_c", "in_h", "in_w", "out_c",
               "add_shift", "weight", "rows", "row_bytes", "row_stride",
               "epilogue", "out_scale"]
 OPS = ("conv", "fc", "add", "avgpool", "maxpool", "gap")
+ACC_TAP_MAX = 255 * 127         # largest |x - zp| * |w| of a file
+PRODUCT_LIMIT = 1 << 62         # |(acc + bias) * mult| stays below this
 
 
 def supernet_layers(max_layers):
@@ -51,7 +53,7 @@ def build(space, weights, wscales, catalog, epis, extra_arch=None,
         wl.append({"tensor": "w." + L["weight"], "layer": L["name"],
                    "op": L["op"], "rows_max": L["rows_max"],
                    "row_stride": L["row_stride"], "k": L["k"],
-                   "in_c_max": L["row_stride"] // (L["k"] ** 2),
+                   "in_c_max": L["row_stride"] // (L["k"] ** 2) * L["groups"],
                    "groups": L["groups"],
                    "scale_tensor": "wscale." + L["weight"]})
     archd = {"name": space["name"], "space": space,
@@ -132,6 +134,9 @@ class SuperNetFile:
                     w["rows_max"], w["row_stride"]):
                 raise st.FormatError("weight %s: missing or shape/dtype "
                                      "mismatch" % w["tensor"])
+            if w["in_c_max"] % w["groups"] or w["rows_max"] % w["groups"]:
+                raise st.FormatError("weight %s: groups must divide in_c_max "
+                                     "and rows_max" % w["tensor"])
             if w["row_stride"] != w["in_c_max"] // w["groups"] * w["k"] ** 2:
                 raise st.FormatError("weight %s: row_stride" % w["tensor"])
             if int(np.abs(t.astype(np.int16)).max(initial=0)) > 127:
@@ -144,66 +149,105 @@ class SuperNetFile:
             if sid in ids:
                 raise st.FormatError("catalog: duplicate id %s" % sid)
             ids.add(sid)
-            inp = self.arch["input"]
             for i, L in enumerate(c["layers"]):
-                where = "catalog[%s].layers[%d] (%s)" % (sid, i, L.get("name"))
-                for k in LAYER_KEYS:
-                    if k not in L:
-                        raise st.FormatError("%s: missing %s" % (where, k))
-                if L["op"] not in OPS:
-                    raise st.FormatError("%s: bad op" % where)
-                for j in L["inputs"]:
-                    if not -1 <= j < i:
-                        raise st.FormatError("%s: input %d" % (where, j))
-                    src = (inp["h"], inp["w"], inp["c"]) if j < 0 else (
-                        c["layers"][j]["out_h"], c["layers"][j]["out_w"],
-                        c["layers"][j]["out_c"])
-                    if src != (L["in_h"], L["in_w"], L["in_c"]) and not (
-                            L["op"] == "fc" and src[0] * src[1] * src[2]
-                            == L["in_c"]):
-                        raise st.FormatError("%s: input shape" % where)
-                if L["op"] in ("conv", "avgpool", "maxpool"):
-                    for n, o in (("in_h", "out_h"), ("in_w", "out_w")):
-                        if L[o] != (L[n] + 2 * L["p"] - L["k"]) // L["s"] + 1:
-                            raise st.FormatError("%s: %s" % (where, o))
-                    if not 0 <= L["p"] < L["k"]:
-                        raise st.FormatError("%s: pad" % where)
-                for k in ("in_zp", "in2_zp", "out_zp"):
-                    if not -128 <= L[k] <= 127:
-                        raise st.FormatError("%s: %s" % (where, k))
-                if not -128 <= L["act_min"] <= L["act_max"] <= 127:
-                    raise st.FormatError("%s: act_min/act_max" % where)
-                if not 0 <= L["add_shift"] <= 62:
-                    raise st.FormatError("%s: add_shift" % where)
-                for k in ("add_mult_a", "add_mult_b"):
-                    if not -(1 << 31) <= L[k] < (1 << 31):
-                        raise st.FormatError("%s: %s not int32" % (where, k))
-                if L["op"] in ("conv", "fc"):
-                    w = wt.get(L["weight"])
-                    if w is None:
-                        raise st.FormatError("%s: weight" % where)
-                    if (L["rows"] != L["out_c"] or L["rows"] > w["rows_max"]
-                            or L["row_stride"] != w["row_stride"]
-                            or L["row_bytes"] != L["in_c"] // L["groups"]
-                            * L["k"] ** 2 or L["row_bytes"] > L["row_stride"]
-                            or L["k"] != w["k"]):
-                        raise st.FormatError("%s: weight slice" % where)
-                    e = self.epis.get(L["epilogue"])
-                    if e is None or e.dtype != np.int32 or e.shape != (
-                            L["out_c"], 3):
-                        raise st.FormatError("%s: epilogue" % where)
-                    if e[:, 2].min(initial=0) < 0 or e[:, 2].max(initial=0) > 62:
-                        raise st.FormatError("%s: epilogue shift" % where)
+                self._check_layer(c, i, L, wt)
             last = c["layers"][-1]
             if (last["out_h"], last["out_w"], last["out_c"]) != (
                     1, 1, self.arch["n_classes"]):
                 raise st.FormatError("catalog[%s]: output is not 1x1x%d"
                                      % (sid, self.arch["n_classes"]))
-            if prev is not None and not (c["macs"] > prev["macs"]
-                                         and c["accuracy"] > prev["accuracy"]):
-                raise st.FormatError("catalog[%s]: not sorted by MACs with "
-                                     "strictly increasing accuracy" % sid)
+            if c["macs"] != sum(A.layer_macs(L) for L in c["layers"]):
+                raise st.FormatError("catalog[%s]: macs disagree with the "
+                                     "layers" % sid)
+            if c["weight_bytes"] != sum(L["rows"] * L["row_bytes"]
+                                        for L in c["layers"]
+                                        if L["op"] in ("conv", "fc")):
+                raise st.FormatError("catalog[%s]: weight_bytes disagree "
+                                     "with the layers" % sid)
+            if prev is not None and not c["macs"] > prev["macs"]:
+                raise st.FormatError("catalog[%s]: not sorted by MACs "
+                                     "strictly ascending" % sid)
             prev = c
+
+    def _check_layer(self, c, i, L, wt):
+        """Invariants 5, 6 and 8 for layer i of catalog entry c."""
+        inp = self.arch["input"]
+        where = "catalog[%s].layers[%d] (%s)" % (c["id"], i, L.get("name"))
+        for k in LAYER_KEYS:
+            if k not in L:
+                raise st.FormatError("%s: missing %s" % (where, k))
+        if L["op"] not in OPS:
+            raise st.FormatError("%s: bad op" % where)
+        if len(L["inputs"]) != (2 if L["op"] == "add" else 1):
+            raise st.FormatError("%s: number of inputs" % where)
+        for n, j in enumerate(L["inputs"]):
+            if not -1 <= j < i:
+                raise st.FormatError("%s: input %d" % (where, j))
+            P = c["layers"][j] if j >= 0 else None
+            src = (inp["h"], inp["w"], inp["c"]) if j < 0 else (
+                P["out_h"], P["out_w"], P["out_c"])
+            if src != (L["in_h"], L["in_w"], L["in_c"]) and not (
+                    L["op"] == "fc" and src[0] * src[1] * src[2] == L["in_c"]):
+                raise st.FormatError("%s: input %d shape" % (where, n))
+            zk = ("in_zp", "in2_zp")[n]
+            if L[zk] != (inp["zp"] if j < 0 else P["out_zp"]):
+                raise st.FormatError("%s: %s is not its producer's out_zp"
+                                     % (where, zk))
+        if L["op"] in ("conv", "avgpool", "maxpool"):
+            for n, o in (("in_h", "out_h"), ("in_w", "out_w")):
+                if L[o] != (L[n] + 2 * L["p"] - L["k"]) // L["s"] + 1:
+                    raise st.FormatError("%s: %s" % (where, o))
+            if not 0 <= L["p"] < L["k"]:
+                raise st.FormatError("%s: pad" % where)
+        if L["op"] in ("avgpool", "maxpool", "gap") and (
+                L["out_zp"] != L["in_zp"]):
+            raise st.FormatError("%s: pooling must keep the zero point"
+                                 % where)
+        for k in ("in_zp", "in2_zp", "out_zp"):
+            if not -128 <= L[k] <= 127:
+                raise st.FormatError("%s: %s" % (where, k))
+        if not -128 <= L["act_min"] <= L["act_max"] <= 127:
+            raise st.FormatError("%s: act_min/act_max" % where)
+        if not 0 <= L["add_shift"] <= 62:
+            raise st.FormatError("%s: add_shift" % where)
+        for k in ("add_mult_a", "add_mult_b"):
+            if not -(1 << 31) <= L[k] < (1 << 31):
+                raise st.FormatError("%s: %s not int32" % (where, k))
+        if L["op"] not in ("conv", "fc"):
+            return
+        w = wt.get(L["weight"])
+        if w is None:
+            raise st.FormatError("%s: weight" % where)
+        g, wg = L["groups"], w["groups"]
+        if wg == 1 and g != 1:
+            raise st.FormatError("%s: groups %d on dense weights"
+                                 % (where, g))
+        if wg > 1 and (L["in_c"] != g * (w["in_c_max"] // wg)
+                       or L["out_c"] != g * (w["rows_max"] // wg)):
+            raise st.FormatError("%s: groups: not whole groups of %s"
+                                 % (where, L["weight"]))
+        if (L["rows"] != L["out_c"] or L["rows"] > w["rows_max"]
+                or L["row_stride"] != w["row_stride"]
+                or L["row_bytes"] != L["in_c"] // g * L["k"] ** 2
+                or L["row_bytes"] > L["row_stride"]
+                or L["k"] != w["k"]):
+            raise st.FormatError("%s: weight slice" % where)
+        e = self.epis.get(L["epilogue"])
+        if e is None or e.dtype != np.int32 or e.shape != (L["out_c"], 3):
+            raise st.FormatError("%s: epilogue" % where)
+        if e[:, 2].min(initial=0) < 0 or e[:, 2].max(initial=0) > 62:
+            raise st.FormatError("%s: epilogue shift" % where)
+        if not product_bound_ok(e, L["row_bytes"]):
+            raise st.FormatError("%s: epilogue: (acc + bias) * mult can "
+                                 "reach 2^62" % where)
+
+
+def product_bound_ok(epi, row_bytes):
+    """(row_bytes * 255 * 127 + |bias|) * |mult| < 2^62 for every row of
+    an int32 [K, 3] epilogue (exact Python integers)."""
+    amax = int(row_bytes) * ACC_TAP_MAX
+    return all((amax + abs(int(b))) * abs(int(m)) < PRODUCT_LIMIT
+               for b, m in zip(epi[:, 0].tolist(), epi[:, 1].tolist()))
 
 
 def read(path):

@@ -284,8 +284,14 @@ def tiny_file(rng):
             R_ = {k: L.get(k) for k in ("name", "op", "inputs", "in_c",
                                         "in_h", "in_w", "out_c", "out_h",
                                         "out_w", "k", "s", "p", "groups")}
-            zp = int(rng.integers(-128, 0))
-            R_.update(in_zp=zp, in2_zp=0, out_zp=zp, act_min=-128,
+            # zero points chain: a layer reads its producer's out_zp,
+            # pooling keeps it (format.rst invariant 5)
+            zps = [-128 if j < 0 else layers[j]["out_zp"]
+                   for j in L["inputs"]]
+            zp = zps[0] if L["op"] in ("avgpool", "maxpool", "gap") else \
+                int(rng.integers(-128, 0))
+            R_.update(in_zp=zps[0], in2_zp=zps[1] if len(zps) > 1 else 0,
+                      out_zp=zp, act_min=-128,
                       act_max=127, add_mult_a=0, add_mult_b=0, add_shift=0,
                       weight=None, rows=0, row_bytes=0, row_stride=0,
                       epilogue=None, out_scale=0.1)
@@ -359,13 +365,158 @@ def t_malformed():
     cat[0], cat[1] = cat[1], cat[0]
     hdr3 = dict(hdr, __metadata__=dict(hdr["__metadata__"],
                                        catalog=json.dumps(cat)))
-    bad["catalog not Pareto-sorted"] = rebuild(raw, hdr3)
+    bad["catalog not sorted by MACs"] = rebuild(raw, hdr3)
     for what, b in bad.items():
         try:
             sfile.SuperNetFile(b)
         except st.FormatError:
             continue
         raise AssertionError("accepted: %s" % what)
+
+
+def edited(raw, fn):
+    """raw with fn(arch, catalog, tensors) applied to its parsed metadata
+    and tensor dict, re-serialized."""
+    tensors, meta, _ = st.loads(raw)
+    arch, cat = json.loads(meta["architecture"]), json.loads(meta["catalog"])
+    fn(arch, cat, tensors)
+    meta = dict(meta, architecture=json.dumps(arch), catalog=json.dumps(cat))
+    return st.dumps(list(tensors.items()), meta)
+
+
+def recount(c):
+    """Catalog entry c's macs and weight_bytes from its layers."""
+    c["macs"] = sum(A.layer_macs(L) for L in c["layers"])
+    c["weight_bytes"] = sum(L["rows"] * L["row_bytes"] for L in c["layers"]
+                            if L["weight"])
+
+
+def make_grouped(arch, cat, tensors):
+    """w.s0.b0.conv2 (4 -> 4 channels, 3x3) as 2 groups of 2: the small
+    SubNet takes one whole group, the large one both."""
+    name = "w.s0.b0.conv2"
+    w = [x for x in arch["weights"] if x["tensor"] == name][0]
+    w.update(groups=2, row_stride=18)
+    tensors[name] = np.ascontiguousarray(tensors[name][:, :18])
+    for c in cat:
+        for L in c["layers"]:
+            if L["weight"] == name:
+                L.update(groups=L["in_c"] // 2, row_bytes=18, row_stride=18)
+        recount(c)
+
+
+def unpadded_macs(c):
+    """MACs of catalog entry c counting only the taps inside the input
+    (another convention than the format's)."""
+    n = 0
+    for L in c["layers"]:
+        if L["op"] not in ("conv", "fc"):
+            continue
+        taps = 0
+        for oy in range(L["out_h"]):
+            for ox in range(L["out_w"]):
+                for ky in range(L["k"]):
+                    for kx in range(L["k"]):
+                        iy = oy * L["s"] - L["p"] + ky
+                        ix = ox * L["s"] - L["p"] + kx
+                        taps += 0 <= iy < L["in_h"] and 0 <= ix < L["in_w"]
+        n += taps * L["out_c"] * (L["in_c"] // L["groups"])
+    return n
+
+
+def _set(c, i, **kv):
+    c["layers"][i].update(kv)
+
+
+def _epi(tensors, name, row, bias, mult):
+    e = tensors[name].copy()
+    e[row, 0], e[row, 1] = bias, mult
+    tensors[name] = e
+
+
+# one defect each: (what, edit(arch, catalog, tensors), message fragment)
+ONE_DEFECT = [
+    ("duplicate SubNet id",
+     lambda a, c, t: c[1].update(id="sn00"), "duplicate id"),
+    ("MACs without the padded taps",
+     lambda a, c, t: c[0].update(macs=unpadded_macs(c[0])), "macs"),
+    ("MACs counting pooling and ADD",
+     lambda a, c, t: c[0].update(macs=c[0]["macs"] + sum(
+         L["out_h"] * L["out_w"] * L["out_c"] for L in c[0]["layers"]
+         if L["op"] in ("add", "avgpool", "maxpool", "gap"))), "macs"),
+    ("weight_bytes disagreeing with the layers",
+     lambda a, c, t: c[0].update(weight_bytes=c[0]["weight_bytes"] + 1),
+     "weight_bytes"),
+    ("conv in_zp not the network input's zero point",
+     lambda a, c, t: _set(c[0], 0, in_zp=-127), "in_zp"),
+    ("conv in_zp not its producer's out_zp",
+     lambda a, c, t: _set(c[0], 2, in_zp=c[0]["layers"][2]["in_zp"] + 1),
+     "in_zp"),
+    ("ADD in2_zp not its producer's out_zp",
+     lambda a, c, t: _set(c[0], 12, in2_zp=c[0]["layers"][12]["in2_zp"] + 1),
+     "in2_zp"),
+    ("maxpool changing the zero point",
+     lambda a, c, t: (_set(c[0], 1, out_zp=c[0]["layers"][1]["out_zp"] + 1),
+                      _set(c[0], 2, in_zp=c[0]["layers"][1]["out_zp"]),
+                      _set(c[0], 5, in_zp=c[0]["layers"][1]["out_zp"])),
+     "pooling"),
+    ("ADD's second input of another shape",
+     lambda a, c, t: _set(c[0], 12, inputs=[9, 6],
+                          in2_zp=c[0]["layers"][6]["out_zp"]),
+     "input 1 shape"),
+    ("epilogue product reaching 2^62",
+     lambda a, c, t: _epi(t, "epi.sn00.stem0", 1,
+                          (1 << 31) - 9 * 255 * 127, -(1 << 31)),
+     "2^62"),
+    ("weight groups not dividing rows_max",
+     lambda a, c, t: (make_grouped(a, c, t), a["weights"][2].update(
+         groups=3, in_c_max=6)), "groups must divide"),
+    ("grouped layer on dense weights",
+     lambda a, c, t: (make_grouped(a, c, t), a["weights"][2].update(
+         groups=1, in_c_max=2)), "dense"),
+    ("grouped slice of partial groups",
+     lambda a, c, t: (make_grouped(a, c, t),
+                      _set(c[1], 3, groups=4, row_bytes=9),
+                      recount(c[1])), "whole groups"),
+]
+
+
+def t_one_defect():
+    raw, _, _ = tiny_file(np.random.default_rng(23))
+    valid = [("as built", lambda a, c, t: None),
+             ("a dominated catalog entry (accuracy not monotone)",
+              lambda a, c, t: c[1].update(accuracy=0.4)),
+             ("grouped weights sliced by whole groups", make_grouped),
+             ("epilogue product 2^62 - 2^31",
+              lambda a, c, t: _epi(t, "epi.sn00.stem0", 1,
+                                   -((1 << 31) - 9 * 255 * 127 - 1),
+                                   -(1 << 31)))]
+    for what, fn in valid:
+        sfile.SuperNetFile(edited(raw, fn))
+    for what, fn, msg in ONE_DEFECT:
+        try:
+            sfile.SuperNetFile(edited(raw, fn))
+        except st.FormatError as e:
+            assert msg in str(e), (what, str(e))
+            continue
+        raise AssertionError("accepted: %s" % what)
+
+
+def t_bound_epilogue():
+    import quantize as Q
+    assert Q.bound_epilogue(-5, (1 << 31) - 1, 40, 432) == (
+        -5, (1 << 31) - 1, 40)
+    for rb in (33155, 33156, 65536):
+        for bias in (0, 1 << 30, -(1 << 30)):
+            b, m, s = Q.bound_epilogue(bias, -((1 << 31) - 1), 45, rb)
+            e = np.array([[b, m, s]], dtype=np.int64)
+            assert sfile.product_bound_ok(e, rb), (rb, bias)
+            # the real multiplier is kept to 30 bits
+            assert abs(abs(m) * 2.0 ** (45 - s) / ((1 << 31) - 1) - 1) < 2 ** -29
+            assert (b, m, s) == (bias, -((1 << 31) - 1), 45) or rb > 33155
+    b, m, s = Q.bound_epilogue(1 << 30, (1 << 31) - 1, 0, 65536)
+    assert s == 0 and sfile.product_bound_ok(
+        np.array([[b, m, s]]), 65536) and 0 <= b < 1 << 30
 
 
 def rebuild(raw, hdr):
@@ -404,6 +555,9 @@ def t_shipped_catalog():
                 assert L["weight"] == "w." + M["weight"]
                 assert (L["rows"], L["row_bytes"], L["row_stride"]) == (
                     M["rows"], M["row_bytes"], M["row_stride"])
+        # sorted by MACs (Pareto on the selection split is the
+        # exporter's property, not a reader rule: format.rst invariant 4)
+        assert i == 0 or cat[i - 1]["macs"] < c["macs"], c["id"]
         # Pareto on what the selection saw: no other entry has >=
         # validation accuracy at <= latency (test accuracy need not be
         # monotone: it was measured after the selection)
@@ -495,6 +649,10 @@ def main():
              ("bad layer parameters rejected", t_bad_layers),
              ("hand-made file round-trips", t_roundtrip),
              ("malformed files rejected", t_malformed),
+             ("one-defect files rejected, valid variants load",
+              t_one_defect),
+             ("exporter keeps the epilogue product below 2^62",
+              t_bound_epilogue),
              ("shipped catalog invariants", t_shipped_catalog),
              ("shipped file reproduces sample accuracy bit-exactly",
               t_shipped_bitexact),
