@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "supernet_internal.h"
 
@@ -49,6 +50,7 @@ int sushi_supernet_open(const char *path, struct sushi_supernet **out,
 {
 	FILE *f = path ? fopen(path, "rb") : NULL;
 	uint8_t *buf = NULL;
+	struct stat st;
 	long len;
 	int ret;
 
@@ -59,11 +61,27 @@ int sushi_supernet_open(const char *path, struct sushi_supernet **out,
 				 strerror(-ret));
 		return ret;
 	}
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET)) {
+	if (fstat(fileno(f), &st)) {
 		ret = -errno;
 		goto out;
 	}
+	if (!S_ISREG(st.st_mode)) {	/* a directory, a FIFO, a device */
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, S_ISDIR(st.st_mode) ?
+				 "is a directory, not a SuperNet file" :
+				 "not a regular file");
+		goto out;
+	}
+	if (st.st_size > SUSHI_SUPERNET_MAX_FILE) {
+		ret = -EFBIG;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %lld bytes, larger than any SuperNet file (%lld)",
+				 path, (long long)st.st_size,
+				 (long long)SUSHI_SUPERNET_MAX_FILE);
+		goto out;
+	}
+	len = (long)st.st_size;
 	buf = malloc(len ? (size_t)len : 1);
 	if (!buf) {
 		ret = -ENOMEM;

@@ -9,6 +9,10 @@
 
 #include "sushi/supernet.h"
 
+/* sushi_supernet_open() reads a file whole: larger ones are refused
+ * (-EFBIG) before any allocation (the paper-scale OFA-ResNet50 is 52 MB) */
+#define SUSHI_SUPERNET_MAX_FILE (1LL << 32)
+
 struct sn_tensor {
 	char *name;
 	int dtype;		/* enum sn_dtype */

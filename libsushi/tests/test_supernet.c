@@ -335,6 +335,12 @@ static void container(void)
 	       "weight -128 refused (%s)", err);
 	is_int(sushi_supernet_open("/nonexistent/x.safetensors", &sn, err, sizeof(err)),
 	       -ENOENT, "a missing file gives -ENOENT (%s)", err);
+	is_int(sushi_supernet_open("/tmp", &sn, err, sizeof(err)), -EISDIR,
+	       "a directory gives -EISDIR (%s)", err);
+	ok(strstr(err, "is a directory") != NULL, "and says so: %s", err);
+	is_int(sushi_supernet_open("/dev/null", &sn, err, sizeof(err)), -EINVAL,
+	       "a character device gives -EINVAL (%s)", err);
+	ok(strstr(err, "not a regular file") != NULL, "and says so: %s", err);
 	free(bad);
 	free(buf);
 	cJSON_Delete(arch);

@@ -29,7 +29,11 @@ struct sushi_supernet;
 int sushi_supernet_parse(const void *buf, size_t len,
 			 struct sushi_supernet **out, char *err, size_t errlen);
 
-/** sushi_supernet_open() - sushi_supernet_parse() of a file; -errno on I/O */
+/**
+ * sushi_supernet_open() - sushi_supernet_parse() of a file; -errno on I/O,
+ * -EISDIR for a directory, -EINVAL for anything but a regular file,
+ * -EFBIG for a file over 4 GiB (with the reason in @err)
+ */
 int sushi_supernet_open(const char *path, struct sushi_supernet **out,
 			char *err, size_t errlen);
 
