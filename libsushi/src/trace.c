@@ -94,7 +94,11 @@ int sushi_trace_generate(const struct sushi_trace_params *p,
 			fl = unit(&s);
 			break;
 		}
-		t += (uint64_t)(-log(unit(&s)) * gap);
+		gap *= -log(unit(&s));
+		/* the bound CSV traces have: arrivals below 1.8e16 ns */
+		if (!(gap < (double)(SUSHI_TRACE_MAX_NS - t)))
+			return -EOVERFLOW;
+		t += (uint64_t)gap;
 		out[i].arrival_ns = t;
 		out[i].acc_floor = p->acc_lo + fa * (p->acc_hi - p->acc_lo);
 		out[i].lat_ceiling_ns = p->lat_lo_ns +
@@ -161,7 +165,8 @@ int sushi_trace_parse_csv(const char *text, size_t len,
 			ret = fail(err, errlen, line, "lat_ceiling_us is not a number");
 			break;
 		}
-		if (!(a >= 0 && a < 1.8e13) || !(c > 0 && c < 1.8e13)) {
+		if (!(a >= 0 && a < SUSHI_TRACE_MAX_NS / 1e3) ||
+		    !(c > 0 && c < SUSHI_TRACE_MAX_NS / 1e3)) {
 			ret = fail(err, errlen, line, "time out of range");
 			break;
 		}

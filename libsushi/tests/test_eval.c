@@ -58,6 +58,10 @@ static void generators(void)
 	p.kind = SUSHI_TRACE_PHASED;
 	p.phase = 0;
 	is_int(sushi_trace_generate(&p, a), -EINVAL, "phased with phase 0 refused");
+	p.phase = 10;
+	p.mean_gap_ns = SUSHI_TRACE_MAX_NS / 4;	/* n x gap far past the bound */
+	is_int(sushi_trace_generate(&p, a), -EOVERFLOW,
+	       "arrivals past SUSHI_TRACE_MAX_NS refused (-EOVERFLOW), not wrapped");
 	is_int(sushi_trace_from_name("random-walk"), SUSHI_TRACE_RANDOM_WALK,
 	       "trace kind by name");
 	free(a);

@@ -341,6 +341,21 @@ void eval_fill_trace(struct sushi_trace_params *t,
 		t->mean_gap_ns = (fast + slow) / 2 * 5 / 4;
 }
 
+int eval_trace_generate(const char *cmd, const struct sushi_trace_params *t,
+			struct sushi_query *qs)
+{
+	int ret = sushi_trace_generate(t, qs);
+
+	if (ret == -EOVERFLOW)
+		fprintf(stderr, "sushictl %s: the trace's arrival times pass %.0f s "
+			"(mean gap x queries): lower --gap-us or --queries\n", cmd,
+			SUSHI_TRACE_MAX_NS / 1e9);
+	else if (ret)
+		fprintf(stderr, "sushictl %s: cannot generate the trace: %s\n", cmd,
+			strerror(-ret));
+	return ret ? EXIT_USAGE : EXIT_OK;
+}
+
 static int load_trace(struct eval_opts *o, struct sushi_query **qs, size_t *n)
 {
 	char err[160];
@@ -354,7 +369,7 @@ static int load_trace(struct eval_opts *o, struct sushi_query **qs, size_t *n)
 		if (!*qs)
 			return EXIT_INTERNAL;
 		*n = o->trace.n;
-		return sushi_trace_generate(&o->trace, *qs) ? EXIT_USAGE : EXIT_OK;
+		return eval_trace_generate("eval", &o->trace, *qs);
 	}
 	f = fopen(o->trace_csv, "rb");
 	if (!f) {

@@ -134,6 +134,13 @@ int eval_trace_opt(const char *name, const char *val,
 void eval_fill_trace(struct sushi_trace_params *t,
 		     const struct sushi_sched_space *sp);
 
+/**
+ * eval_trace_generate() - sushi_trace_generate() for `sushictl @cmd`: 0, or
+ * EXIT_USAGE after saying why (an overflowing trace names the options)
+ */
+int eval_trace_generate(const char *cmd, const struct sushi_trace_params *t,
+			struct sushi_query *qs);
+
 int cmd_eval(int argc, char **argv);
 void eval_usage(FILE *f);
 

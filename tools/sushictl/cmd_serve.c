@@ -196,8 +196,7 @@ static int serve_all(const struct serve_opts *o, struct sushi_supernet *sn,
 	qs = calloc(tp.n, sizeof(*qs));
 	if (!qs)
 		goto out;
-	if (sushi_trace_generate(&tp, qs)) {
-		fprintf(stderr, "sushictl serve: cannot generate the trace\n");
+	if (eval_trace_generate("serve", &tp, qs)) {
 		rc = EXIT_USAGE;
 		goto out;
 	}

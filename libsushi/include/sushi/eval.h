@@ -244,7 +244,14 @@ struct sushi_trace_params {
 	size_t phase;
 };
 
-/** sushi_trace_generate() - fill @out with p->n queries; 0 or -EINVAL */
+/* arrival times and ceilings of every trace stay below this (about 208 days) */
+#define SUSHI_TRACE_MAX_NS 18000000000000000ULL
+
+/**
+ * sushi_trace_generate() - fill @out with p->n queries; 0, -EINVAL (bad
+ * parameters) or -EOVERFLOW (an arrival at or past SUSHI_TRACE_MAX_NS:
+ * mean gap times queries too large)
+ */
 int sushi_trace_generate(const struct sushi_trace_params *p,
 			 struct sushi_query *out);
 

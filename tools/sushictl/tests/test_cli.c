@@ -262,6 +262,9 @@ static void eval_subnets(void)
 		ok(0, "open the shipped SuperNet: %s", err);
 		return;
 	}
+	is_int(run_eval("eval --gap-us 1e9 -n 20000 --policy no-pb", buf, sizeof(buf)),
+	       EXIT_USAGE, "a trace whose arrivals overflow is a usage error (exit 1), "
+	       "not a bad input file");
 	is_int(run_eval("eval -n 100 --policy no-pb --json", buf, sizeof(buf)), 0,
 	       "eval --json exits 0");
 	j = cJSON_Parse(buf);
