@@ -237,9 +237,12 @@ int sushi_netdev_run(struct sushi_netdev *nd, uint32_t subnet,
 		     void *output, size_t out_len,
 		     struct sushi_job_stats *stats)
 {
-	struct sushi_job_stats st;
+	struct sushi_job_stats st = { 0 };
 	const struct sushi_subnet_io *io;
 	int ret;
+
+	if (stats)		/* all zero unless a job ran */
+		memset(stats, 0, sizeof(*stats));
 
 	if (!nd || !input || !output)
 		return -EINVAL;

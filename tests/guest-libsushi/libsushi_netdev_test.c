@@ -372,6 +372,19 @@ static void test_errors(struct ctx *c)
 				     sizeof(out), NULL), "run: SubNet index ~0");
 	EQ(-ENOENT, sushi_netdev_io(c->nd, c->info.n_subnets, &io),
 	   "io: bad SubNet index");
+	{
+		struct sushi_job_stats st, zero = { 0 };
+
+		memset(&st, 0xa5, sizeof(st));
+		OK(sushi_netdev_run(c->nd, 0, 0x7fffffff, in, io.in_bytes, out,
+				    sizeof(out), &st) < 0 && !memcmp(&st, &zero, sizeof(st)),
+		   "run: a launch refused (unknown pin set) leaves the stats zeroed, "
+		   "not uninitialised");
+		memset(&st, 0xa5, sizeof(st));
+		OK(sushi_netdev_run(c->nd, UINT32_MAX, 0, in, io.in_bytes, out,
+				    sizeof(out), &st) == -ENOENT && !memcmp(&st, &zero, sizeof(st)),
+		   "run: a bad SubNet index leaves the stats zeroed");
+	}
 	EQ(-EINVAL, sushi_netdev_run(NULL, 0, 0, in, io.in_bytes, out,
 				     sizeof(out), NULL), "run: NULL netdev");
 	EQ(-EINVAL, sushi_netdev_run(c->nd, 0, 0, NULL, io.in_bytes, out,

@@ -74,7 +74,8 @@ int sushi_netdev_io(const struct sushi_netdev *nd, uint32_t subnet,
  * @pin_set: a pin set of this netdev the launch expects loaded, or 0
  * @input, @in_len: exactly io.in_bytes int8 values (NHWC)
  * @output, @out_len: room for io.out_bytes class scores (int8)
- * @stats: the job's statistics (also on a failed job), or NULL
+ * @stats: the job's statistics (also on a failed job; all zero when no
+ *	job ran: bad arguments, or the launch itself refused), or NULL
  * Returns 0; -EINVAL bad arguments or sizes; -ENOENT no such SubNet or
  * pin set; -ETIME the job did not finish in SUSHI_NETDEV_TIMEOUT_NS; the
  * program creation error or the job's negative errno (e.g. -ESTALE).
