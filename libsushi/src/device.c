@@ -187,6 +187,38 @@ int sushi_device_caps(const struct sushi_device *dev, struct sushi_caps *caps)
 	return 0;
 }
 
+static const char *open_strerror(int err)
+{
+	switch (-err) {
+	case ENOENT:
+		return "no such device node";
+	case ENODEV:
+		return "not a SushiAccel node (no sushi DRM driver behind it), "
+		       "or no SushiAccel device found";
+	case EACCES:
+	case EPERM:
+		return "permission denied (opening needs read and write access "
+		       "to the /dev/accel node)";
+	case ENAMETOOLONG:
+		return "device path too long";
+	default:
+		return NULL;
+	}
+}
+
+const char *sushi_strerror_in(enum sushi_call call, int err)
+{
+	const char *s = NULL;
+
+	if (call == SUSHI_CALL_OPEN)
+		s = open_strerror(err);
+	else if (call == SUSHI_CALL_DEVICE)
+		return sushi_strerror(err);
+	if (!s)
+		s = err < 0 ? strerrordesc_np(-err) : (err ? NULL : "success");
+	return s ? s : "unknown error";
+}
+
 const char *sushi_strerror(int err)
 {
 	const char *s;

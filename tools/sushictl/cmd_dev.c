@@ -53,13 +53,13 @@ int dev_open(const char *cmd, const struct dev_opts *o,
 			"out --device\n", cmd, o->device, SUSHI_DRIVER_NAME);
 	else if (o->device)
 		fprintf(stderr, "sushictl %s: cannot open %s: %s\n", cmd,
-			o->device, sushi_strerror(ret));
+			o->device, sushi_strerror_in(SUSHI_CALL_OPEN, ret));
 	else if (ret == -ENODEV)
 		fprintf(stderr, "sushictl %s: no SushiAccel device found in "
 			"/dev/accel: load the sushi driver (modprobe sushi) or "
 			"name a node with --device\n", cmd);
 	else
 		fprintf(stderr, "sushictl %s: cannot open the SushiAccel "
-			"device: %s\n", cmd, sushi_strerror(ret));
+			"device: %s\n", cmd, sushi_strerror_in(SUSHI_CALL_OPEN, ret));
 	return EXIT_DEVICE;
 }

@@ -465,7 +465,7 @@ int cmd_run(int argc, char **argv)
 	ret = sushi_supernet_open(o.supernet, &sn, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "sushictl run: cannot load SuperNet %s: %s\n",
-			o.supernet, ret == -EINVAL ? err : sushi_strerror(ret));
+			o.supernet, ret == -EINVAL ? err : sushi_strerror_in(SUSHI_CALL_FILE, ret));
 		return EXIT_INPUT;
 	}
 	sushi_supernet_info(sn, &info);

@@ -143,10 +143,26 @@ int sushi_device_counters(struct sushi_device *dev,
 int sushi_device_reset(struct sushi_device *dev, uint32_t *pb_gen);
 
 /**
- * sushi_strerror() - a readable message for a negative errno returned by
- * libsushi (the driver's meaning where it has one).  Thread-safe; never
- * NULL.
+ * enum sushi_call - what a failed libsushi call was doing, for
+ * sushi_strerror_in(): the same errno means different things there
+ * @SUSHI_CALL_DEVICE: a call on an open device (handles, jobs, the PB)
+ * @SUSHI_CALL_OPEN: sushi_device_open() (a node path, its permissions)
+ * @SUSHI_CALL_FILE: reading a file (SuperNet, trace, input)
  */
+enum sushi_call {
+	SUSHI_CALL_DEVICE,
+	SUSHI_CALL_OPEN,
+	SUSHI_CALL_FILE,
+};
+
+/**
+ * sushi_strerror_in() - a readable message for a negative errno returned by
+ * a libsushi call of kind @call (the driver's meaning for device calls, the
+ * node's for opens, the C library's for files).  Thread-safe; never NULL.
+ */
+const char *sushi_strerror_in(enum sushi_call call, int err);
+
+/** sushi_strerror() - sushi_strerror_in(SUSHI_CALL_DEVICE, @err) */
 const char *sushi_strerror(int err);
 
 /* -------------------------------------------------------- buffer objects */

@@ -5,8 +5,11 @@
  * refusal), and that without a SushiAccel device they exit 2 with a
  * message (reset included: it must not claim success).
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd_dev.h"
 #include "cmd_eval.h"
@@ -50,6 +53,34 @@ int main(int argc, char **argv)
 		is_int(parse(bad[i], &o, &help, err), EXIT_USAGE, "refused: %s",
 		       bad[i]);
 		ok(err[0] != '\0', "with a message: %s", err);
+	}
+	/* a missing node is named as such, not as a driver handle */
+	{
+		char *a[] = { "info", "--device", "/nonexistent/accel9", NULL };
+		char msg[512] = "";
+		FILE *tmp = tmpfile();
+		int saved = dup(2), rc = -1;
+
+		if (tmp && saved >= 0) {
+			fflush(stderr);
+			dup2(fileno(tmp), 2);
+			rc = cmd_info(3, a);
+			fflush(stderr);
+			dup2(saved, 2);
+			rewind(tmp);
+			msg[fread(msg, 1, sizeof(msg) - 1, tmp)] = 0;
+		}
+		if (tmp)
+			fclose(tmp);
+		if (saved >= 0)
+			close(saved);
+		is_int(rc, EXIT_DEVICE, "info on a missing node: exit 2");
+		ok(strstr(msg, "no such device node") && !strstr(msg, "handle"),
+		   "says there is no such node, not 'unknown handle': %s", msg);
+		ok(!strcmp(sushi_strerror_in(SUSHI_CALL_FILE, -ENOENT),
+			   "No such file or directory"), "a file's ENOENT is the C library's");
+		ok(strstr(sushi_strerror_in(SUSHI_CALL_DEVICE, -ENOENT), "handle") != NULL,
+		   "a device call's ENOENT is an unknown handle");
 	}
 	/* the host has no SushiAccel device; /dev/null is no DRM node */
 	{
