@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd_eval.h"
@@ -308,12 +309,85 @@ static void eval_subnets(void)
 	sushi_supernet_close(sn);
 }
 
+/*
+ * --json --plot: gnuplot's chatter (a fake gnuplot that prints to stdout)
+ * never reaches stdout, which stays one JSON document; the output path
+ * reaches gnuplot as an argument, byte for byte, quotes and $() included;
+ * without gnuplot the JSON is still whole and the exit status is 4.
+ */
+static void eval_plot(void)
+{
+	static char buf[1 << 16];
+	char dir[] = "/tmp/sushictl-plot-test-XXXXXX", fake[256], got[256] = "";
+	char out[256], args[256], *path = getenv("PATH");
+	char *saved = path ? strdup(path) : NULL;
+	FILE *f;
+	cJSON *j;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "temporary directory");
+		free(saved);
+		return;
+	}
+	snprintf(fake, sizeof(fake), "%s/gnuplot", dir);
+	snprintf(args, sizeof(args), "%s/args", dir);
+	snprintf(out, sizeof(out), "%s/it's $(x) \"odd\".png", dir);
+	f = fopen(fake, "w");
+	if (f) {
+		fprintf(f, "#!/bin/sh\necho 'gnuplot noise on stdout'\n"
+			"printf '%%s' \"$3\" > '%s'\nexit 0\n", args);
+		fclose(f);
+	}
+	chmod(fake, 0755);
+	setenv("PATH", dir, 1);
+	{
+		/* run_eval splits on spaces: pass the odd path through argv directly */
+		char *argv[] = { "eval", "-n", "200", "--policy", "sushi", "--json",
+				 "--plot", out, NULL };
+		int saved_fd = dup(1), rc;
+		FILE *tmp = tmpfile();
+
+		fflush(stdout);
+		dup2(fileno(tmp), 1);
+		rc = cmd_eval(8, argv);
+		fflush(stdout);
+		dup2(saved_fd, 1);
+		close(saved_fd);
+		rewind(tmp);
+		buf[fread(buf, 1, sizeof(buf) - 1, tmp)] = 0;
+		fclose(tmp);
+		is_int(rc, 0, "eval --json --plot with a (fake) gnuplot exits 0");
+	}
+	j = cJSON_Parse(buf);
+	ok(j && !strstr(buf, "noise"), "stdout is the JSON alone, no gnuplot output in it");
+	cJSON_Delete(j);
+	f = fopen(args, "r");
+	if (f) {
+		got[fread(got, 1, sizeof(got) - 1, f)] = 0;
+		fclose(f);
+	}
+	ok(!strcmp(got, out), "gnuplot got the output path verbatim: %s", got);
+	setenv("PATH", "/nonexistent-sushictl-path", 1);
+	is_int(run_eval("eval -n 200 --policy sushi --json --plot /tmp/x.png", buf, sizeof(buf)),
+	       EXIT_INTERNAL, "without gnuplot: exit 4");
+	j = cJSON_Parse(buf);
+	ok(j != NULL, "and the JSON on stdout is whole");
+	cJSON_Delete(j);
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	unlink(fake);
+	unlink(args);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	tap_init(argc, argv);
 	args();
 	json();
 	eval_subnets();
+	eval_plot();
 	table();
 	eval_output();
 	return tap_done();
