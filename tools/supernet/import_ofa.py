@@ -325,6 +325,20 @@ def int8_top1(layers, weights, epis, xq, y, batch):
     return ok / len(y)
 
 
+def check_ranges(layers, epis):
+    """The loader's epilogue bound: |(acc + bias) * mult| < 2^62 for every
+    |acc| <= row_bytes * 255 * 127 (quantize.py keeps |bias| <= 2^30)."""
+    for L in layers:
+        if L["epilogue"]:
+            e = epis[L["epilogue"]].astype(object)
+            acc = L["row_bytes"] * 255 * 127
+            worst = max((acc + abs(int(b))) * abs(int(m)) for b, m, _ in e)
+            if worst >= 1 << 62:
+                raise ImportError_("%s: epilogue may overflow (|acc+bias| * "
+                                   "|mult| up to %d >= 2^62)"
+                                   % (L["name"], worst))
+
+
 def select(points, keep_all):
     """Sorted by MACs, one per MACs value (the more accurate; ties: the
     first); unless keep_all, only the Pareto front (accuracy strictly
@@ -391,6 +405,7 @@ def run(args):
                                      layers=layers,
                                      input_qp=(norm.scale, norm.zp),
                                      calib_batch=args.batch)
+        check_ranges(ql, epis)
         p = {"arch": a, "name": O.arch_name(space, a),
              "macs": O.macs(space, a), "layers": ql, "epis": epis,
              "acc_float": float_top1(net, a, xe_f, ye, args.batch),
@@ -445,7 +460,13 @@ def run(args):
     raw = sfile.build(space, {k: v[0] for k, v in wq.items()},
                       {k: v[1] for k, v in wq.items()}, catalog, all_epis,
                       extra_arch=extra, max_layers=full)
-    sfile.SuperNetFile(raw)                # the reader's invariant checks
+    try:
+        sfile.SuperNetFile(raw)            # the reader's invariant checks
+    except ValueError as e:
+        raise ImportError_("the written file fails sfile.py's checks: %s%s"
+                           % (e, " (--keep-all needs a reader with the "
+                              "relaxed catalog rule)" if args.keep_all
+                              else ""))
     with open(args.out_file, "wb") as f:
         f.write(raw)
     if args.write_sample:
