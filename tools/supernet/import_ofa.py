@@ -180,7 +180,12 @@ def make_space(args, sd):
     space["input"] = [h, h, int(w0.shape[1])]
     space["n_classes"] = int(fc.shape[0])
     space["kind"] = "ofa-resnets"
-    space["arch_encoding"] = OFA_RESNET50["arch_encoding"]
+    ns = len(space["stage_width"])
+    space["arch_encoding"] = (
+        "OFA set_active_subnet: d[%d] (stem, %d stages) in depth_list, "
+        "e[%d] per block, w[%d] width multipliers (stem conv0/1, stem "
+        "conv2, %d stages)" % (ns + 1, ns, sum(O.n_blocks(space)), ns + 2,
+                               ns))
     inp, _, stages = O.widths(space)
     prev = inp
     for i, st in enumerate(stages):
