@@ -14,7 +14,7 @@ OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 HOST_DEPS := gcc make libc6-dev python3 python3-numpy valgrind libcjson-dev clang libclang-rt-14-dev \
-             libdrm-dev pkg-config binutils python3-docutils
+             libdrm-dev pkg-config binutils python3-docutils python3-torch
 
 .PHONY: all deps test run bench clean host-test install
 all: model
@@ -36,7 +36,7 @@ test: deps host-test qemu-test qemu-fuzz-san guest-test guest-fuzz driver-lint g
 	@echo "make test: all suites passed"
 
 host-test: model-test libsushi-test mutation-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-catalog-test supernet-net-test \
-           libsushi-install-test docs-test
+           supernet-import-test libsushi-install-test docs-test
 
 # every reStructuredText document renders without a warning
 .PHONY: docs-test

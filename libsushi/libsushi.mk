@@ -102,7 +102,8 @@ fuzz-supernet: $(LS_OUT)/fuzz/fuzz_supernet $(LS_OUT)/fuzz/make_corpus
 OFA50 := $(BUILD)/ofa-resnet50.safetensors
 SHIPPED_SUPERNETS := $(wildcard tools/supernet/data/fmnist-supernet.safetensors)
 .PHONY: supernet-files-test
-$(OFA50): tools/supernet/gen_ofa_resnet50.py tools/supernet/arch.py tools/supernet/sfile.py
+$(OFA50): tools/supernet/gen_ofa_resnet50.py tools/supernet/ofa_resnet.py tools/supernet/arch.py \
+          tools/supernet/sfile.py
 	@mkdir -p $(@D)
 	/usr/bin/python3 tools/supernet/gen_ofa_resnet50.py $@ >/dev/null
 

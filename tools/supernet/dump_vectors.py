@@ -7,6 +7,11 @@ computed by int8ref.py, for the C model library's bit-exactness test.
 
 Usage: /usr/bin/python3 dump_vectors.py SUPERNET_FILE SUBNET_ID OUT_DIR
            [-n N] [--images IDX] [--labels IDX] [--random-input SEED]
+           [--npz FILE]
+
+--npz takes the network's int8 inputs as they are ("input": int8
+[N, H, W, C], "labels": [N]; import_ofa.py --write-sample writes it), for
+files whose input is not Fashion-MNIST's pixel - 128; -n 0 means all.
 
 Output directory (all raw, no headers):
   input.bin      N * H * W * C int8, NHWC, image after image
@@ -45,6 +50,8 @@ def main():
     ap.add_argument("--random-input", type=int, metavar="SEED",
                     help="seeded random int8 input instead of images "
                          "(for files whose input is not 28x28x1)")
+    ap.add_argument("--npz", help="int8 inputs and labels (.npz: input, "
+                                  "labels)")
     args = ap.parse_args()
     try:
         sf = sfile.read(args.supernet)
@@ -54,7 +61,27 @@ def main():
         return 2
     inp = sf.arch["input"]
     labels = None
-    if args.random_input is not None:
+    if args.npz:
+        try:
+            z = np.load(args.npz)
+            x = z["input"]
+            labels = z["labels"] if "labels" in z else None
+        except (OSError, ValueError, KeyError) as e:
+            print("dump_vectors: %s: %s" % (args.npz, e), file=sys.stderr)
+            return 2
+        if args.n == 0:
+            args.n = x.shape[0]
+        if x.dtype != np.int8 or x.shape[1:] != (inp["h"], inp["w"],
+                                                 inp["c"]) or \
+                x.shape[0] < args.n:
+            print("dump_vectors: %s: input is not int8 [>=%d, %d, %d, %d]"
+                  % (args.npz, args.n, inp["h"], inp["w"], inp["c"]),
+                  file=sys.stderr)
+            return 2
+        x = x[:args.n]
+        if labels is not None:
+            labels = labels[:args.n]
+    elif args.random_input is not None:
         x = np.random.default_rng(args.random_input).integers(
             -128, 128, size=(args.n, inp["h"], inp["w"], inp["c"]),
             dtype=np.int8)

@@ -3,9 +3,9 @@
 
 Owns: the exact OFA-ResNet50 search space (Cai et al., "Once-for-All",
 ICLR 2020; the OFA repository's `ofa_resnet50`: depth list {0,1,2}, expand
-{0.2,0.25,0.35}, width {0.65,0.8,1.0}, 224x224x3 input, 1000 classes),
-its layer lists, and a file in the SUSHI SuperNet format with seeded random
-int8 weights and epilogues.  The catalog's accuracies are the published
+{0.2,0.25,0.35}, width {0.65,0.8,1.0}, 224x224x3 input, 1000 classes;
+its layer lists come from ofa_resnet.py), and a file in the SUSHI SuperNet
+format with seeded random int8 weights and epilogues.  The catalog's accuracies are the published
 ImageNet top-1 numbers of the OFA model zoo's "ResNet50 design space"
 specialized sub-nets, mapped to architectures by MACs (an ASSUMPTION, see
 Documentation/supernet/format.rst); the weights are random, so the file
@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-import arch as A
+import ofa_resnet as O
 import sfile
 
 SPACE = {
@@ -59,114 +59,25 @@ PUBLISHED = [
 MAX_REL_ERR = 0.10   # a target is used only if a SubNet is this close in MACs
 
 
-def md(v):
-    return A.make_divisible(v, SPACE["divisor"])
-
-
-def widths():
-    wl = SPACE["width_list"]
-    inp = [md(SPACE["base_width"] * w) for w in wl]
-    mid_inp = [md(c // 2) for c in inp]
-    stages = [[md(sw * w) for w in wl] for sw in SPACE["stage_width"]]
-    return inp, mid_inp, stages
+def layer_list(a):
+    """OFA-ResNet50 SubNet a -> layer list (ofa_resnet.layer_list)."""
+    return O.layer_list(SPACE, a)
 
 
 def max_arch():
-    return {"d": [2] * 5, "e": [0.35] * 18, "w": [1.0] * 6}
-
-
-def layer_list(a):
-    """OFA-ResNet50 SubNet a -> layer list (arch.layer_list format)."""
-    wl = SPACE["width_list"]
-    inp, mid_inp, stages = widths()
-    H, W, C = SPACE["input"]
-    nb = [b + max(SPACE["depth_list"]) for b in SPACE["base_depth"]]
-    layers = []
-
-    def add(name, op, inputs, in_c, out_c, k, s, p, act, max_in=None,
-            max_out=None):
-        src = inputs[0]
-        ih, iw = (H, W) if src < 0 else (layers[src]["out_h"],
-                                         layers[src]["out_w"])
-        if op == "gap":
-            oh = ow = 1
-        elif op in ("add", "fc"):
-            oh, ow = ih, iw
-        else:
-            oh, ow = (ih + 2 * p - k) // s + 1, (iw + 2 * p - k) // s + 1
-        L = {"name": name, "op": op, "inputs": list(inputs), "in_c": in_c,
-             "in_h": ih, "in_w": iw, "out_c": out_c, "out_h": oh,
-             "out_w": ow, "k": k, "s": s, "p": p, "groups": 1, "act": act}
-        if op in ("conv", "fc"):
-            L.update({"weight": name, "rows_max": max_out,
-                      "row_stride": max_in * k * k, "rows": out_c,
-                      "row_bytes": in_c * k * k, "bn": None})
-        layers.append(L)
-        return len(layers) - 1
-
-    wi = [wl.index(v) for v in a["w"]]
-    c0, c0m = mid_inp[wi[0]], max(mid_inp)
-    c1, c1m = inp[wi[1]], max(inp)
-    cur = add("stem0", "conv", [-1], C, c0, 3, 2, 1, "relu", C, c0m)
-    if a["d"][0] == max(SPACE["depth_list"]):
-        x = cur
-        cur = add("stem1", "conv", [cur], c0, c0, 3, 1, 1, "relu", c0m, c0m)
-        cur = add("stem1.add", "add", [cur, x], c0, c0, 0, 1, 0, "none")
-    cur = add("stem2", "conv", [cur], c0, c1, 3, 1, 1, "relu", c0m, c1m)
-    cur = add("pool", "maxpool", [cur], c1, c1, 3, 2, 1, "none")
-    cur_c, cur_m = c1, c1m
-    bi = 0
-    for i in range(4):
-        out_c, out_m = stages[i][wi[2 + i]], max(stages[i])
-        mid_m = md(round(out_m * max(SPACE["expand_list"])))
-        n_act = SPACE["base_depth"][i] + a["d"][1 + i]
-        for b in range(nb[i]):
-            e = a["e"][bi]
-            bi += 1
-            if b >= n_act:
-                continue
-            mid = md(round(out_c * e))
-            s = SPACE["stage_stride"][i] if b == 0 else 1
-            pre = "s%d.b%d." % (i, b)
-            x = cur
-            c = add(pre + "conv1", "conv", [cur], cur_c, mid, 1, 1, 0, "relu",
-                    cur_m, mid_m)
-            c = add(pre + "conv2", "conv", [c], mid, mid, 3, s, 1, "relu",
-                    mid_m, mid_m)
-            c3 = add(pre + "conv3", "conv", [c], mid, out_c, 1, 1, 0, "none",
-                     mid_m, out_m)
-            if b == 0:
-                sc = x
-                if s > 1:
-                    sc = add(pre + "scpool", "avgpool", [x], cur_c, cur_c, s,
-                             s, 0, "none")
-                sc = add(pre + "sc", "conv", [sc], cur_c, out_c, 1, 1, 0,
-                         "none", cur_m, out_m)
-            else:
-                sc = x
-            cur = add(pre + "add", "add", [c3, sc], out_c, out_c, 0, 1, 0,
-                      "relu")
-            cur_c, cur_m = out_c, out_m
-    g = add("gap", "gap", [cur], cur_c, cur_c, 0, 1, 0, "none")
-    add("fc", "fc", [g], cur_c, SPACE["n_classes"], 1, 1, 0, "none", cur_m,
-        SPACE["n_classes"])
-    return layers
+    return O.max_arch(SPACE)
 
 
 def arch_name(a):
-    dl, el, wl = SPACE["depth_list"], SPACE["expand_list"], SPACE["width_list"]
-    return "d%s_w%s_e%s" % ("".join(str(dl.index(v)) for v in a["d"]),
-                            "".join(str(wl.index(v)) for v in a["w"]),
-                            "".join(str(el.index(v)) for v in a["e"]))
+    return O.arch_name(SPACE, a)
 
 
 def macs(a):
-    return sum(A.layer_macs(L) for L in layer_list(a))
+    return O.macs(SPACE, a)
 
 
 def wbytes(a):
-    return sum(L["rows"] * L["row_bytes"] for L in layer_list(a)
-               if "weight" in L)
+    return O.wbytes(SPACE, a)
 
 
 def random_arch(rng):

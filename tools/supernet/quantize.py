@@ -71,11 +71,15 @@ def qparams(lo, hi):
     return scale, max(-128, min(127, zp))
 
 
-def quantize_weights(state, space):
+def quantize_weights(state, space, max_layers=None):
     """Shared weights: {layer weight name: (int8 [rows_max, row_stride],
-    float32 scales [rows_max])}, per-row symmetric over the full row."""
+    float32 scales [rows_max])}, per-row symmetric over the full row.
+    max_layers: the SuperNet's (max architecture's) layer list (default:
+    arch.py's)."""
     out = {}
-    for L in A.layer_list(space, A.max_arch(space)):
+    if max_layers is None:
+        max_layers = A.layer_list(space, A.max_arch(space))
+    for L in max_layers:
         if "weight" not in L:
             continue
         w = np.asarray(state[L["weight"]], dtype=np.float64)
@@ -87,10 +91,10 @@ def quantize_weights(state, space):
     return out
 
 
-def calibrate(net, a, calib, batch=500):
+def calibrate(net, a, calib, batch=500, recal_batch=1000):
     """BN recalibration for SubNet a, then per-layer output ranges."""
     import torch
-    net.set_running_stats(a, calib)
+    net.set_running_stats(a, calib, batch=recal_batch)
     lo, hi = {}, {}
     with torch.no_grad():
         for i in range(0, calib.shape[0], batch):
@@ -102,14 +106,23 @@ def calibrate(net, a, calib, batch=500):
     return lo, hi
 
 
-def quantize_subnet(net, space, a, wq, calib, sid):
+def quantize_subnet(net, space, a, wq, calib, sid, layers=None,
+                    input_qp=(INPUT_SCALE, INPUT_ZP), calib_batch=None):
     """Quantize SubNet a (BN recalibrated on calib).  Returns (layers,
     epis): the catalog layer list and {epilogue tensor name: int32 [K,3]}.
-    Leaves net's BN running stats set for a (frozen mode)."""
+    Leaves net's BN running stats set for a (frozen mode).  layers: a's
+    layer list (default: arch.py's); input_qp: (scale, zp) of the int8
+    network input (default: Fashion-MNIST pixels, 1/255 and -128);
+    calib_batch: images per forward pass in calibration (default 500 for
+    the ranges, 1000 for BN recalibration)."""
     import supernet as S
-    layers = A.layer_list(space, a)
-    lo, hi = calibrate(net, a, calib)
-    qp = {-1: (INPUT_SCALE, INPUT_ZP)}
+    if layers is None:
+        layers = A.layer_list(space, a)
+    if calib_batch:
+        lo, hi = calibrate(net, a, calib, calib_batch, calib_batch)
+    else:
+        lo, hi = calibrate(net, a, calib)
+    qp = {-1: tuple(input_qp)}
     out, epis = [], {}
     for idx, L in enumerate(layers):
         op = L["op"]

@@ -17,13 +17,16 @@ import arch as A
 
 
 class SuperNet(nn.Module):
-    def __init__(self, space):
+    def __init__(self, space, layer_list=A.layer_list, max_arch=A.max_arch):
+        """layer_list(space, a) and max_arch(space) define the graph
+        (default: arch.py's space; ofa_resnet.py's for imported OFA nets)."""
         super().__init__()
         self.space = space
-        full = A.max_arch(space)
+        self._layer_list = layer_list
+        full = max_arch(space)
         self.convs = nn.ParameterDict()
         self.bns = nn.ModuleDict()
-        for L in A.layer_list(space, full):
+        for L in layer_list(space, full):
             if L["op"] == "conv":
                 w = torch.empty(L["rows_max"], L["row_stride"] // (L["k"] ** 2),
                                 L["k"], L["k"])
@@ -50,14 +53,16 @@ class SuperNet(nn.Module):
             m = x.mean(dim=(0, 2, 3))
             v = x.var(dim=(0, 2, 3), unbiased=False)
             s = self.recal.setdefault(name, [0, 0.0, 0.0])
-            s[0] += 1
-            s[1] = s[1] + m.detach()
-            s[2] = s[2] + v.detach()
+            n = x.shape[0]                 # weighted by batch size (OFA)
+            s[0] += n
+            s[1] = s[1] + n * m.detach()
+            s[2] = s[2] + n * v.detach()
         return F.batch_norm(x, None, None, g, b, True, 0.0, bn.eps)
 
     def set_running_stats(self, a, images, batch=1000):
-        """Recalibrate BN statistics for SubNet a on float images [N,1,H,W]
-        (mean of per-batch means and variances, as OFA does)."""
+        """Recalibrate BN statistics for SubNet a on float images [N,C,H,W]
+        (mean of per-batch means and variances weighted by batch size, as
+        OFA's set_running_statistics does)."""
         self.bn_mode, self.recal = "recal", {}
         with torch.no_grad():
             for i in range(0, images.shape[0], batch):
@@ -71,11 +76,12 @@ class SuperNet(nn.Module):
 
     # ----------------------------------------------------------- forward
     def forward(self, x, a, collect=None):
-        """Run SubNet a on x [N,1,H,W] float in [0,1].  If collect is a
-        dict, the output of every layer (by layer index) is stored in it."""
+        """Run SubNet a on x [N,C,H,W] float (Fashion-MNIST: [N,1,28,28] in
+        [0,1]).  If collect is a dict, the output of every layer (by layer
+        index) is stored in it."""
         outs = {}
         res = None
-        for idx, L in enumerate(A.layer_list(self.space, a)):
+        for idx, L in enumerate(self._layer_list(self.space, a)):
             srcs = [x if i < 0 else outs[i] for i in L["inputs"]]
             op = L["op"]
             if op == "conv":

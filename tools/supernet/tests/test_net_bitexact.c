@@ -11,7 +11,12 @@
  * written by tools/supernet/dump_vectors.py, plus the final argmax.  Every
  * kernel family this CPU and build support (ref, avx2, avx512) is checked.
  *
- * Usage: test_net_bitexact SUPERNET_FILE VECTORS_DIR
+ * With --accuracy, the manifest's labels are compared with the model's
+ * argmax on every image and the resulting top-1 must equal the SubNet's
+ * catalog accuracy exactly (vectors written on the very images the
+ * accuracy was measured on, e.g. by import_ofa.py --write-sample).
+ *
+ * Usage: test_net_bitexact [--accuracy] SUPERNET_FILE VECTORS_DIR
  * Output: TAP, one line per (SubNet, kernel family, layer) and per argmax
  * check; a failure names the first mismatching image and byte.  Exit
  * status 0 when all pass, 1 when a check fails, 2 on unusable input.
@@ -53,6 +58,7 @@ struct vectors {
 	uint32_t n_layers;
 	struct ref_layer *layers;
 	int *argmax;
+	int *labels;		/* NULL without "labels" in the manifest */
 };
 
 /* flat device memory: device address = offset into mem */
@@ -153,6 +159,7 @@ static void vectors_free(struct vectors *v)
 	free(v->layers);
 	free(v->input);
 	free(v->argmax);
+	free(v->labels);
 	cJSON_Delete(v->man);
 }
 
@@ -235,6 +242,22 @@ static int vectors_load(const char *dir, struct vectors *v)
 		}
 		v->argmax[i++] = (int)it->valuedouble;
 	}
+	am = cJSON_GetObjectItemCaseSensitive(v->man, "labels");
+	if (!am)
+		return 0;
+	if (!cJSON_IsArray(am) || cJSON_GetArraySize(am) != (int)v->n ||
+	    !(v->labels = calloc(v->n, sizeof(*v->labels)))) {
+		fprintf(stderr, "test_net_bitexact: manifest: bad labels\n");
+		return -EINVAL;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, am) {
+		if (!cJSON_IsNumber(it) || it->valuedouble < 0) {
+			fprintf(stderr, "test_net_bitexact: manifest: bad label\n");
+			return -EINVAL;
+		}
+		v->labels[i++] = (int)it->valuedouble;
+	}
 	return 0;
 }
 
@@ -299,11 +322,11 @@ struct layer_result {
 static void check_net(const struct vectors *v, const struct devmem *d,
 		      const struct sushi_hw_layer *L,
 		      const struct sushi_subnet_io *sio, enum sushi_isa isa,
-		      uint64_t *compared)
+		      uint64_t *compared, const double *want_acc)
 {
 	struct layer_result *res = calloc(v->n_layers, sizeof(*res));
 	const char *in = sushi_isa_name(isa);
-	uint32_t am_bad = 0, am_first = 0;
+	uint32_t am_bad = 0, am_first = 0, correct = 0;
 	int am_got = 0;
 
 	if (!res) {
@@ -353,6 +376,8 @@ static void check_net(const struct vectors *v, const struct devmem *d,
 				 last->bytes);
 		if (am_got != v->argmax[img] && !am_bad++)
 			am_first = img;
+		if (v->labels && am_got == v->labels[img])
+			correct++;
 	}
 	for (uint32_t j = 0; j < v->n_layers; j++) {
 		const struct ref_layer *r = &v->layers[j];
@@ -379,6 +404,14 @@ static void check_net(const struct vectors *v, const struct devmem *d,
 	if (!ok(am_bad == 0, "%s [%s] argmax of the final output equals the manifest's "
 		"on %u images", v->subnet, in, v->n))
 		printf("#   %u images differ; first: image %u\n", am_bad, am_first);
+	if (want_acc) {
+		/* the same division of the same integers as the exporter's */
+		double got = (double)correct / (double)v->n;
+
+		ok(got == *want_acc, "%s [%s] top-1 on the %u labelled images: "
+		   "%u correct = %.6f, catalog accuracy %.6f", v->subnet, in, v->n,
+		   correct, got, *want_acc);
+	}
 	free(res);
 }
 
@@ -397,14 +430,27 @@ int main(int argc, char **argv)
 	uint64_t compared = 0;
 	uint32_t sub = 0, shapes_bad = 0;
 	char err[256] = "";
+	int check_acc = 0;
 	int ret;
 
+	if (argc == 4 && !strcmp(argv[1], "--accuracy")) {
+		check_acc = 1;
+		argv++;
+		argc--;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s SUPERNET_FILE VECTORS_DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s [--accuracy] SUPERNET_FILE VECTORS_DIR\n",
+			argv[0]);
 		return 2;
 	}
 	ret = vectors_load(argv[2], &v);
 	if (ret) {
+		vectors_free(&v);
+		return 2;
+	}
+	if (check_acc && !v.labels) {
+		fprintf(stderr, "test_net_bitexact: --accuracy: no labels in %s\n",
+			argv[2]);
 		vectors_free(&v);
 		return 2;
 	}
@@ -465,7 +511,8 @@ int main(int argc, char **argv)
 
 		if (!sushi_isa_supported(isas[k]))
 			continue;
-		check_net(&v, &d, L, &sio, isas[k], &compared);
+		check_net(&v, &d, L, &sio, isas[k], &compared,
+			  check_acc ? &si.accuracy : NULL);
 		snprintf(isa_list + used, sizeof(isa_list) - used, "%s%s",
 			 used ? ", " : "", sushi_isa_name(isas[k]));
 	}
