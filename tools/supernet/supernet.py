@@ -52,26 +52,32 @@ class SuperNet(nn.Module):
         if self.bn_mode == "recal":
             m = x.mean(dim=(0, 2, 3))
             v = x.var(dim=(0, 2, 3), unbiased=False)
-            s = self.recal.setdefault(name, [0, 0.0, 0.0])
-            n = x.shape[0]                 # weighted by batch size (OFA)
-            s[0] += n
-            s[1] = s[1] + n * m.detach()
-            s[2] = s[2] + n * v.detach()
+            self.recal.setdefault(name, []).append(
+                (x.shape[0], m.detach(), v.detach()))
         return F.batch_norm(x, None, None, g, b, True, 0.0, bn.eps)
 
     def set_running_stats(self, a, images, batch=1000):
         """Recalibrate BN statistics for SubNet a on float images [N,C,H,W]
         (mean of per-batch means and variances weighted by batch size, as
-        OFA's set_running_statistics does)."""
+        OFA's set_running_statistics does; with equal batches the plain
+        mean, in the arithmetic the shipped export used, so that it
+        reproduces byte for byte)."""
         self.bn_mode, self.recal = "recal", {}
         with torch.no_grad():
             for i in range(0, images.shape[0], batch):
                 self.forward(images[i:i + batch], a)
-            for name, (n, m, v) in self.recal.items():
+            for name, stats in self.recal.items():
                 bn = self.bns[_key(name)]
+                ns = [n for n, _, _ in stats]
+                if len(set(ns)) == 1:      # equal batches: the plain mean
+                    m = sum(m for _, m, _ in stats) / len(stats)
+                    v = sum(v for _, _, v in stats) / len(stats)
+                else:                      # weighted by batch size (OFA)
+                    m = sum(n * m for n, m, _ in stats) / sum(ns)
+                    v = sum(n * v for n, _, v in stats) / sum(ns)
                 c = m.shape[0]
-                bn.running_mean[:c] = m / n
-                bn.running_var[:c] = v / n
+                bn.running_mean[:c] = m
+                bn.running_var[:c] = v
         self.bn_mode, self.recal = "frozen", {}
 
     # ----------------------------------------------------------- forward
