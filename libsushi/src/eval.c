@@ -110,11 +110,11 @@ static int replay(const struct sushi_sched_space *sp,
 		pp.policy = SUSHI_POLICY_SUSHI;
 		pp.q = UINT32_MAX;
 	}
-	s = sushi_sched_new(sp, &pp);
-	if (!lat || !s) {
+	ret = sushi_sched_new(sp, &pp, &s);
+	if (!ret && !lat)
 		ret = -ENOMEM;
+	if (ret)
 		goto out;
-	}
 	memset(st, 0, sizeof(*st));
 	for (size_t i = 0; i < n; i++) {
 		const struct sushi_query *q = &qs[i];

@@ -277,10 +277,10 @@ int sushi_netdev_sched_space(struct sushi_netdev *nd, uint64_t pb_bytes,
 	if (!nd || !out || pb_bytes > nd->caps.pb_bytes)
 		return -EINVAL;
 	*out = NULL;
-	sp = sushi_sched_space_new(nd->info.n_subnets,
-				   nd->info.n_weight_layers);
+	ret = sushi_sched_space_new(nd->info.n_subnets,
+				    nd->info.n_weight_layers, &sp);
 	sl = calloc(nd->info.n_weight_layers, sizeof(*sl));
-	if (!sp || !sl)
+	if (!ret && !sl)
 		ret = -ENOMEM;
 	for (uint32_t s = 0; !ret && s < nd->info.n_subnets; s++) {
 		struct sushi_subnet_info si;

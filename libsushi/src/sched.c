@@ -95,20 +95,23 @@ int sushi_objective_from_name(const char *name)
 	return find_name(objective_names, SUSHI_OBJECTIVE_COUNT, name);
 }
 
-struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
-				    const struct sushi_sched_params *p)
+int sushi_sched_new(const struct sushi_sched_space *sp,
+		    const struct sushi_sched_params *p, struct sushi_sched **out)
 {
 	struct sushi_sched *s;
 
-	if (!sp || !sp->finished || !p || (unsigned)p->policy >= SUSHI_POLICY_COUNT ||
+	if (out)
+		*out = NULL;
+	if (!out || !sp || !sp->finished || !p ||
+	    (unsigned)p->policy >= SUSHI_POLICY_COUNT ||
 	    sushi_policy_offline(p->policy) ||
 	    (unsigned)p->select >= SUSHI_SELECT_COUNT ||
 	    (unsigned)p->objective >= SUSHI_OBJECTIVE_COUNT ||
 	    !p->q || !p->w || p->w > SUSHI_SCHED_MAX_WINDOW)
-		return NULL;
+		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return NULL;
+		return -ENOMEM;
 	s->sp = sp;
 	s->p = *p;
 	s->win = calloc(p->w, sizeof(*s->win));
@@ -121,9 +124,10 @@ struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
 	if (!s->win || !s->win_pb || !s->lru_cells || !s->lru_have || !s->content ||
 	    !s->content_j || !s->stamp) {
 		sushi_sched_free(s);
-		return NULL;
+		return -ENOMEM;
 	}
-	return s;
+	*out = s;
+	return 0;
 }
 
 void sushi_sched_free(struct sushi_sched *s)

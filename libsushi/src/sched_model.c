@@ -113,8 +113,10 @@ int sushi_sched_space_from_model(const struct sushi_model_config *cfg,
 	sl = calloc(n_wl, sizeof(*sl));
 	/* pricing only: any slice may be pinned, whatever the PB size */
 	c.pb = sushi_pb_new(1ull << SUSHI_MMU_VA_BITS, 1, false);
-	sp = sushi_sched_space_new(n_nets, n_wl);
-	if (!c.where || !sl || !c.pb || !sp)
+	ret = sushi_sched_space_new(n_nets, n_wl, &sp);
+	if (!ret && (!c.where || !sl || !c.pb))
+		ret = -ENOMEM;
+	if (ret)
 		goto out;
 	for (uint32_t s = 0; s < n_nets; s++) {
 		uint64_t epi = 0;

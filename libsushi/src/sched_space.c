@@ -12,17 +12,19 @@
 
 #include "sched_internal.h"
 
-struct sushi_sched_space *sushi_sched_space_new(uint32_t n_subnets,
-						uint32_t n_layers)
+int sushi_sched_space_new(uint32_t n_subnets, uint32_t n_layers,
+			  struct sushi_sched_space **out)
 {
 	struct sushi_sched_space *sp;
 
-	if (!n_subnets || n_subnets > SUSHI_SCHED_MAX_SUBNETS || !n_layers ||
+	if (out)
+		*out = NULL;
+	if (!out || !n_subnets || n_subnets > SUSHI_SCHED_MAX_SUBNETS || !n_layers ||
 	    n_layers > SUSHI_SCHED_MAX_LAYERS)
-		return NULL;
+		return -EINVAL;
 	sp = calloc(1, sizeof(*sp));
 	if (!sp)
-		return NULL;
+		return -ENOMEM;
 	sp->S = n_subnets;
 	sp->L = n_layers;
 	sp->acc = calloc(n_subnets, sizeof(*sp->acc));
@@ -31,9 +33,10 @@ struct sushi_sched_space *sushi_sched_space_new(uint32_t n_subnets,
 	sp->epi = calloc(n_subnets, sizeof(*sp->epi));
 	if (!sp->acc || !sp->sn || !sp->defined || !sp->epi) {
 		sushi_sched_space_free(sp);
-		return NULL;
+		return -ENOMEM;
 	}
-	return sp;
+	*out = sp;
+	return 0;
 }
 
 void sushi_sched_space_free(struct sushi_sched_space *sp)

@@ -157,10 +157,19 @@ static inline void mini_random(struct mini *m, uint32_t S, uint32_t L,
 	m->pb_bytes = total / 2 + mini_rand(seed) % (total / 2 + 1);
 }
 
+/* a scheduler, or NULL: for tests whose subject is not its creation */
+static inline struct sushi_sched *mini_sched(const struct sushi_sched_space *sp,
+					    const struct sushi_sched_params *p)
+{
+	struct sushi_sched *s;
+
+	return sushi_sched_new(sp, p, &s) ? NULL : s;
+}
+
 static inline int mini_space(struct mini *m, struct sushi_sched_space **out)
 {
-	struct sushi_sched_space *sp = sushi_sched_space_new(m->S, m->L);
-	int ret = sp ? 0 : -1;
+	struct sushi_sched_space *sp;
+	int ret = sushi_sched_space_new(m->S, m->L, &sp);
 
 	for (uint32_t s = 0; !ret && s < m->S; s++) {
 		ret = sushi_sched_space_subnet(sp, s, m->acc[s], m->sl[s]);

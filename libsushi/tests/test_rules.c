@@ -118,13 +118,13 @@ static void select_floor(const struct sushi_sched_space *sp)
 	struct sushi_sched_params p = { .policy = SUSHI_POLICY_NO_PB, .q = 1, .w = 1 };
 	struct sushi_query q = { 0, 0.75, 1000 };
 	struct sushi_decision d;
-	struct sushi_sched *s = sushi_sched_new(sp, &p);
+	struct sushi_sched *s = mini_sched(sp, &p);
 
 	sushi_sched_decide(s, &q, 0, &d);
 	is_int(d.subnet, A, "accuracy mode: A, the most accurate within the ceiling");
 	sushi_sched_free(s);
 	p.select = SUSHI_SELECT_FLOOR;
-	s = sushi_sched_new(sp, &p);
+	s = mini_sched(sp, &p);
 	q.acc_floor = 0.6;
 	sushi_sched_decide(s, &q, 0, &d);
 	is_int(d.subnet, B, "floor mode, floor 0.6: B, cheaper and meets it");
@@ -141,7 +141,12 @@ static void select_floor(const struct sushi_sched_space *sp)
 	   "floor 0.75, ceiling 30 ns: A (46) is too slow, B within the ceiling");
 	sushi_sched_free(s);
 	p.select = SUSHI_SELECT_COUNT;
-	ok(sushi_sched_new(sp, &p) == NULL, "an unknown select mode is refused");
+	{
+		struct sushi_sched *x = (struct sushi_sched *)1;
+
+		is_int(sushi_sched_new(sp, &p, &x), -EINVAL, "an unknown select mode is refused (-EINVAL)");
+		ok(x == NULL, "and *out is NULL");
+	}
 	is_int(sushi_select_from_name("floor"), SUSHI_SELECT_FLOOR, "select mode by name");
 	is_int(sushi_objective_from_name("offchip"), SUSHI_OBJECTIVE_OFFCHIP,
 	       "objective by name");
@@ -169,7 +174,7 @@ static uint32_t serve(struct sushi_sched *s, uint64_t *i, int n, uint64_t c,
 static void sushisched(const struct sushi_sched_space *sp)
 {
 	struct sushi_sched_params p = { .policy = SUSHI_POLICY_SUSHI, .q = 1, .w = 4 };
-	struct sushi_sched *s = sushi_sched_new(sp, &p);
+	struct sushi_sched *s = mini_sched(sp, &p);
 	uint32_t loads = 0, off_q = 0, g;
 	uint64_t i = 0;
 
@@ -180,7 +185,7 @@ static void sushisched(const struct sushi_sched_space *sp)
 	sushi_sched_free(s);
 
 	p.q = 4;
-	s = sushi_sched_new(sp, &p);
+	s = mini_sched(sp, &p);
 	loads = 0;
 	i = 0;
 	g = serve(s, &i, 64, 1000, &loads, &off_q, 4);
@@ -200,7 +205,7 @@ static void sushisched(const struct sushi_sched_space *sp)
 static void lru(const struct sushi_sched_space *sp)
 {
 	struct sushi_sched_params p = { .policy = SUSHI_POLICY_LRU, .q = 1, .w = 1 };
-	struct sushi_sched *s = sushi_sched_new(sp, &p);
+	struct sushi_sched *s = mini_sched(sp, &p);
 	struct sushi_slice c[2];
 	struct sushi_decision d;
 	unsigned over = 0;
@@ -250,7 +255,7 @@ static void statics(const struct sushi_sched_space *sp)
 		if (pol == SUSHI_POLICY_LRU || pol == SUSHI_POLICY_ORACLE)
 			continue;
 		sushi_sched_space_policy_subgraph(sp, (enum sushi_policy)pol, &want);
-		s = sushi_sched_new(sp, &p);
+		s = mini_sched(sp, &p);
 		sushi_sched_decide(s, &q, 0, &d);
 		ok(d.subgraph == want && d.n_loads == (want ? 1u : 0u),
 		   "%s pins candidate %u before its first query",

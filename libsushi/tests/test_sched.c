@@ -160,7 +160,7 @@ static void floor_mode(const struct sushi_sched_space *sp)
 {
 	struct sushi_sched_params p = { .policy = SUSHI_POLICY_STATIC_LARGEST, .q = 8,
 					.w = 16, .select = SUSHI_SELECT_FLOOR };
-	struct sushi_sched *s = sushi_sched_new(sp, &p);
+	struct sushi_sched *s = mini_sched(sp, &p);
 	struct sushi_decision d;
 	uint64_t seed = 5;
 	int bad = 0, cheaper = 0;
@@ -203,7 +203,7 @@ static void floor_mini(void)
 		for (uint32_t g = 0; g < sushi_sched_space_subgraphs(sp); g++) {
 			struct sushi_sched_params p = { .policy = SUSHI_POLICY_SUSHI, .q = 1000,
 							.w = 1, .select = SUSHI_SELECT_FLOOR };
-			struct sushi_sched *s = sushi_sched_new(sp, &p);
+			struct sushi_sched *s = mini_sched(sp, &p);
 			struct sushi_decision d;
 
 			sushi_sched_force_subgraph(s, g, &d);
@@ -241,7 +241,7 @@ static void floor_mini(void)
 static void decisions(const struct sushi_sched_space *sp)
 {
 	struct sushi_sched_params p = { .policy = SUSHI_POLICY_NO_PB, .q = 8, .w = 16 };
-	struct sushi_sched *s = sushi_sched_new(sp, &p);
+	struct sushi_sched *s = mini_sched(sp, &p), *s2;
 	struct sushi_decision d;
 	uint64_t seed = 3;
 	int bad = 0;
@@ -269,13 +269,16 @@ static void decisions(const struct sushi_sched_space *sp)
 	sushi_sched_free(s);
 
 	p.q = 0;
-	ok(sushi_sched_new(sp, &p) == NULL, "Q = 0 refused");
+	s2 = (struct sushi_sched *)1;
+	is_int(sushi_sched_new(sp, &p, &s2), -EINVAL, "Q = 0 refused");
+	ok(s2 == NULL, "and *out is NULL");
 	p.q = 4;
 	p.w = 0;
-	ok(sushi_sched_new(sp, &p) == NULL, "W = 0 refused");
+	is_int(sushi_sched_new(sp, &p, &s2), -EINVAL, "W = 0 refused");
 	p.w = 8;
 	p.policy = SUSHI_POLICY_ORACLE;
-	ok(sushi_sched_new(sp, &p) == NULL, "the oracle is not an online policy");
+	is_int(sushi_sched_new(sp, &p, &s2), -EINVAL, "the oracle is not an online policy");
+	is_int(sushi_sched_new(sp, &p, NULL), -EINVAL, "a NULL out refused");
 	is_int(sushi_policy_from_name("lru"), SUSHI_POLICY_LRU, "policy by name");
 	is_int(sushi_policy_from_name("nope"), -EINVAL, "unknown policy name");
 }
@@ -283,7 +286,7 @@ static void decisions(const struct sushi_sched_space *sp)
 static void sushi_follows_demand(const struct sushi_sched_space *sp)
 {
 	struct sushi_sched_params p = { .policy = SUSHI_POLICY_SUSHI, .q = 4, .w = 8 };
-	struct sushi_sched *s = sushi_sched_new(sp, &p);
+	struct sushi_sched *s = mini_sched(sp, &p);
 	struct sushi_query q = { .arrival_ns = 0, .acc_floor = 0,
 				 .lat_ceiling_ns = UINT64_MAX / 4 };
 	struct sushi_decision d;
@@ -306,7 +309,7 @@ static void sushi_follows_demand(const struct sushi_sched_space *sp)
 static void lru(const struct sushi_sched_space *sp)
 {
 	struct sushi_sched_params p = { .policy = SUSHI_POLICY_LRU, .q = 1, .w = 1 };
-	struct sushi_sched *s = sushi_sched_new(sp, &p);
+	struct sushi_sched *s = mini_sched(sp, &p);
 	struct sushi_decision d;
 	uint64_t seed = 11, served_pb = 0;
 	int bad = 0;
@@ -343,11 +346,14 @@ static void lru(const struct sushi_sched_space *sp)
 static void space_errors(void)
 {
 	struct sushi_slice sl[2] = { { 1, 0 }, { 0, 0 } };
-	struct sushi_sched_space *sp = sushi_sched_space_new(1, 2);
+	struct sushi_sched_space *sp = NULL, *bad = (struct sushi_sched_space *)1;
 	struct sushi_sched_space *out = NULL;
 
-	ok(sushi_sched_space_new(0, 2) == NULL, "zero SubNets refused");
-	ok(sushi_sched_space_new(1, 0) == NULL, "zero layers refused");
+	is_int(sushi_sched_space_new(1, 2, &sp), 0, "a 1 x 2 space");
+	is_int(sushi_sched_space_new(0, 2, &bad), -EINVAL, "zero SubNets refused (-EINVAL)");
+	ok(bad == NULL, "and *out is NULL");
+	is_int(sushi_sched_space_new(1, 0, &bad), -EINVAL, "zero layers refused (-EINVAL)");
+	is_int(sushi_sched_space_new(1, 2, NULL), -EINVAL, "a NULL out refused");
 	is_int(sushi_sched_space_subnet(sp, 0, 0.5, sl), -EINVAL,
 	       "a slice with rows but no bytes is refused");
 	sl[0].row_bytes = 4;

@@ -62,7 +62,8 @@ int main(void)
 
 		if (sushi_policy_offline(p.policy))
 			continue;
-		s = sushi_sched_new(sp, &p);
+		if (sushi_sched_new(sp, &p, &s))
+			return 1;
 
 		for (size_t b = 0; b < N / BATCH; b++) {
 			t0 = now();

@@ -195,8 +195,8 @@ int serve_policy(struct sushi_netdev *nd, const struct sushi_supernet *sn,
 	lp.in = malloc(lp.in_len);
 	lp.out = malloc(lp.out_len ? lp.out_len : 1);
 	lat = malloc(n * sizeof(*lat));
-	s = sushi_sched_new(sp, p);
-	if (!lp.in || !lp.out || !lat || !s)
+	ret = sushi_sched_new(sp, p, &s);
+	if (!ret && (!lp.in || !lp.out || !lat))
 		ret = -ENOMEM;
 	for (size_t i = 0; !ret && i < n; i++) {
 		ret = serve_one(&lp, s, i, &qs[i], &a, st, &lat[i]);

@@ -56,9 +56,13 @@ struct sushi_sched_cost_ops {
 
 struct sushi_sched_space;
 
-/** sushi_sched_space_new() - an empty space; NULL on bad sizes or ENOMEM */
-struct sushi_sched_space *sushi_sched_space_new(uint32_t n_subnets,
-						uint32_t n_layers);
+/**
+ * sushi_sched_space_new() - an empty space in *@out (NULL on failure)
+ * Returns 0, -EINVAL (no SubNets or layers, more than
+ * SUSHI_SCHED_MAX_SUBNETS / SUSHI_SCHED_MAX_LAYERS, @out NULL) or -ENOMEM.
+ */
+int sushi_sched_space_new(uint32_t n_subnets, uint32_t n_layers,
+			  struct sushi_sched_space **out);
 /** sushi_sched_space_free() - free a space (NULL is ignored) */
 void sushi_sched_space_free(struct sushi_sched_space *sp);
 
@@ -364,13 +368,14 @@ struct sushi_decision {
 struct sushi_sched;
 
 /**
- * sushi_sched_new() - a scheduler over a finished space
- * Returns NULL on bad parameters (q = 0, w out of range, an offline
- * policy, an unknown select mode) or ENOMEM.
- * The space must outlive the scheduler.
+ * sushi_sched_new() - a scheduler over a finished space, in *@out (NULL
+ * on failure)
+ * Returns 0, -EINVAL (an unfinished space, q = 0, w out of range, an
+ * offline policy, an unknown select mode or objective, @out NULL) or
+ * -ENOMEM.  The space must outlive the scheduler.
  */
-struct sushi_sched *sushi_sched_new(const struct sushi_sched_space *sp,
-				    const struct sushi_sched_params *p);
+int sushi_sched_new(const struct sushi_sched_space *sp,
+		    const struct sushi_sched_params *p, struct sushi_sched **out);
 /** sushi_sched_free() - free a scheduler (NULL is ignored) */
 void sushi_sched_free(struct sushi_sched *s);
 
