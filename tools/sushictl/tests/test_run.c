@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	/* valid arguments; the host has no SushiAccel device */
 	is_int(runf("run --subnet sn00 --index 999 --input %s -d /dev/null", idx),
 	       EXIT_DEVICE, "IDX input, /dev/null as the device: exit 2");
-	snprintf(line, sizeof(line), "run --subnet 20 --pin 0 --input %s --device /dev/null --json",
+	snprintf(line, sizeof(line), "run --subnet 1 --pin 0 --input %s --device /dev/null --json",
 		 raw);
 	is_int(run(line), EXIT_DEVICE, "raw input, --pin, /dev/null: exit 2");
 	unlink(raw);
