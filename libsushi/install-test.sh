@@ -28,7 +28,7 @@ check "DESTDIR: shared library" test -x "$root/usr/lib/libsushi.so.0.1.0"
 check "DESTDIR: soname link" test "$(readlink "$root/usr/lib/libsushi.so.0")" = libsushi.so.0.1.0
 check "DESTDIR: dev link" test "$(readlink "$root/usr/lib/libsushi.so")" = libsushi.so.0
 check "DESTDIR: static archive" test -f "$root/usr/lib/libsushi.a"
-check "DESTDIR: headers" test -f "$root/usr/include/sushi/device.h" -a -f "$root/usr/include/sushi/sushi_model.h"
+check "DESTDIR: headers" test -f "$root/usr/include/sushi/device.h" -a -f "$root/usr/include/sushi/sushi_model_cost.h" -a ! -e "$root/usr/include/sushi/sushi_model.h"
 check "DESTDIR: .pc names the prefix, not DESTDIR" grep -qx 'prefix=/usr' "$root/usr/lib/pkgconfig/libsushi.pc"
 check "DESTDIR: nothing outside DESTDIR/PREFIX" test -z "$(find "$root" -mindepth 1 -maxdepth 1 ! -name usr)"
 check "soname is libsushi.so.0" bash -c "readelf -d '$root/usr/lib/libsushi.so.0.1.0' | grep -q 'SONAME.*\[libsushi.so.0\]'"

@@ -123,10 +123,10 @@ LS_A        := $(LS_OUT)/libsushi.a
 LS_MAP      := $(LS_DIR)/libsushi.map
 LS_ALL_OBJS := $(LS_SRCS:%.c=$(LS_OUT)/obj/%.o) \
                $(LS_DEV_SRCS:%.c=$(LS_OUT)/dev/%.o) $(MODEL_OBJS)
-# installed under include/sushi/; sched.h finds sushi_model.h beside it
+# installed under include/sushi/; sched.h finds sushi_model_cost.h beside
+# it (the model's configuration and costs; the simulator is not installed)
 LS_PUBLIC_HDRS := $(wildcard $(LS_DIR)/include/sushi/*.h) \
-                  $(MODEL_DIR)/sushi_model.h $(MODEL_DIR)/sushi_layer_check.h \
-                  $(MODEL_DIR)/sushi_host_cost.h \
+                  $(MODEL_DIR)/sushi_model_cost.h $(MODEL_DIR)/sushi_layer_check.h \
                   hw/sushi_accel_hw.h
 
 PREFIX  ?= /usr/local

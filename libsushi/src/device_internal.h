@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "sushi_model.h"
 #include "sushi/device.h"
 
 struct sushi_device {

@@ -6,6 +6,7 @@
 #ifndef SUSHI_NETDEV_INTERNAL_H
 #define SUSHI_NETDEV_INTERNAL_H
 
+#include "sushi_model.h"
 #include "sushi/netdev.h"
 
 struct netdev_cost;

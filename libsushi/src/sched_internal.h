@@ -6,6 +6,7 @@
 #ifndef SUSHI_SCHED_INTERNAL_H
 #define SUSHI_SCHED_INTERNAL_H
 
+#include "sushi_model.h"
 #include "sushi/sched.h"
 
 #define SUSHI_SCHED_MAX_LAYERS 4096

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "sushi/sched.h"
+#include "sushi_model.h"
 
 struct model_ctx {
 	const struct sushi_model_config *cfg;

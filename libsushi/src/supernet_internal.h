@@ -7,6 +7,7 @@
 #ifndef SUSHI_SUPERNET_INTERNAL_H
 #define SUSHI_SUPERNET_INTERNAL_H
 
+#include "sushi_model.h"
 #include "sushi/supernet.h"
 
 /* sushi_supernet_open() reads a file whole: larger ones are refused

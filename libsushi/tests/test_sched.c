@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "mini.h"
+#include "sushi_model.h"
 #include "synth.h"
 #include "tap.h"
 

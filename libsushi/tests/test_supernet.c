@@ -13,6 +13,7 @@
 
 #include "sn_builder.h"
 #include "sushi/supernet.h"
+#include "sushi_model.h"
 #include "tap.h"
 
 static int load(cJSON *arch, cJSON *cat, const char *fmt,

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sushi_model.h"
+#include "sushi_model_cost.h"
 
 #ifdef __cplusplus
 extern "C" {
