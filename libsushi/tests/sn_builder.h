@@ -302,4 +302,14 @@ static uint8_t *sn_build_file(cJSON *arch, cJSON *cat, const char *format,
 	return buf;
 }
 
+/* the header length N of a built file (its first 8 bytes, little-endian) */
+static inline uint64_t sn_header_len(const uint8_t *buf)
+{
+	uint64_t hl = 0;
+
+	for (int i = 7; i >= 0; i--)
+		hl = hl << 8 | buf[i];
+	return hl;
+}
+
 #endif /* SUSHI_TEST_SN_BUILDER_H */

@@ -267,15 +267,14 @@ static void epilogue_bound(void)
 {
 	cJSON *arch = sn_arch(), *cat = sn_catalog();
 	struct sushi_supernet *sn = NULL;
-	uint64_t off = sn_tensor_offset("epi.a.conv"), hl = 0;
+	uint64_t off = sn_tensor_offset("epi.a.conv");
 	char err[256] = "";
 	size_t len;
 	uint8_t *buf = sn_build_file(arch, cat, "sushi-supernet", &len);
+	uint64_t hl = sn_header_len(buf);
 	int32_t v[2] = { (int32_t)(2147483648ll - 874395), INT32_MIN };
 	int ret;
 
-	for (int i = 7; i >= 0; i--)
-		hl = hl << 8 | buf[i];
 	memcpy(buf + 8 + hl + off + 12, v, 8);	/* row 1; little-endian host */
 	ret = sushi_supernet_parse(buf, len, &sn, err, sizeof(err));
 	is_int(ret, -EINVAL, "epilogue product reaching 2^62 refused (%s)", err);
@@ -301,10 +300,8 @@ static void container(void)
 	char err[256];
 	size_t len;
 	uint8_t *buf = sn_build_file(arch, cat, "sushi-supernet", &len), *bad;
-	uint64_t hl = 0;
+	uint64_t hl = sn_header_len(buf);
 
-	for (int i = 7; i >= 0; i--)
-		hl = hl << 8 | buf[i];
 	is_int(load(arch, cat, "not-sushi", &sn, err, sizeof(err)), -EINVAL,
 	       "wrong magic refused (%s)", err);
 	ok(strstr(err, "__metadata__.format") == err, "the message names the format field");

@@ -222,15 +222,7 @@ def catalog_entries(space, pts, accs):
     catalog, all_epis = [], {}
     for i, p in enumerate(sorted(pts, key=lambda q: q["macs"])):
         sid = "sn%02d" % i
-        layers = []
-        for L in p["layers"]:
-            L = dict(L)
-            if L["epilogue"]:
-                e = p["epis"][L["epilogue"]]
-                L["epilogue"] = L["epilogue"].replace("epi.tmp.",
-                                                      "epi.%s." % sid, 1)
-                all_epis[L["epilogue"]] = e
-            layers.append(L)
+        layers = Q.name_epilogues(p["layers"], p["epis"], sid, all_epis)
         c = {"id": sid, "arch": p["arch"], "arch_name": p["name"],
              "macs": p["macs"], "weight_bytes": A.weight_bytes(space, p["arch"]),
              "epilogue_bytes": 12 * sum(L["out_c"] for L in layers

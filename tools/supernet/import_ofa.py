@@ -424,15 +424,7 @@ def run(args):
     catalog, all_epis = [], {}
     for i, p in enumerate(chosen):
         sid = "sn%02d" % i
-        layers = []
-        for L in p["layers"]:
-            L = dict(L)
-            if L["epilogue"]:
-                e = p["epis"][L["epilogue"]]
-                L["epilogue"] = L["epilogue"].replace("epi.tmp.",
-                                                      "epi.%s." % sid, 1)
-                all_epis[L["epilogue"]] = e
-            layers.append(L)
+        layers = Q.name_epilogues(p["layers"], p["epis"], sid, all_epis)
         catalog.append({
             "id": sid, "arch": p["arch"], "arch_name": p["name"],
             "ofa_encoding": O.to_ofa(space, p["arch"]), "macs": p["macs"],

@@ -186,6 +186,22 @@ def quantize_subnet(net, space, a, wq, calib, sid, layers=None,
     return out, epis
 
 
+def name_epilogues(layers, epis, sid, out):
+    """A quantized SubNet's layers as catalog entry sid stores them: each
+    epilogue tensor (quantize_subnet names them epi.tmp.<layer>) renamed
+    epi.<sid>.<layer> and put in out; returns the renamed layer list."""
+    res = []
+    for L in layers:
+        L = dict(L)
+        if L["epilogue"]:
+            e = epis[L["epilogue"]]
+            L["epilogue"] = L["epilogue"].replace("epi.tmp.",
+                                                  "epi.%s." % sid, 1)
+            out[L["epilogue"]] = e
+        res.append(L)
+    return res
+
+
 def float_accuracy(net, a, images, labels, batch=1000):
     """Float top-1 with the BN statistics currently set (frozen)."""
     import torch

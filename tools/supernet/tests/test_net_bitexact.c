@@ -152,6 +152,22 @@ static const char *jstr(const cJSON *o, const char *key)
 	return j->valuestring;
 }
 
+/* a manifest array of class indices (one per image, checked by the caller) */
+static int read_classes(const cJSON *arr, int *out, const char *what)
+{
+	const cJSON *it;
+	int i = 0;
+
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsNumber(it) || it->valuedouble < 0) {
+			fprintf(stderr, "test_net_bitexact: manifest: bad %s\n", what);
+			return -EINVAL;
+		}
+		out[i++] = (int)it->valuedouble;
+	}
+	return 0;
+}
+
 static void vectors_free(struct vectors *v)
 {
 	for (uint32_t i = 0; v->layers && i < v->n_layers; i++)
@@ -234,14 +250,8 @@ static int vectors_load(const char *dir, struct vectors *v)
 			return ret;
 		i++;
 	}
-	i = 0;
-	cJSON_ArrayForEach(it, am) {
-		if (!cJSON_IsNumber(it) || it->valuedouble < 0) {
-			fprintf(stderr, "test_net_bitexact: manifest: bad argmax\n");
-			return -EINVAL;
-		}
-		v->argmax[i++] = (int)it->valuedouble;
-	}
+	if (read_classes(am, v->argmax, "argmax"))
+		return -EINVAL;
 	am = cJSON_GetObjectItemCaseSensitive(v->man, "labels");
 	if (!am)
 		return 0;
@@ -250,15 +260,7 @@ static int vectors_load(const char *dir, struct vectors *v)
 		fprintf(stderr, "test_net_bitexact: manifest: bad labels\n");
 		return -EINVAL;
 	}
-	i = 0;
-	cJSON_ArrayForEach(it, am) {
-		if (!cJSON_IsNumber(it) || it->valuedouble < 0) {
-			fprintf(stderr, "test_net_bitexact: manifest: bad label\n");
-			return -EINVAL;
-		}
-		v->labels[i++] = (int)it->valuedouble;
-	}
-	return 0;
+	return read_classes(am, v->labels, "labels");
 }
 
 /* host pointer of device range [dva, dva + len), or NULL outside memory */

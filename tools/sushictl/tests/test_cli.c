@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "argv_split.h"
+#include "cmd_capture.h"
 #include "cmd_eval.h"
 #include "out.h"
 #include "sushi/supernet.h"
@@ -155,28 +157,10 @@ static void table(void)
 static int run_eval(const char *line, char *buf, size_t len)
 {
 	static char copy[1024];
-	char *argv[64];
-	int argc = 0, ret, saved = dup(1);
-	FILE *tmp = tmpfile();
-	size_t got;
+	char *argv[32];
+	int argc = split(line, copy, argv);
 
-	if (!tmp || saved < 0)
-		return -1;
-	strcpy(copy, line);
-	for (char *t = strtok(copy, " "); t && argc < 63; t = strtok(NULL, " "))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	fflush(stdout);
-	dup2(fileno(tmp), 1);
-	ret = cmd_eval(argc, argv);
-	fflush(stdout);
-	dup2(saved, 1);
-	close(saved);
-	rewind(tmp);
-	got = fread(buf, 1, len - 1, tmp);
-	buf[got] = 0;
-	fclose(tmp);
-	return ret;
+	return cmd_capture(cmd_eval, argc, argv, 1, buf, len);
 }
 
 static const cJSON *item(const cJSON *o, const char *k)
@@ -344,19 +328,9 @@ static void eval_plot(void)
 		/* run_eval splits on spaces: pass the odd path through argv directly */
 		char *argv[] = { "eval", "-n", "200", "--policy", "sushi", "--json",
 				 "--plot", out, NULL };
-		int saved_fd = dup(1), rc;
-		FILE *tmp = tmpfile();
 
-		fflush(stdout);
-		dup2(fileno(tmp), 1);
-		rc = cmd_eval(8, argv);
-		fflush(stdout);
-		dup2(saved_fd, 1);
-		close(saved_fd);
-		rewind(tmp);
-		buf[fread(buf, 1, sizeof(buf) - 1, tmp)] = 0;
-		fclose(tmp);
-		is_int(rc, 0, "eval --json --plot with a (fake) gnuplot exits 0");
+		is_int(cmd_capture(cmd_eval, 8, argv, 1, buf, sizeof(buf)), 0,
+		       "eval --json --plot with a (fake) gnuplot exits 0");
 	}
 	j = cJSON_Parse(buf);
 	ok(j && !strstr(buf, "noise"), "stdout is the JSON alone, no gnuplot output in it");

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_capture.h"
 #include "cmd_dev.h"
 #include "cmd_eval.h"
 #include "tap.h"
@@ -58,23 +59,9 @@ int main(int argc, char **argv)
 	{
 		char *a[] = { "info", "--device", "/nonexistent/accel9", NULL };
 		char msg[512] = "";
-		FILE *tmp = tmpfile();
-		int saved = dup(2), rc = -1;
 
-		if (tmp && saved >= 0) {
-			fflush(stderr);
-			dup2(fileno(tmp), 2);
-			rc = cmd_info(3, a);
-			fflush(stderr);
-			dup2(saved, 2);
-			rewind(tmp);
-			msg[fread(msg, 1, sizeof(msg) - 1, tmp)] = 0;
-		}
-		if (tmp)
-			fclose(tmp);
-		if (saved >= 0)
-			close(saved);
-		is_int(rc, EXIT_DEVICE, "info on a missing node: exit 2");
+		is_int(cmd_capture(cmd_info, 3, a, 2, msg, sizeof(msg)), EXIT_DEVICE,
+		       "info on a missing node: exit 2");
 		ok(strstr(msg, "no such device node") && !strstr(msg, "handle"),
 		   "says there is no such node, not 'unknown handle': %s", msg);
 		ok(!strcmp(sushi_strerror_in(SUSHI_CALL_FILE, -ENOENT),

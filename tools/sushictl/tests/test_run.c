@@ -15,6 +15,7 @@
 #include "cmd_dev.h"
 #include "cmd_eval.h"
 #include "argv_split.h"
+#include "cmd_capture.h"
 #include "tap.h"
 
 /* the shipped image sample, beside the default SuperNet */
@@ -45,19 +46,9 @@ static int run(const char *line)
 {
 	static char buf[1024];
 	char *argv[32];
-	int argc = split(line, buf, argv), st, saved, null;
+	int argc = split(line, buf, argv);
 
-	fflush(stderr);
-	saved = dup(2);
-	null = open("/dev/null", O_WRONLY);
-	if (saved < 0 || null < 0 || dup2(null, 2) < 0)
-		return -1;
-	close(null);
-	st = cmd_run(argc, argv);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	return st;
+	return cmd_capture(cmd_run, argc, argv, 2, NULL, 0);
 }
 
 /* a temporary file of @n bytes of @byte; its path in @path */

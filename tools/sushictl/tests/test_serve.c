@@ -19,6 +19,7 @@
 #include "cmd_eval.h"
 #include "serve.h"
 #include "argv_split.h"
+#include "cmd_capture.h"
 #include "tap.h"
 
 static int parse(const char *line, struct serve_opts *o, bool *help, char *err)
@@ -36,24 +37,14 @@ static int runf(const char *fmt, ...)
 {
 	static char line[1024], buf[1024];
 	char *argv[32];
-	int argc, st, saved, null;
+	int argc;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	argc = split(line, buf, argv);
-	fflush(stderr);
-	saved = dup(2);
-	null = open("/dev/null", O_WRONLY);
-	if (saved < 0 || null < 0 || dup2(null, 2) < 0)
-		return -1;
-	close(null);
-	st = cmd_serve(argc, argv);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	return st;
+	return cmd_capture(cmd_serve, argc, argv, 2, NULL, 0);
 }
 
 /* a temporary file holding @n bytes of @b; its path in @path */
