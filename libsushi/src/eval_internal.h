@@ -8,8 +8,32 @@
 #ifndef SUSHI_EVAL_INTERNAL_H
 #define SUSHI_EVAL_INTERNAL_H
 
+#include "fleet.h"
 #include "sched_internal.h"
 #include "sushi/eval.h"
+
+/*
+ * The metrics accumulator (eval.c) the evaluator and the runtime's replay
+ * share: one outcome per query (a fleet_place whose decision carries the
+ * costs as modelled, or as the device measured them), in arrival order.
+ */
+struct eval_acc {
+	struct sushi_eval_stats st;
+	double acc_sum, lat_sum;
+	uint64_t slo_ok, makespan;
+	unsigned __int128 dram, energy, offchip;
+	uint64_t pb, weights, w_dram, epi;
+	uint64_t *lat;		/* served queries' latencies */
+	size_t n_lat, cap;
+};
+
+int eval_acc_init(struct eval_acc *a, size_t n_hint);
+void eval_acc_fini(struct eval_acc *a);
+int eval_acc_add(struct eval_acc *a, const struct sushi_sched_space *sp,
+		 const struct sushi_query *q, const struct fleet_place *pl,
+		 struct sushi_eval_record *rec);
+/* the metrics so far into @out (sorts the latencies) */
+void eval_acc_finish(struct eval_acc *a, struct sushi_eval_stats *out);
 
 /* a served query's contribution to objective o (larger is better) */
 static inline int64_t eval_cell_value(enum sushi_objective o,

@@ -357,6 +357,25 @@ int sushi_sched_decide(struct sushi_sched *s, const struct sushi_query *q,
 	return 0;
 }
 
+int sched_preview(struct sushi_sched *s, const struct sushi_query *q,
+		  uint64_t queue_ns, struct sushi_decision *d)
+{
+	bool late;
+
+	if (!s || !q || !d)
+		return -EINVAL;
+	memset(d, 0, sizeof(*d));
+	late = queue_ns > q->lat_ceiling_ns;
+	if (s->p.policy == SUSHI_POLICY_LRU) {
+		choose_lru(s, q, late ? 0 : q->lat_ceiling_ns - queue_ns, late, d);
+		d->subgraph = UINT32_MAX;
+	} else {
+		choose_pinned(s, q, late ? 0 : q->lat_ceiling_ns - queue_ns, late, d);
+		d->subgraph = s->cur;
+	}
+	return 0;
+}
+
 int sushi_sched_force_subgraph(struct sushi_sched *s, uint32_t g,
 			       struct sushi_decision *d)
 {

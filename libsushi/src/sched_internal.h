@@ -140,6 +140,13 @@ static inline uint32_t sched_pick(const struct sushi_sched_space *sp,
 
 	return sched_rule(sp, &cs, budget, late, sel, floor, fallback);
 }
+/*
+ * sched_preview() - the SubNet @s would serve @q with after @queue_ns of
+ * waiting and the PB content it holds now: no SubGraph switch, nothing
+ * recorded (the SGS-aware router's look at a device, fleet.c)
+ */
+int sched_preview(struct sushi_sched *s, const struct sushi_query *q,
+		  uint64_t queue_ns, struct sushi_decision *d);
 /* candidate building (sched_cand.c): raw candidates, fitting to the PB */
 uint32_t sched_raw_candidates(struct sushi_sched_space *sp,
 			      struct sushi_slice *raw, uint32_t *owner);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sushi/eval.h - the offline evaluator: replays a query trace through a
- * policy on a modelled SushiAccel (one accelerator, queries served in
- * arrival order) and reports DESIGN D12's metrics; replays a given plan of
+ * policy on a modelled SushiAccel (one accelerator, or a fleet of them
+ * with a router, queries served in arrival order) and reports DESIGN
+ * D12's metrics; replays a given plan of
  * SubGraphs; the offline policies (best static SubGraph, the oracle: the
  * exact optimum of a stated objective over a stated plan space, or a
  * proven bound on it) and an upper bound for every PB policy; the trace
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sushi/fleet.h"
 #include "sushi/sched.h"
 
 #ifdef __cplusplus
@@ -22,12 +24,15 @@ extern "C" {
 
 /**
  * struct sushi_eval_stats - metrics of one replay
- * @queries: queries served
- * @served_accuracy: mean accuracy of the served SubNets
- * @slo_attainment: fraction served within the ceiling at or above the floor
- * @lat_mean_ns: mean end-to-end latency (queueing + PB jobs + service)
- * @lat_p50_ns: median latency
- * @lat_p99_ns: 99th percentile latency
+ * @queries: queries replayed (served or shed)
+ * @served_accuracy: mean accuracy of the served SubNets (shed queries
+ *	excluded)
+ * @slo_attainment: fraction of all queries served within the ceiling at
+ *	or above the floor (a shed query misses)
+ * @lat_mean_ns: mean end-to-end latency (queueing + PB jobs + service) of
+ *	the served queries
+ * @lat_p50_ns: median latency (served queries)
+ * @lat_p99_ns: 99th percentile latency (served queries)
  * @offchip_bytes_per_query: DRAM bytes per query, PB loads included
  * @energy_fj_per_query: energy per query, PB jobs included
  * @offchip_fj_per_query: off-chip energy per query, PB loads included
@@ -38,7 +43,7 @@ extern "C" {
  * @fallbacks: queries where no SubNet met the ceiling
  * @acc_misses: queries served below their accuracy floor
  * @lat_misses: queries finished after their ceiling
- * @makespan_ns: finish time of the last query
+ * @makespan_ns: when the last device finishes its last job
  * @offchip_bytes: all off-chip bytes: the SubNets' DRAM traffic plus the
  *	PB loads (@pb_bytes_loaded)
  * @offchip_weight_bytes: weight bytes the SubNets read from DRAM
@@ -46,6 +51,10 @@ extern "C" {
  *	(the rest of their traffic)
  * @offchip_epi_bytes: epilogue bytes the SubNets read from DRAM (0 when the
  *	space was not told them: then they count as activations)
+ * @shed: queries not run (enum sushi_overload SHED, or admission)
+ * @shed_admission: among @shed, those refused at admission (every device
+ *	held &sushi_fleet_params.max_queue queries)
+ * Per-query figures divide by @queries.
  */
 struct sushi_eval_stats {
 	uint64_t queries;
@@ -69,6 +78,8 @@ struct sushi_eval_stats {
 	uint64_t offchip_weight_bytes;
 	uint64_t offchip_act_bytes;
 	uint64_t offchip_epi_bytes;
+	uint64_t shed;
+	uint64_t shed_admission;
 };
 
 /**
@@ -79,6 +90,8 @@ struct sushi_eval_stats {
  * @subgraph: candidate pinned (~0u for LRU)
  * @n_loads: PB_LOAD jobs run for it (a reload when non-zero)
  * @slo_ok: met both its floor and its ceiling
+ * @device: the device it went to (UINT32_MAX: shed at admission)
+ * @shed: not run (@subnet is then UINT32_MAX)
  */
 struct sushi_eval_record {
 	uint64_t arrival_ns;
@@ -87,6 +100,8 @@ struct sushi_eval_record {
 	uint32_t subgraph;
 	uint32_t n_loads;
 	uint8_t slo_ok;
+	uint8_t shed;
+	uint32_t device;
 };
 
 /**
@@ -103,6 +118,21 @@ int sushi_eval_run(const struct sushi_sched_space *sp,
 		   const struct sushi_sched_params *p,
 		   const struct sushi_query *qs, size_t n,
 		   struct sushi_eval_stats *st, struct sushi_eval_record *rec);
+
+/**
+ * sushi_eval_fleet() - replay @qs through online policy @p on the fleet
+ * @fp: each of fp->n_devices devices runs its own scheduler with @p over
+ * the one space @sp, queries reach them by fp->router (fleet.h), a device
+ * serves its queries in arrival order on its own clock.  One device with
+ * the LATE overload and no queue limit is exactly sushi_eval_run().
+ * Returns 0; -EINVAL bad arguments (see struct sushi_fleet_params);
+ * -EOPNOTSUPP an offline policy (they plan for one device); -ENOMEM.
+ */
+int sushi_eval_fleet(const struct sushi_sched_space *sp,
+		     const struct sushi_sched_params *p,
+		     const struct sushi_fleet_params *fp,
+		     const struct sushi_query *qs, size_t n,
+		     struct sushi_eval_stats *st, struct sushi_eval_record *rec);
 
 /**
  * sushi_eval_objective() - the value of @st on objective @o, larger is
