@@ -35,7 +35,8 @@ $(LS_CORE_SAN): $(LS_SRCS:%.c=$(LS_OUT)/san/%.o)
 
 # the device layer (libdrm, uAPI header from uapi/ directly): its own
 # archive so that the device-free users need no -ldrm
-LS_DEV_SRCS := device.c device_admin.c device_model.c device_bo.c device_job.c device_pb.c netdev.c netdev_cost.c
+LS_DEV_SRCS := device.c device_admin.c device_model.c device_bo.c device_job.c device_pb.c netdev.c netdev_cost.c \
+               rt_pb.c runtime.c runtime_worker.c
 LS_DEV_INC  := -Iuapi/drm -I/usr/include/libdrm
 LS_DEV      := $(LS_OUT)/libsushidev.a
 LS_DEV_HDRS := uapi/drm/sushi_accel.h
@@ -138,7 +139,7 @@ libsushi-shared: $(LS_SO) $(LS_A)
 
 $(LS_SO): $(LS_ALL_OBJS) $(LS_MAP)
 	$(CC) -shared -Wl,-soname,$(LS_SONAME) -Wl,--version-script=$(LS_MAP) \
-		-Wl,--no-undefined -Wl,-z,defs -o $@ $(LS_ALL_OBJS) -ldrm -lcjson -lm
+		-Wl,--no-undefined -Wl,-z,defs -o $@ $(LS_ALL_OBJS) -ldrm -lcjson -lm -lpthread
 	ln -sf $(notdir $@) $(LS_OUT)/$(LS_SONAME)
 	ln -sf $(LS_SONAME) $(LS_OUT)/libsushi.so
 

@@ -161,6 +161,40 @@ int sushi_device_open(const char *path, struct sushi_device **out)
 	return 0;
 }
 
+int sushi_device_open_all(struct sushi_device **out, uint32_t max,
+			  uint32_t *n)
+{
+	char node[64];
+	int ret = 0;
+
+	if (!out || !n || !max)
+		return -EINVAL;
+	*n = 0;
+	for (int i = 0; i < SUSHI_MAX_ACCEL_NODES && *n < max; i++) {
+		int fd;
+
+		snprintf(node, sizeof(node), "/dev/accel/accel%d", i);
+		fd = open_node(node);
+		if (fd == -ENOENT || fd == -ENODEV)
+			continue;
+		if (fd >= 0) {
+			close(fd);
+			ret = sushi_device_open(node, &out[*n]);
+		} else {
+			ret = fd;
+		}
+		if (ret)
+			break;
+		(*n)++;
+	}
+	if (ret || !*n) {
+		while (*n)
+			sushi_device_close(out[--*n]);
+		return ret ? ret : -ENODEV;
+	}
+	return 0;
+}
+
 void sushi_device_close(struct sushi_device *dev)
 {
 	if (!dev)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi_in.h"
 #include "fleet.h"
 #include "sched_internal.h"
 
@@ -56,16 +57,9 @@ int fleet_params_get(const struct sushi_fleet_params *in,
 {
 	const size_t need = offsetof(struct sushi_fleet_params, n_devices) +
 			    sizeof(in->n_devices);
-	size_t have;
 
-	if (!in || !out || in->size < need)
+	if (!in || !out || abi_copy_in(out, sizeof(*out), in, in->size, need))
 		return -EINVAL;
-	have = in->size < sizeof(*out) ? in->size : sizeof(*out);
-	for (size_t i = sizeof(*out); i < in->size; i++)
-		if (((const unsigned char *)in)[i])
-			return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	memcpy(out, in, have);
 	out->size = sizeof(*out);
 	if (!out->n_devices || out->n_devices > SUSHI_FLEET_MAX_DEVICES ||
 	    (unsigned)out->router >= SUSHI_ROUTER_COUNT ||

@@ -14,6 +14,7 @@
 #                        loglevel=5) and requires a kmemleak report
 #   SUSHI_QEMU           QEMU binary (default $SUSHI_CACHE/qemu-build/qemu-system-x86_64)
 #   SUSHI_QEMU_DEVICE    -device argument; empty for none (default sushi-accel)
+#   SUSHI_GUEST_NDEV     how many such devices (default 1; not with hotplug)
 #   SUSHI_QEMU_ARGS      extra QEMU arguments (word-split)
 #   SUSHI_GUEST_TIMEOUT  seconds before the guest is killed (default 600)
 #   SUSHI_GUEST_MEM      guest memory (default 1G); SUSHI_GUEST_SMP (default 2)
@@ -99,7 +100,14 @@ if [ "$hotplug" = 1 ]; then
 		-qmp "unix:$monitor,server=on,wait=off")
 	device="$device,id=sushi0,bus=sushi-rp"
 fi
-[ -z "$device" ] || args+=(-device "$device")
+ndev=${SUSHI_GUEST_NDEV:-1}
+[[ "$ndev" =~ ^[1-9][0-9]?$ ]] || die "SUSHI_GUEST_NDEV=$ndev is not 1..99"
+[ "$hotplug" = 1 ] && [ "$ndev" != 1 ] && die "SUSHI_GUEST_HOTPLUG takes one device"
+if [ -n "$device" ]; then
+	for ((i = 0; i < ndev; i++)); do
+		args+=(-device "$device")
+	done
+fi
 # shellcheck disable=SC2206
 [ -z "${SUSHI_QEMU_ARGS:-}" ] || args+=(${SUSHI_QEMU_ARGS})
 

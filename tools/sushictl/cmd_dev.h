@@ -68,6 +68,8 @@ struct serve_opts {
 	struct sushi_trace_params trace;	/* --trace, -n, --seed, --phase
 						 * (ranges unset: the catalog's) */
 	struct sushi_sched_params sched;	/* --q, --w (policy unused) */
+	struct sushi_fleet_params fleet;	/* --devices, --router,
+						 * --overload, --max-queue */
 };
 
 /* the policies serve runs: those deciding per query on a pinned SubGraph */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * cmd_serve.c - `sushictl serve`: its options, and the command: the
- * SuperNet on the device (libsushi netdev), the scheduling space priced by
- * the model under the device's caps, eval's synthetic trace, and each
- * policy serving it on the device (serve_loop.c); output in serve_out.c.
+ * devices, the scheduling space priced by the model under their caps (for
+ * eval's synthetic trace), and each policy serving the trace through
+ * libsushi's runtime on them (serve_loop.c); output in serve_out.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -48,6 +48,13 @@ static void serve_usage(FILE *f)
 	      "the scheduler's prediction (must be 0; else exit status 2).\n\n"
 	      "options:\n"
 	      "  -d, --device PATH    accel node (default: the first SushiAccel one)\n"
+	      "  --devices N          serve on the first N SushiAccel nodes (default 1;\n"
+	      "                       not with --device)\n"
+	      "  --router R           jsq or sgs: the device a query goes to (default jsq)\n"
+	      "  --overload M         late or shed: a query no SubNet can serve within its\n"
+	      "                       ceiling (default late: the fastest SubNet)\n"
+	      "  --max-queue N        most queries a device holds; more are shed at\n"
+	      "                       admission (default 0: no limit)\n"
 	      "  --supernet FILE      SuperNet file (default " SUSHI_DEFAULT_SUPERNET ")\n"
 	      "  --images FILE        IDX image file (default " SUSHI_DEFAULT_IMAGES ")\n"
 	      "  --labels FILE        IDX label file (default " SUSHI_DEFAULT_LABELS ")\n"
@@ -66,6 +73,9 @@ static void serve_usage(FILE *f)
 	      "  -h, --help           this text\n", f);
 }
 
+#define USAGE(...) \
+	do { snprintf(err, errlen, __VA_ARGS__); return EXIT_USAGE; } while (0)
+
 static void defaults(struct serve_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -80,10 +90,48 @@ static void defaults(struct serve_opts *o)
 	o->trace.acc_lo = o->trace.acc_hi = NAN;
 	o->sched.q = 32;
 	o->sched.w = 64;
+	o->fleet.size = sizeof(o->fleet);
+	o->fleet.n_devices = 1;
 }
 
-#define USAGE(...) \
-	do { snprintf(err, errlen, __VA_ARGS__); return EXIT_USAGE; } while (0)
+/* --devices, --router, --overload, --max-queue: 0, -ENOENT (not one), or
+ * EXIT_USAGE */
+static int take_fleet(struct sushi_fleet_params *f, const char *name,
+		      const char *val, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long long v;
+	int r;
+
+	if (!strcmp(name, "--router")) {
+		r = sushi_router_from_name(val);
+		if (r < 0)
+			USAGE("--router: '%s' is not jsq or sgs", val);
+		f->router = (enum sushi_router)r;
+		return 0;
+	}
+	if (!strcmp(name, "--overload")) {
+		r = sushi_overload_from_name(val);
+		if (r < 0)
+			USAGE("--overload: '%s' is not late or shed", val);
+		f->overload = (enum sushi_overload)r;
+		return 0;
+	}
+	if (strcmp(name, "--devices") && strcmp(name, "--max-queue"))
+		return -ENOENT;
+	errno = 0;
+	v = strtoull(val, &end, 10);
+	if (errno || end == val || *end || val[0] == '-' || v > UINT32_MAX)
+		USAGE("%s: '%s' is not a count", name, val);
+	if (!strcmp(name, "--max-queue")) {
+		f->max_queue = (uint32_t)v;
+		return 0;
+	}
+	if (!v || v > SUSHI_FLEET_MAX_DEVICES)
+		USAGE("--devices: %s is not in 1..%d", val, SUSHI_FLEET_MAX_DEVICES);
+	f->n_devices = (uint32_t)v;
+	return 0;
+}
 
 /* One valued option: 0, or EXIT_USAGE with a message. */
 static int take(struct serve_opts *o, const char *name, const char *val,
@@ -106,9 +154,12 @@ static int take(struct serve_opts *o, const char *name, const char *val,
 			USAGE("--policy: lru, static-largest, best-static and oracle are "
 			      "eval-only (sushictl eval)");
 	} else {
-		int ret = eval_trace_opt(name, val, &o->trace, &o->sched, err,
-					 errlen);
+		int ret = take_fleet(&o->fleet, name, val, err, errlen);
 
+		if (ret != -ENOENT)
+			return ret;
+		ret = eval_trace_opt(name, val, &o->trace, &o->sched, err,
+				     errlen);
 		if (ret != -ENOENT)
 			return ret;
 		USAGE("unknown option '%s' (try --help)", name);
@@ -119,6 +170,7 @@ static int take(struct serve_opts *o, const char *name, const char *val,
 static const char *const valued[] = {
 	"-d", "--device", "--supernet", "--images", "--labels", "--policy",
 	"--trace", "-n", "--queries", "--seed", "--phase", "--q", "--w",
+	"--devices", "--router", "--overload", "--max-queue",
 };
 
 int serve_parse(int argc, char **argv, struct serve_opts *o, bool *help,
@@ -162,86 +214,114 @@ int serve_parse(int argc, char **argv, struct serve_opts *o, bool *help,
 		if (ret)
 			return ret;
 	}
+	if (o->fleet.n_devices > 1 && o->dev.device)
+		USAGE("--device names one node; --devices N serves on the first N");
 	return EXIT_OK;
 }
 
-/* The device, the netdev per policy, the loop; prints errors. */
-static int serve_all(const struct serve_opts *o, struct sushi_supernet *sn,
-		     const struct serve_images *im, struct serve_stats *st)
+/* The devices --device or --devices name: EXIT_OK or an exit code. */
+static int open_devices(const struct serve_opts *o, struct sushi_device **devs)
+{
+	uint32_t n = o->fleet.n_devices, got = 0;
+	int ret;
+
+	if (n == 1)
+		return dev_open("serve", &o->dev, &devs[0]);
+	ret = sushi_device_open_all(devs, n, &got);
+	if (ret) {
+		fprintf(stderr, "sushictl serve: cannot open the SushiAccel "
+			"devices: %s\n", sushi_strerror_in(SUSHI_CALL_OPEN, ret));
+		return EXIT_DEVICE;
+	}
+	if (got < n) {
+		fprintf(stderr, "sushictl serve: --devices %u, but only %u "
+			"SushiAccel device%s found\n", n, got, got == 1 ? "" : "s");
+		while (got)
+			sushi_device_close(devs[--got]);
+		return EXIT_DEVICE;
+	}
+	return EXIT_OK;
+}
+
+/* The trace of the options on the catalog priced under @dev's caps. */
+static int make_trace(const struct serve_opts *o, const struct sushi_supernet *sn,
+		      struct sushi_device *dev, struct sushi_trace_params *tp,
+		      struct sushi_query **qs, struct sushi_model_config *cfg)
 {
 	struct sushi_sched_space *sp = NULL;
-	struct sushi_device *dev = NULL;
 	struct sushi_supernet_map map;
-	struct sushi_model_config cfg;
-	struct sushi_trace_params tp = o->trace;
-	struct sushi_query *qs = NULL;
 	struct sushi_caps caps;
-	uint64_t mismatches = 0;
-	int ret, rc;
+	int ret;
 
-	rc = dev_open("serve", &o->dev, &dev);
-	if (rc)
-		return rc;
 	sushi_device_caps(dev, &caps);
-	sushi_caps_model_config(&caps, &cfg);
+	sushi_caps_model_config(&caps, cfg);
 	sushi_netdev_map(&caps, &map);
-	rc = EXIT_INTERNAL;
-	ret = sushi_supernet_sched_space(sn, &cfg, &map, &sp);
+	ret = sushi_supernet_sched_space(sn, cfg, &map, &sp);
 	if (ret) {
 		fprintf(stderr, "sushictl serve: cannot price the catalog under "
 			"the device's caps: %s\n", sushi_strerror(ret));
-		goto out;
+		return EXIT_INTERNAL;
 	}
-	eval_fill_trace(&tp, sp);
-	qs = calloc(tp.n, sizeof(*qs));
-	if (!qs)
-		goto out;
-	if (eval_trace_generate("serve", &tp, qs)) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
+	*tp = o->trace;
+	eval_fill_trace(tp, sp);
+	sushi_sched_space_free(sp);
+	*qs = calloc(tp->n, sizeof(**qs));
+	if (!*qs)
+		return EXIT_INTERNAL;
+	return eval_trace_generate("serve", tp, *qs) ? EXIT_USAGE : EXIT_OK;
+}
+
+/* The devices, the trace, each policy through the runtime; prints errors. */
+static int serve_all(const struct serve_opts *o, struct sushi_supernet *sn,
+		     const struct serve_images *im, struct serve_stats *st)
+{
+	struct sushi_device *devs[SUSHI_FLEET_MAX_DEVICES] = { NULL };
+	struct sushi_model_config cfg;
+	struct sushi_trace_params tp;
+	struct sushi_query *qs = NULL;
+	uint64_t mismatches = 0;
+	int ret, rc;
+
+	rc = open_devices(o, devs);
+	if (rc)
+		return rc;
+	rc = make_trace(o, sn, devs[0], &tp, &qs, &cfg);
+	for (int p = 0; !rc && p < SUSHI_POLICY_COUNT; p++) {
 		struct sushi_sched_params sparams = o->sched;
-		struct sushi_netdev *nd = NULL;
 		size_t at = 0;
 		uint64_t t0;
 
 		if (!(o->policies & (1u << p)))
 			continue;
 		sparams.policy = (enum sushi_policy)p;
-		ret = sushi_netdev_create(dev, sn, &nd);
-		if (ret) {
-			fprintf(stderr, "sushictl serve: cannot load %s on %s: %s\n",
-				o->supernet, sushi_device_path(dev), sushi_strerror(ret));
-			rc = EXIT_DEVICE;
-			goto out;
-		}
 		t0 = now_ns();
-		ret = serve_policy(nd, sn, sp, &sparams, qs, tp.n, im, &cfg,
+		ret = serve_policy(devs, sn, &sparams, &o->fleet, qs, tp.n, im,
 				   &st[p], &at);
 		st[p].wall_ns = now_ns() - t0;
-		sushi_netdev_destroy(nd);
 		if (ret) {
-			fprintf(stderr, "sushictl serve: %s: query %zu failed on %s: %s\n",
-				sushi_policy_name(sparams.policy), at,
-				sushi_device_path(dev), sushi_strerror(ret));
+			fprintf(stderr, "sushictl serve: %s: query %zu failed on %s%s: "
+				"%s\n", sushi_policy_name(sparams.policy), at,
+				sushi_device_path(devs[0]),
+				o->fleet.n_devices > 1 ? " and the other devices" : "",
+				sushi_strerror(ret));
 			rc = ret == -ENOMEM ? EXIT_INTERNAL : EXIT_DEVICE;
-			goto out;
+			break;
 		}
 		mismatches += st[p].service_mismatches + st[p].load_mismatches;
 	}
-	serve_print(o, sushi_device_path(dev), &cfg, &tp, st);
-	rc = fflush(stdout) ? EXIT_INTERNAL : EXIT_OK;
+	if (!rc) {
+		serve_print(o, sushi_device_path(devs[0]), &cfg, &tp, st);
+		rc = fflush(stdout) ? EXIT_INTERNAL : EXIT_OK;
+	}
 	if (!rc && mismatches) {
-		fprintf(stderr, "sushictl serve: %llu launches or PB switches on %s "
+		fprintf(stderr, "sushictl serve: %llu launches or PB switches "
 			"cost other than the model predicted\n",
-			(unsigned long long)mismatches, sushi_device_path(dev));
+			(unsigned long long)mismatches);
 		rc = EXIT_DEVICE;
 	}
-out:
 	free(qs);
-	sushi_sched_space_free(sp);
-	sushi_device_close(dev);
+	for (uint32_t k = 0; k < o->fleet.n_devices; k++)
+		sushi_device_close(devs[k]);
 	return rc;
 }
 

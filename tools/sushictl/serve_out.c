@@ -23,6 +23,26 @@ static double qps(const struct sushi_trace_params *tp,
 	return st->wall_ns ? (double)tp->n * 1e9 / (double)st->wall_ns : 0;
 }
 
+/* per device: what the runtime counted */
+static void print_devices(struct jw *w, const struct serve_stats *st)
+{
+	jw_arr(w, "devices");
+	for (uint32_t k = 0; k < st->n_devices; k++) {
+		const struct sushi_rt_device_stats *d = &st->dev[k];
+
+		jw_obj(w, NULL);
+		jw_u64(w, "served", d->served);
+		jw_u64(w, "late", d->late);
+		jw_u64(w, "shed", d->shed);
+		jw_u64(w, "failed", d->failed);
+		jw_u64(w, "pb_loads", d->pb_loads);
+		jw_num(w, "pb_hit_fraction", d->weight_bytes ?
+		       (double)d->pb_hit_bytes / (double)d->weight_bytes : 0);
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+}
+
 static void print_json(const struct serve_opts *o, const char *path,
 		       const struct sushi_model_config *cfg,
 		       const struct sushi_trace_params *tp,
@@ -51,6 +71,12 @@ static void print_json(const struct serve_opts *o, const char *path,
 	jw_end_obj(&w);
 	jw_u64(&w, "q", o->sched.q);
 	jw_u64(&w, "w", o->sched.w);
+	jw_obj(&w, "fleet");
+	jw_u64(&w, "devices", o->fleet.n_devices);
+	jw_str(&w, "router", sushi_router_name(o->fleet.router));
+	jw_str(&w, "overload", sushi_overload_name(o->fleet.overload));
+	jw_u64(&w, "max_queue", o->fleet.max_queue);
+	jw_end_obj(&w);
 	jw_arr(&w, "results");
 	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
 		const struct sushi_eval_stats *e = &st[p].ev;
@@ -82,6 +108,9 @@ static void print_json(const struct serve_opts *o, const char *path,
 		jw_u64(&w, "enospc_waits", st[p].enospc_waits);
 		jw_num(&w, "wall_seconds", st[p].wall_ns / 1e9);
 		jw_num(&w, "queries_per_wall_second", qps(tp, &st[p]));
+		jw_u64(&w, "shed", e->shed);
+		jw_u64(&w, "shed_admission", e->shed_admission);
+		print_devices(&w, &st[p]);
 		jw_end_obj(&w);
 	}
 	jw_end_arr(&w);
@@ -105,6 +134,10 @@ static void print_table(const struct serve_opts *o, const char *path,
 	printf("served on %s: %zu queries (%s trace, seed %llu, Q %u, W %u), "
 	       "images %s\n", path, tp->n, sushi_trace_name(tp->kind),
 	       (unsigned long long)tp->seed, o->sched.q, o->sched.w, o->images);
+	if (o->fleet.n_devices > 1 || o->fleet.overload || o->fleet.max_queue)
+		printf("fleet: %u devices, router %s, overload %s, max queue %u\n",
+		       o->fleet.n_devices, sushi_router_name(o->fleet.router),
+		       sushi_overload_name(o->fleet.overload), o->fleet.max_queue);
 	table_init(&t, NC, head, right);
 	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
 		const struct sushi_eval_stats *e = &st[p].ev;
@@ -134,6 +167,13 @@ static void print_table(const struct serve_opts *o, const char *path,
 	}
 	table_print(&t, stdout);
 	table_free(&t);
+	for (int p = 0; p < SUSHI_POLICY_COUNT; p++)
+		if ((o->policies & (1u << p)) && st[p].ev.shed)
+			printf("%s: %llu queries shed (%llu at admission), not in "
+			       "the accuracy and latency columns\n",
+			       sushi_policy_name((enum sushi_policy)p),
+			       (unsigned long long)st[p].ev.shed,
+			       (unsigned long long)st[p].ev.shed_admission);
 }
 
 void serve_print(const struct serve_opts *o, const char *path,

@@ -5,7 +5,7 @@ CTL_DIR  := tools/sushictl
 CTL_OUT  := $(BUILD)/sushictl
 CTL_SRCS := out.c plot.c cmd_eval.c eval_out.c
 CTL_DEV_SRCS := cmd_dev.c cmd_info.c cmd_pb.c cmd_stats.c cmd_reset.c cmd_run.c \
-		cmd_serve.c serve_data.c serve_pb.c serve_loop.c serve_out.c
+		cmd_serve.c serve_data.c serve_loop.c serve_out.c
 CTL_CFLAGS = $(LS_CFLAGS) -DSUSHI_DEFAULT_SUPERNET='"$(CURDIR)/tools/supernet/data/fmnist-supernet.safetensors"' \
 	-DSUSHI_DEFAULT_IMAGES='"$(CURDIR)/tools/supernet/data/fmnist-test-1000-images.idx"' \
 	-DSUSHI_DEFAULT_LABELS='"$(CURDIR)/tools/supernet/data/fmnist-test-1000-labels.idx"'
@@ -17,11 +17,11 @@ sushictl: $(CTL_OUT)/sushictl
 
 $(CTL_OUT)/sushictl: $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(CTL_DIR)/main.c $(CTL_HDRS) $(LS_CORE) $(LS_DEV) $(MODEL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CTL_CFLAGS) $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(CTL_DIR)/main.c $(LS_CORE) $(LS_DEV) $(MODEL_LIB) -lcjson -ldrm -lm -o $@
+	$(CC) $(CTL_CFLAGS) $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(CTL_DIR)/main.c $(LS_CORE) $(LS_DEV) $(MODEL_LIB) -lcjson -ldrm -lm -lpthread -o $@
 
 $(CTL_OUT)/tests/%: $(CTL_DIR)/tests/%.c $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(CTL_HDRS) $(LS_CORE_SAN) $(LS_DEV) $(MODEL_SAN_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CTL_CFLAGS) -O1 $(SAN) -I$(CTL_DIR) -I$(MODEL_DIR)/tests $< $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(LS_CORE_SAN) $(LS_DEV) $(MODEL_SAN_LIB) -lcjson -ldrm -lm -o $@
+	$(CC) $(CTL_CFLAGS) -O1 $(SAN) -I$(CTL_DIR) -I$(MODEL_DIR)/tests $< $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(LS_CORE_SAN) $(LS_DEV) $(MODEL_SAN_LIB) -lcjson -ldrm -lm -lpthread -o $@
 
 sushictl-test: sushictl-man-check $(CTL_TESTS:%=$(CTL_OUT)/tests/%)
 	@set -e; for t in $(CTL_TESTS); do echo "# $$t (ASan/UBSan)"; $(CTL_OUT)/tests/$$t; done

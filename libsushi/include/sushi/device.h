@@ -49,6 +49,17 @@ struct sushi_bo;
  */
 int sushi_device_open(const char *path, struct sushi_device **out);
 
+/**
+ * sushi_device_open_all() - open every SushiAccel node, in /dev/accel/accelN
+ * order, up to @max of them
+ * @out: room for @max handles; @n: how many were opened
+ * Returns 0 (at least one opened); -ENODEV none found; -EINVAL NULL
+ * arguments or @max 0; the errno of opening a SushiAccel node (then none
+ * stays open).
+ */
+int sushi_device_open_all(struct sushi_device **out, uint32_t max,
+			  uint32_t *n);
+
 /** sushi_device_close() - close a device handle (NULL is ignored) */
 void sushi_device_close(struct sushi_device *dev);
 

@@ -228,6 +228,10 @@ int sushi_rt_drain(struct sushi_rt *rt, int64_t timeout_ns);
  * @pb_loads: PB_LOAD jobs run
  * @pb_hit_bytes: weight bytes its launches read from the PB
  * @weight_bytes: weight bytes its launches read (PB and DRAM)
+ * @pb_enospc_waits: pins that found the bytes of a just-unpinned range not
+ *	yet free and waited for the unpin to retire
+ * @pb_resets: times the runtime dropped its PB content after a device
+ *	error that may have wiped it (a reset, a stale pin set)
  * @held: queries queued or running on it now
  */
 struct sushi_rt_device_stats {
@@ -235,6 +239,8 @@ struct sushi_rt_device_stats {
 	uint64_t pb_loads;
 	uint64_t pb_hit_bytes;
 	uint64_t weight_bytes;
+	uint64_t pb_enospc_waits;
+	uint64_t pb_resets;
 	uint32_t held;
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * serve_pb.c - the Persistent Buffer content `sushictl serve` keeps on the
+ * rt_pb.c - the Persistent Buffer content the serving runtime keeps on a
  * device: one netdev pin set per SuperNet weight layer, so that switching
  * SubGraphs runs exactly the PB jobs the scheduling space prices (an
  * invalidation per layer whose slice goes, a load per layer whose slice
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "serve.h"
+#include "rt_pb.h"
 
-int serve_pb_init(struct serve_pb *pb, struct sushi_netdev *nd, uint32_t L,
+int rt_pb_init(struct rt_pb *pb, struct sushi_netdev *nd, uint32_t L,
 		  const struct sushi_model_config *cfg)
 {
 	if (!pb || !nd || !L || !cfg)
@@ -27,7 +27,7 @@ int serve_pb_init(struct serve_pb *pb, struct sushi_netdev *nd, uint32_t L,
 	pb->content = calloc(L, sizeof(*pb->content));
 	pb->set = calloc(L, sizeof(*pb->set));
 	if (!pb->content || !pb->set) {
-		serve_pb_release(pb);
+		rt_pb_release(pb);
 		return -ENOMEM;
 	}
 	return 0;
@@ -42,7 +42,7 @@ static int same(const struct sushi_slice *a, const struct sushi_slice *b)
  * Pin @s of layer @l alone; if the PB bytes an unpin just released are not
  * free yet, wait for that unpin's fence once and pin again.
  */
-static int pin_layer(struct serve_pb *pb, uint32_t l,
+static int pin_layer(struct rt_pb *pb, uint32_t l,
 		     const struct sushi_slice *s, struct sushi_job_stats *st)
 {
 	struct sushi_slice *sg = calloc(pb->L, sizeof(*sg));
@@ -65,8 +65,8 @@ static int pin_layer(struct serve_pb *pb, uint32_t l,
 	return ret;
 }
 
-int serve_pb_switch(struct serve_pb *pb, const struct sushi_slice *to,
-		    struct serve_pb_jobs *jobs)
+int rt_pb_switch(struct rt_pb *pb, const struct sushi_slice *to,
+		    struct sushi_rt_pb_jobs *jobs)
 {
 	const struct sushi_slice none = { 0, 0 };
 	struct sushi_cost inval;
@@ -105,7 +105,17 @@ int serve_pb_switch(struct serve_pb *pb, const struct sushi_slice *to,
 	return 0;
 }
 
-uint32_t serve_pb_any_set(const struct serve_pb *pb)
+void rt_pb_forget(struct rt_pb *pb)
+{
+	for (uint32_t l = 0; pb->set && l < pb->L; l++) {
+		if (pb->set[l])
+			sushi_netdev_unpin(pb->nd, pb->set[l]);
+		pb->set[l] = 0;
+		pb->content[l] = (struct sushi_slice){ 0, 0 };
+	}
+}
+
+uint32_t rt_pb_any_set(const struct rt_pb *pb)
 {
 	for (uint32_t l = 0; pb && pb->set && l < pb->L; l++)
 		if (pb->set[l])
@@ -113,13 +123,11 @@ uint32_t serve_pb_any_set(const struct serve_pb *pb)
 	return 0;
 }
 
-void serve_pb_release(struct serve_pb *pb)
+void rt_pb_release(struct rt_pb *pb)
 {
 	if (!pb)
 		return;
-	for (uint32_t l = 0; pb->set && l < pb->L; l++)
-		if (pb->set[l])
-			sushi_netdev_unpin(pb->nd, pb->set[l]);
+	rt_pb_forget(pb);
 	free(pb->content);
 	free(pb->set);
 	pb->content = NULL;
