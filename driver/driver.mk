@@ -24,12 +24,16 @@ GUEST_TESTS	:= sushi_core_test sushi_query_test sushi_bo_test \
 		   sushi_fence_test sushi_growth_test sushi_sram_test \
 		   sushi_reset_test sushi_unbind_test \
 		   libsushi_device_test sushictl_info_test libsushi_netdev_test \
-		   sushictl_serve_test
+		   sushictl_serve_test libsushi_runtime_test
 # Tests linked with the model library (reference compute, cost model).
 GUEST_MODEL_TESTS := sushi_core_test sushi_bo_test sushi_program_test sushi_launch_test \
 		   sushi_pb_test sushi_fence_test sushi_growth_test \
 		   sushi_sram_test sushi_reset_test sushi_unbind_test \
 		   sushi_hotplug_test
+# Serving on several devices (the runtime, sushictl serve against eval):
+# a run with 2 devices and one with 4 (run-guest.sh's SUSHI_GUEST_NDEV).
+GUEST_FLEET_TESTS := libsushi_runtime_test sushictl_serve_test
+GUEST_FLEET_SIZES := 2 4
 # Tests that need a job visibly in flight run again on a device with a slow
 # clock (the device model computes a job before the guest runs on; see
 # tests/kselftest/sushi_net.h).
@@ -151,18 +155,35 @@ $(SUSHI_INFO_BIN): $(GUEST_DIR)/sushi-info.c $(GUEST_HDRS) | guest-deps
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 
-guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN) $(CTL_OUT)/sushictl
+# the serving runtime through its public API, and the example program it
+# runs (Documentation/examples/serve_images.c, built as a user would: the
+# public headers and the static libsushi.a)
+$(GUEST_BUILD)/bin/libsushi_runtime_test: \
+		tests/guest-libsushi/libsushi_runtime_test.c $(GUEST_LS_HDRS) \
+		$(LS_DEV) $(LS_CORE) $(MODEL_LIB) $(LS_HDRS) | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include \
+		$(MODEL_INC) -o $@ $< $(LS_DEV) $(LS_CORE) $(MODEL_LIB) -lcjson \
+		-ldrm -lm -lpthread
+
+EXAMPLE_BIN	:= $(GUEST_BUILD)/bin/serve_images
+$(EXAMPLE_BIN): Documentation/examples/serve_images.c $(LS_A) $(LS_HDRS) | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O2 $(WARN) -Ilibsushi/include $(MODEL_INC) -o $@ $< \
+		$(LS_A) -ldrm -lcjson -lm -lpthread
+
+guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN) $(CTL_OUT)/sushictl $(EXAMPLE_BIN)
 
 # The INTx fallback (pci=nomsi) with the query and launch tests (job
 # completions through the shared line), every kselftest with MSI-X, the
 # in-flight tests on a slow device clock, the dataflow tests without an
 # activation SRAM, and hot-unplug by the host; the probe's NOP self-test
 # needs a working interrupt either way.
-guest-test: module guest-bins $(GUEST_QEMU_DEP)
+guest-test: module guest-bins $(GUEST_QEMU_DEP) guest-fleet
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test.cpio -m test \
 		-k $(SUSHI_KO) \
 		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_TESTS)) \
-		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl \
+		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl -b $(EXAMPLE_BIN) \
 		$(addprefix -d ,$(GUEST_DATA))
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-intx.cpio -m test \
 		-k $(SUSHI_KO) -t $(GUEST_BUILD)/bin/sushi_query_test \
@@ -197,6 +218,19 @@ guest-test: module guest-bins $(GUEST_QEMU_DEP)
 	@SUSHI_QEMU_DEVICE=$(GUEST_SLOW_DEVICE) SUSHI_GUEST_HOTPLUG=1 \
 		SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-hotplug.log \
 		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-hotplug.cpio
+
+# serving on 2 and 4 devices
+.PHONY: guest-fleet
+guest-fleet: module guest-bins $(GUEST_QEMU_DEP)
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-fleet.cpio -m test \
+		-k $(SUSHI_KO) \
+		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_FLEET_TESTS)) \
+		-b $(CTL_OUT)/sushictl -b $(EXAMPLE_BIN) $(addprefix -d ,$(GUEST_DATA))
+	@set -e; for n in $(GUEST_FLEET_SIZES); do \
+		echo "guest-test: serving on $$n devices"; \
+		SUSHI_GUEST_NDEV=$$n SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-fleet$$n.log \
+			$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-fleet.cpio; \
+	done
 
 guest-info: module $(SUSHI_INFO_BIN) $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/info.cpio -m info \

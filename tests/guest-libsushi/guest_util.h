@@ -3,7 +3,8 @@
  * guest_util.h - helpers of the in-guest libsushi and sushictl tests:
  * run_cmd() runs a shell command and keeps its output; ref_subnet() runs
  * a SubNet of a loaded SuperNet through the model library on the host side
- * of the test (the reference the device is compared with).
+ * of the test (the reference the device is compared with); fill_trace()
+ * completes trace parameters the way `sushictl eval` and `serve` do.
  */
 #ifndef SUSHI_GUEST_UTIL_H
 #define SUSHI_GUEST_UTIL_H
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "sushi/eval.h"
 #include "sushi/supernet.h"
 #include "sushi_model.h"
 
@@ -81,6 +83,33 @@ static inline int ref_subnet(const struct sushi_supernet *sn,
 	free(a);
 	free(l);
 	return ret;
+}
+
+/*
+ * The trace eval and serve generate: unset ranges from the catalog, as
+ * eval_fill_trace() in tools/sushictl/cmd_eval.c fills them (the serve
+ * test checks its own replay reproduces eval's figures).
+ */
+static inline void fill_trace(const struct sushi_sched_space *sp,
+			      struct sushi_trace_params *t)
+{
+	uint64_t fast = UINT64_MAX, slow = 0;
+	double lo = 1, hi = 0;
+
+	for (uint32_t s = 0; s < sushi_sched_space_subnets(sp); s++) {
+		uint64_t ns = sushi_sched_space_cell(sp, s, 0)->ns;
+		double a = sushi_sched_space_accuracy(sp, s);
+
+		fast = ns < fast ? ns : fast;
+		slow = ns > slow ? ns : slow;
+		lo = a < lo ? a : lo;
+		hi = a > hi ? a : hi;
+	}
+	t->acc_lo = lo;
+	t->acc_hi = hi;
+	t->lat_lo_ns = fast;
+	t->lat_hi_ns = slow + slow / 5;
+	t->mean_gap_ns = (fast + slow) / 2 * 5 / 4;
 }
 
 #endif /* SUSHI_GUEST_UTIL_H */

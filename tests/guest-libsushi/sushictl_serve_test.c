@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * sushictl_serve_test.c - in-guest TAP test of `sushictl serve`: it serves
- * a trace on the device with SushiSched and the baselines, and its metrics
+ * a trace on the device (and, in a guest with several, on all of them with
+ * each router and with shedding) with SushiSched and the baselines, and its
+ * metrics
  * (latency, SLO, off-chip bytes and energy, PB hits, reloads) equal those
  * `sushictl eval` models for the same trace exactly; no launch or PB switch
  * costs other than the scheduler predicted; the accuracy it measured on the
@@ -169,33 +171,6 @@ static const cJSON *result_of(const cJSON *j, const char *policy)
 	return NULL;
 }
 
-/*
- * The trace eval and serve generate: unset ranges from the catalog, as
- * eval_fill_trace() in tools/sushictl/cmd_eval.c fills them.  The replay
- * below checks it reproduces eval's figures before it is used.
- */
-static void fill_trace(const struct sushi_sched_space *sp,
-		       struct sushi_trace_params *t)
-{
-	uint64_t fast = UINT64_MAX, slow = 0;
-	double lo = 1, hi = 0;
-
-	for (uint32_t s = 0; s < sushi_sched_space_subnets(sp); s++) {
-		uint64_t ns = sushi_sched_space_cell(sp, s, 0)->ns;
-		double a = sushi_sched_space_accuracy(sp, s);
-
-		fast = ns < fast ? ns : fast;
-		slow = ns > slow ? ns : slow;
-		lo = a < lo ? a : lo;
-		hi = a > hi ? a : hi;
-	}
-	t->acc_lo = lo;
-	t->acc_hi = hi;
-	t->lat_lo_ns = fast;
-	t->lat_hi_ns = slow + slow / 5;
-	t->mean_gap_ns = (fast + slow) / 2 * 5 / 4;
-}
-
 /* metrics both print, equal to the last digit (both print %.10g) */
 static const char *const same_keys[] = {
 	"served_accuracy", "slo_attainment", "latency_mean_us",
@@ -205,26 +180,51 @@ static const char *const same_keys[] = {
 	"accuracy_misses", "latency_misses",
 };
 
-/* serve and eval on one trace; every policy of @policies compared. */
-static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
-		    uint32_t q, const char *policies)
+/* the fleet options of both commands */
+static void fleet_args(const struct sushi_fleet_params *fp, char *b, size_t len)
 {
-	static char sbuf[65536], ebuf[65536];
-	char cmd[1024], list[128], *tok, *save = NULL;
+	snprintf(b, len, "--devices %u --router %s --overload %s --max-queue %u",
+		 fp->n_devices, sushi_router_name(fp->router),
+		 sushi_overload_name(fp->overload), fp->max_queue);
+}
+
+/* every query once in the per-device counters (or shed at admission) */
+static void check_devices(const cJSON *s, const char *tok, uint32_t n_dev)
+{
+	const cJSON *d, *arr = cJSON_GetObjectItemCaseSensitive(s, "devices");
+	double sum = jd(s, "shed_admission");
+	uint32_t k = 0;
+
+	cJSON_ArrayForEach(d, arr) {
+		sum += jd(d, "served") + jd(d, "late") + jd(d, "shed");
+		k++;
+	}
+	OK(k == n_dev && sum == jd(s, "queries"), "%s: the %u devices' "
+	   "counters account for every query", tok, k);
+}
+
+/* serve and eval on one trace and fleet; every policy of @policies compared. */
+static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
+		    uint32_t q, const char *policies,
+		    const struct sushi_fleet_params *fp)
+{
+	static char sbuf[262144], ebuf[65536];
+	char cmd[1024], list[128], fl[128], *tok, *save = NULL;
 	cJSON *sj, *ej;
 	int rc;
 
+	fleet_args(fp, fl, sizeof(fl));
 	snprintf(cmd, sizeof(cmd), SUSHICTL " serve --json" FILES " --trace %s "
-		 "-n %u --seed %llu --q %u --policy %s", trace, n,
-		 (unsigned long long)seed, q, policies);
+		 "-n %u --seed %llu --q %u --policy %s %s", trace, n,
+		 (unsigned long long)seed, q, policies, fl);
 	rc = run_cmd(cmd, sbuf, sizeof(sbuf));
 	EQ(0, rc, "sushictl serve --json --trace %s -n %u --q %u --policy %s "
-	   "exits 0", trace, n, q, policies);
+	   "%s exits 0", trace, n, q, policies, fl);
 	/* eval models the device's configuration, its activation SRAM too */
 	snprintf(cmd, sizeof(cmd), SUSHICTL " eval --json --supernet " SUPERNET
 		 " --trace %s -n %u --seed %llu --q %u --policy %s "
-		 "--act-sram-kib %llu", trace, n, (unsigned long long)seed, q,
-		 policies, (unsigned long long)(c->cfg.act_sram_bytes >> 10));
+		 "--act-sram-kib %llu %s", trace, n, (unsigned long long)seed, q,
+		 policies, (unsigned long long)(c->cfg.act_sram_bytes >> 10), fl);
 	EQ(0, run_cmd(cmd, ebuf, sizeof(ebuf)), "sushictl eval on the same "
 	   "trace exits 0");
 	sj = cJSON_Parse(sbuf);
@@ -282,6 +282,7 @@ static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
 		EQ(0, jd(s, "load_mismatches"), "%s: every PB switch cost what "
 		   "the decision predicted", tok);
 		EQ(n, jd(s, "queries"), "%s: %u queries served", tok, n);
+		check_devices(s, tok, fp->n_devices);
 		OK(jd(s, "wall_seconds") > 0 &&
 		   fabs(jd(s, "queries_per_wall_second") * jd(s, "wall_seconds") -
 			n) < 1e-6 * n,
@@ -298,7 +299,7 @@ static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
 		/* direct count: eval's per-query SubNets on the same images */
 		fill_trace(c->sp, &tp);
 		if (sushi_trace_generate(&tp, qs) ||
-		    sushi_eval_run(c->sp, &sp, qs, n, &st, rec))
+		    sushi_eval_fleet(c->sp, &sp, fp, qs, n, &st, rec))
 			bad_compute++;
 		OK(!bad_compute && (double)st.pb_reloads == jd(e, "pb_reloads") &&
 		   g10((double)st.lat_p99_ns / 1e3) == jd(e, "latency_p99_us") &&
@@ -308,6 +309,8 @@ static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
 		for (uint32_t i = 0; !bad_compute && i < n; i++) {
 			uint32_t cls;
 
+			if (rec[i].shed)
+				continue;
 			if (host_class(c, rec[i].subnet, i % c->n_images, &cls))
 				bad_compute++;
 			else
@@ -317,7 +320,8 @@ static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
 		EQ(correct, jd(s, "correct"), "%s: %u of %u predictions right, as "
 		   "a direct count of the served SubNets on the images says", tok,
 		   correct, n);
-		OK(jd(s, "measured_accuracy") == g10((double)correct / n),
+		OK(jd(s, "measured_accuracy") ==
+		   g10((double)correct / (double)(n - st.shed)),
 		   "%s: measured accuracy %.4f = correct / queries", tok,
 		   jd(s, "measured_accuracy"));
 		OK(fabs(jd(s, "measured_accuracy") - jd(s, "served_accuracy")) < 0.1 &&
@@ -367,6 +371,30 @@ static void test_errors(void)
 	   "serve (table) exits 0 and prints a row per policy (%d)", rc);
 }
 
+/* several devices: both routers, and shedding with a queue limit */
+static void fleet_compare(struct ctx *c, struct sushi_fleet_params *fp)
+{
+	struct sushi_device *d[SUSHI_FLEET_MAX_DEVICES];
+	uint32_t n_dev = 0;
+
+	if (!sushi_device_open_all(d, SUSHI_FLEET_MAX_DEVICES, &n_dev))
+		for (uint32_t k = 0; k < n_dev; k++)
+			sushi_device_close(d[k]);
+	if (n_dev < 2) {
+		printf("# SKIP serve = eval on several devices: this guest has "
+		       "%u SushiAccel device (SUSHI_GUEST_NDEV)\n", n_dev);
+		return;
+	}
+	fp->n_devices = n_dev;
+	fp->router = SUSHI_ROUTER_JSQ;
+	compare(c, "phased", 300, 2, 16, "sushi,no-pb", fp);
+	fp->router = SUSHI_ROUTER_SGS;
+	compare(c, "phased", 300, 2, 16, "sushi,static-smallest", fp);
+	fp->overload = SUSHI_OVERLOAD_SHED;
+	fp->max_queue = 2;
+	compare(c, "bursty", 300, 5, 16, "sushi", fp);
+}
+
 int main(void)
 {
 	struct ctx c = { 0 };
@@ -388,9 +416,14 @@ int main(void)
 	   "the catalog priced under the device's caps");
 	EQ(0, sushi_pb_query(c.dev, &pb, NULL, 0), "PB state before");
 	if (c.sp) {
+		struct sushi_fleet_params fp = {
+			.size = sizeof(fp), .n_devices = 1,
+		};
+
 		compare(&c, "phased", 400, 1, 32,
-			"sushi,no-pb,static-smallest,static-intersect");
-		compare(&c, "random-walk", 300, 7, 8, "sushi");
+			"sushi,no-pb,static-smallest,static-intersect", &fp);
+		compare(&c, "random-walk", 300, 7, 8, "sushi", &fp);
+		fleet_compare(&c, &fp);
 		test_pb_clean(&c, pb.used);
 		test_errors();
 	}

@@ -17,11 +17,11 @@ sushictl: $(CTL_OUT)/sushictl
 
 $(CTL_OUT)/sushictl: $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(CTL_DIR)/main.c $(CTL_HDRS) $(LS_CORE) $(LS_DEV) $(MODEL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CTL_CFLAGS) $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(CTL_DIR)/main.c $(LS_CORE) $(LS_DEV) $(MODEL_LIB) -lcjson -ldrm -lm -lpthread -o $@
+	$(CC) $(CTL_CFLAGS) $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(CTL_DIR)/main.c $(LS_DEV) $(LS_CORE) $(MODEL_LIB) -lcjson -ldrm -lm -lpthread -o $@
 
 $(CTL_OUT)/tests/%: $(CTL_DIR)/tests/%.c $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(CTL_HDRS) $(LS_CORE_SAN) $(LS_DEV) $(MODEL_SAN_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CTL_CFLAGS) -O1 $(SAN) -I$(CTL_DIR) -I$(MODEL_DIR)/tests $< $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(LS_CORE_SAN) $(LS_DEV) $(MODEL_SAN_LIB) -lcjson -ldrm -lm -lpthread -o $@
+	$(CC) $(CTL_CFLAGS) -O1 $(SAN) -I$(CTL_DIR) -I$(MODEL_DIR)/tests $< $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(LS_DEV) $(LS_CORE_SAN) $(MODEL_SAN_LIB) -lcjson -ldrm -lm -lpthread -o $@
 
 sushictl-test: sushictl-man-check $(CTL_TESTS:%=$(CTL_OUT)/tests/%)
 	@set -e; for t in $(CTL_TESTS); do echo "# $$t (ASan/UBSan)"; $(CTL_OUT)/tests/$$t; done
