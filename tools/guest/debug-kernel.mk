@@ -29,7 +29,7 @@ guest-test-debug: module-debug guest-bins $(GUEST_QEMU_DEP)
 		-o $(GUEST_BUILD)/test-debug.cpio -m test \
 		-k $(SUSHI_KO_DEBUG) \
 		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_TESTS)) \
-		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl \
+		-b $(SUSHI_INFO_BIN) -b $(CTL_OUT)/sushictl -b $(EXAMPLE_BIN) \
 		$(addprefix -d ,$(GUEST_DATA))
 	@echo "guest-test-debug: all kselftests (MSI-X) on the debug kernel"
 	@SUSHI_KENV=$(DEBUG_KENV) \
