@@ -184,13 +184,14 @@ static int replay(const struct sushi_sched_space *sp,
 		const struct sushi_query *q = &qs[i];
 		struct sushi_decision sw = { 0 };
 		struct fleet_place pl = { .shed = FLEET_RUN };
+		uint64_t wait;
 
 		pl.start = q->arrival_ns > t_free ? q->arrival_ns : t_free;
 		if (i % p->q == 0)
 			ret = sushi_sched_force_subgraph(s, plan[i / p->q], &sw);
+		wait = pl.start - q->arrival_ns + sw.load_ns;
 		if (!ret)
-			ret = sushi_sched_decide(s, q, pl.start - q->arrival_ns +
-						 sw.load_ns, &pl.d);
+			ret = sushi_sched_decide(s, q, wait, &pl.d);
 		if (ret)
 			break;
 		pl.d.load_ns += sw.load_ns;

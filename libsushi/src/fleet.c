@@ -214,16 +214,18 @@ int fleet_place(struct fleet *f, const struct sushi_query *q,
 
 	memset(out, 0, sizeof(*out));
 	for (k = 0; k < f->fp.n_devices; k++) {
+		uint64_t busy;
+
 		dv = &f->dev[k];
 		while (dv->fin_n && dv->fin[dv->fin_head] <= q->arrival_ns) {
 			dv->fin_head++;
 			dv->fin_n--;
 		}
+		busy = dv->t_free > q->arrival_ns ? dv->t_free : q->arrival_ns;
 		v[k].held = (uint32_t)(dv->fin_n < UINT32_MAX ? dv->fin_n :
 							    UINT32_MAX);
 		v[k].free_at = dv->t_free;
-		v[k].wait_ns = dv->t_free > q->arrival_ns ?
-			       dv->t_free - q->arrival_ns : 0;
+		v[k].wait_ns = busy - q->arrival_ns;
 	}
 	k = fleet_route(f, q, v);
 	out->device = k;
@@ -237,12 +239,10 @@ int fleet_place(struct fleet *f, const struct sushi_query *q,
 	ret = fleet_decide(f, k, q, v[k].wait_ns, &out->d, &out->shed);
 	if (ret)
 		return ret;
-	if (out->shed) {	/* the PB jobs run, the query does not */
-		out->finish = out->start + out->d.load_ns;
-		dv->t_free = out->finish + out->d.fill_ns;
-		return 0;
-	}
-	out->finish = out->start + out->d.load_ns + out->d.cell.ns;
+	/* a shed query's PB jobs run, the query does not */
+	out->finish = out->start + out->d.load_ns;
+	if (!out->shed)
+		out->finish += out->d.cell.ns;
 	dv->t_free = out->finish + out->d.fill_ns;
-	return fin_push(dv, out->finish);
+	return out->shed ? 0 : fin_push(dv, out->finish);
 }
