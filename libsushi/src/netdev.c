@@ -26,17 +26,23 @@ void sushi_netdev_destroy(struct sushi_netdev *nd)
 	if (!nd)
 		return;
 	netdev_cost_free(nd);
-	for (uint32_t i = 0; i < nd->info.n_subnets; i++) {
-		if (nd->prog && nd->prog[i])
-			sushi_program_destroy(nd->dev, nd->prog[i]);
-		if (nd->layers)
-			free(nd->layers[i]);
+	for (uint32_t k = 0; k < SUSHI_NETDEV_MAX_SLOTS; k++) {
+		struct netdev_slot *sl = &nd->slot[k];
+
+		if (sl->busy)	/* let the run finish before its BO goes */
+			sushi_job_wait(nd->dev, sl->job, SUSHI_NETDEV_TIMEOUT_NS,
+				       NULL);
+		for (uint32_t i = 0; sl->prog && i < nd->info.n_subnets; i++)
+			if (sl->prog[i])
+				sushi_program_destroy(nd->dev, sl->prog[i]);
+		free(sl->prog);
+		sushi_bo_free(sl->arena);
 	}
+	for (uint32_t i = 0; nd->layers && i < nd->info.n_subnets; i++)
+		free(nd->layers[i]);
 	free(nd->layers);
 	free(nd->io);
 	free(nd->n_layers);
-	free(nd->prog);
-	sushi_bo_free(nd->arena);
 	sushi_bo_free(nd->data);
 	if (nd->unpinned)
 		sushi_syncobj_destroy(nd->dev, nd->unpinned);
@@ -52,8 +58,7 @@ static int load_layers(struct sushi_netdev *nd)
 	nd->layers = calloc(n, sizeof(*nd->layers));
 	nd->io = calloc(n, sizeof(*nd->io));
 	nd->n_layers = calloc(n, sizeof(*nd->n_layers));
-	nd->prog = calloc(n, sizeof(*nd->prog));
-	if (!nd->layers || !nd->io || !nd->n_layers || !nd->prog)
+	if (!nd->layers || !nd->io || !nd->n_layers)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
 		struct sushi_subnet_info si;
@@ -78,7 +83,6 @@ int sushi_netdev_create(struct sushi_device *dev,
 			struct sushi_netdev **out)
 {
 	struct sushi_netdev *nd;
-	uint64_t arena = 0;
 	void *p;
 	int ret;
 
@@ -98,8 +102,8 @@ int sushi_netdev_create(struct sushi_device *dev,
 	if (!ret)
 		ret = load_layers(nd);
 	for (uint32_t i = 0; !ret && i < nd->info.n_subnets; i++)
-		if (nd->io[i].arena_bytes > arena)
-			arena = nd->io[i].arena_bytes;
+		if (nd->io[i].arena_bytes > nd->arena_bytes)
+			nd->arena_bytes = nd->io[i].arena_bytes;
 	if (!ret)
 		ret = sushi_bo_create(dev, nd->info.data_bytes,
 				      SUSHI_BO_DEVICE_READ_ONLY, &nd->data);
@@ -112,16 +116,40 @@ int sushi_netdev_create(struct sushi_device *dev,
 	if (!ret)
 		ret = sushi_syncobj_create(dev, &nd->unpinned);
 	if (!ret)
-		ret = sushi_bo_create(dev, arena, 0, &nd->arena);
-	if (!ret)
-		ret = sushi_bo_map(nd->arena, &p);
+		ret = sushi_netdev_slots(nd, 1);
 	if (ret) {
 		sushi_netdev_destroy(nd);
 		return ret;
 	}
-	nd->act = p;
-	memset(nd->act, 0, arena);
 	*out = nd;
+	return 0;
+}
+
+int sushi_netdev_slots(struct sushi_netdev *nd, uint32_t n)
+{
+	if (!nd || !n || n > SUSHI_NETDEV_MAX_SLOTS)
+		return -EINVAL;
+	for (; nd->n_slots < n; nd->n_slots++) {
+		struct netdev_slot *sl = &nd->slot[nd->n_slots];
+		void *p;
+		int ret;
+
+		sl->prog = calloc(nd->info.n_subnets, sizeof(*sl->prog));
+		if (!sl->prog)
+			return -ENOMEM;
+		ret = sushi_bo_create(nd->dev, nd->arena_bytes, 0, &sl->arena);
+		if (!ret)
+			ret = sushi_bo_map(sl->arena, &p);
+		if (ret) {
+			sushi_bo_free(sl->arena);
+			sl->arena = NULL;
+			free(sl->prog);
+			sl->prog = NULL;
+			return ret;
+		}
+		sl->act = p;
+		memset(sl->act, 0, nd->arena_bytes);
+	}
 	return 0;
 }
 
@@ -136,9 +164,9 @@ int sushi_netdev_io(const struct sushi_netdev *nd, uint32_t subnet,
 	return 0;
 }
 
-/* A device address of the netdev's map as a BO place. */
-static struct sushi_bo_ref place(const struct sushi_netdev *nd, bool sram,
-				 uint64_t a)
+/* A device address of the netdev's map as a BO place (@arena: the slot's). */
+static struct sushi_bo_ref place(const struct sushi_netdev *nd,
+				 struct sushi_bo *arena, bool sram, uint64_t a)
 {
 	struct sushi_bo_ref r;
 
@@ -146,7 +174,7 @@ static struct sushi_bo_ref place(const struct sushi_netdev *nd, bool sram,
 		r.bo = NULL;
 		r.offset = a;
 	} else if (a >= SUSHI_NETDEV_ACT_BASE) {
-		r.bo = nd->arena;
+		r.bo = arena;
 		r.offset = a - SUSHI_NETDEV_ACT_BASE;
 	} else {
 		r.bo = nd->data;
@@ -155,7 +183,7 @@ static struct sushi_bo_ref place(const struct sushi_netdev *nd, bool sram,
 	return r;
 }
 
-static void to_layer(const struct sushi_netdev *nd,
+static void to_layer(const struct sushi_netdev *nd, struct sushi_bo *arena,
 		     const struct sushi_hw_layer *h, struct sushi_layer *u)
 {
 	memset(u, 0, sizeof(*u));
@@ -180,21 +208,22 @@ static void to_layer(const struct sushi_netdev *nd,
 	u->add_mult_b = (int32_t)h->add_mult_b;
 	/* the placement flags are the device's, an SRAM tensor its offset */
 	u->flags = h->flags;
-	u->in = place(nd, h->flags & SUSHI_LAYER_F_IN_SRAM, h->in_addr);
-	u->out = place(nd, h->flags & SUSHI_LAYER_F_OUT_SRAM, h->out_addr);
+	u->in = place(nd, arena, h->flags & SUSHI_LAYER_F_IN_SRAM, h->in_addr);
+	u->out = place(nd, arena, h->flags & SUSHI_LAYER_F_OUT_SRAM,
+		       h->out_addr);
 	/* only the tensors the op reads get a place: unused addresses are 0 */
 	if (h->op == SUSHI_OP_ADD)
-		u->in2 = place(nd, h->flags & SUSHI_LAYER_F_IN2_SRAM,
+		u->in2 = place(nd, arena, h->flags & SUSHI_LAYER_F_IN2_SRAM,
 			       h->in2_addr);
 	if (h->op == SUSHI_OP_CONV || h->op == SUSHI_OP_FC) {
 		u->w_stride = h->w_stride;
-		u->w = place(nd, false, h->w_addr);
-		u->epi = place(nd, false, h->epi_addr);
+		u->w = place(nd, arena, false, h->w_addr);
+		u->epi = place(nd, arena, false, h->epi_addr);
 	}
 }
 
-int netdev_program(struct sushi_netdev *nd, const struct sushi_hw_layer *l,
-		   uint32_t n, uint32_t *prog)
+int netdev_program(struct sushi_netdev *nd, uint32_t slot,
+		   const struct sushi_hw_layer *l, uint32_t n, uint32_t *prog)
 {
 	struct sushi_layer *u = calloc(n ? n : 1, sizeof(*u));
 	int ret;
@@ -202,7 +231,7 @@ int netdev_program(struct sushi_netdev *nd, const struct sushi_hw_layer *l,
 	if (!u)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
-		to_layer(nd, &l[i], &u[i]);
+		to_layer(nd, nd->slot[slot].arena, &l[i], &u[i]);
 	ret = sushi_program_create(nd->dev, u, n, prog);
 	free(u);
 	return ret;
@@ -232,43 +261,93 @@ void netdev_stats_cost(const struct sushi_job_stats *st, struct sushi_cost *c)
 	c->offchip_fj = st->offchip_fj;
 }
 
+int sushi_netdev_submit(struct sushi_netdev *nd, uint32_t slot,
+			uint32_t subnet, uint32_t pin_set, const void *input,
+			size_t in_len)
+{
+	struct sushi_launch_opts o = { .pin_set = pin_set };
+	const struct sushi_subnet_io *io;
+	struct netdev_slot *sl;
+	int ret;
+
+	if (!nd || !input || slot >= nd->n_slots)
+		return -EINVAL;
+	if (subnet >= nd->info.n_subnets)
+		return -ENOENT;
+	sl = &nd->slot[slot];
+	if (sl->busy) {		/* an earlier run never finished: is it done? */
+		if (sushi_job_wait(nd->dev, sl->job, 0, NULL) == -ETIME)
+			return -EBUSY;
+		sl->busy = false;
+	}
+	io = &nd->io[subnet];
+	if (in_len != io->in_bytes)
+		return -EINVAL;
+	if (!sl->prog[subnet]) {
+		ret = netdev_program(nd, slot, nd->layers[subnet],
+				     nd->n_layers[subnet], &sl->prog[subnet]);
+		if (ret)
+			return ret;
+	}
+	memcpy(sl->act + io->in_off, input, in_len);
+	ret = sushi_launch(nd->dev, sl->prog[subnet], &o, &sl->job);
+	if (ret)
+		return ret;
+	sl->busy = true;
+	sl->subnet = subnet;
+	return 0;
+}
+
+int sushi_netdev_finish(struct sushi_netdev *nd, uint32_t slot, void *output,
+			size_t out_len, struct sushi_job_stats *stats)
+{
+	struct sushi_job_stats st = { 0 };
+	const struct sushi_subnet_io *io;
+	struct netdev_slot *sl;
+	int ret;
+
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if (!nd || !output || slot >= nd->n_slots || !nd->slot[slot].busy)
+		return -EINVAL;
+	sl = &nd->slot[slot];
+	io = &nd->io[sl->subnet];
+	if (out_len < io->out_bytes)
+		return -EINVAL;
+	ret = sushi_job_wait(nd->dev, sl->job, SUSHI_NETDEV_TIMEOUT_NS, &st);
+	if (ret == -ETIME)
+		return ret;	/* still in flight: the slot stays busy */
+	sl->busy = false;
+	if (stats)
+		*stats = st;
+	if (!ret)
+		ret = sushi_bo_wait(sl->arena, SUSHI_BO_WAIT_WRITERS,
+				    SUSHI_NETDEV_TIMEOUT_NS);
+	if (!ret)
+		memcpy(output, sl->act + io->out_off, io->out_bytes);
+	return ret;
+}
+
 int sushi_netdev_run(struct sushi_netdev *nd, uint32_t subnet,
 		     uint32_t pin_set, const void *input, size_t in_len,
 		     void *output, size_t out_len,
 		     struct sushi_job_stats *stats)
 {
-	struct sushi_job_stats st = { 0 };
-	const struct sushi_subnet_io *io;
 	int ret;
 
 	if (stats)		/* all zero unless a job ran */
 		memset(stats, 0, sizeof(*stats));
-
 	if (!nd || !input || !output)
 		return -EINVAL;
 	if (subnet >= nd->info.n_subnets)
 		return -ENOENT;
-	io = &nd->io[subnet];
-	if (in_len != io->in_bytes || out_len < io->out_bytes)
+	if (in_len != nd->io[subnet].in_bytes ||
+	    out_len < nd->io[subnet].out_bytes)
 		return -EINVAL;
-	if (!nd->prog[subnet]) {
-		ret = netdev_program(nd, nd->layers[subnet],
-				     nd->n_layers[subnet], &nd->prog[subnet]);
-		if (ret)
-			return ret;
-	}
-	memcpy(nd->act + io->in_off, input, in_len);
-	ret = netdev_launch(nd, nd->prog[subnet], pin_set, &st);
-	if (stats)
-		*stats = st;
+	ret = sushi_netdev_submit(nd, 0, subnet, pin_set, input, in_len);
 	if (ret)
 		return ret;
-	ret = sushi_bo_wait(nd->arena, SUSHI_BO_WAIT_WRITERS,
-			    SUSHI_NETDEV_TIMEOUT_NS);
-	if (ret)
-		return ret;
-	memcpy(output, nd->act + io->out_off, io->out_bytes);
-	return 0;
+	return sushi_netdev_finish(nd, 0, output, out_len, stats);
 }
 
 int sushi_netdev_pin(struct sushi_netdev *nd, const struct sushi_slice *sg,

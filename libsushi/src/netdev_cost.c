@@ -168,7 +168,7 @@ static int dev_layer(void *ctx, uint32_t subnet, uint32_t layer,
 	}
 	prog = &c->prog1[(size_t)subnet * c->L + layer];
 	if (!*prog) {
-		ret = netdev_program(nd, d, 1, prog);
+		ret = netdev_program(nd, 0, d, 1, prog);
 		if (ret)
 			return ret;
 	}
@@ -215,7 +215,7 @@ static int dev_rest(void *ctx, uint32_t subnet, struct sushi_cost *out)
 		if (weight_layer_of(nd, &nd->layers[subnet][i]) == -ENOENT)
 			l[n++] = nd->layers[subnet][i];
 	memset(&st, 0, sizeof(st));
-	ret = n ? netdev_program(nd, l, n, &prog) : 0;
+	ret = n ? netdev_program(nd, 0, l, n, &prog) : 0;
 	free(l);
 	if (ret)
 		return ret;

@@ -9,6 +9,7 @@
  * counters and the replay's metrics, and teardown.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -86,6 +87,8 @@ static int dev_init(struct sushi_rt *rt, struct rt_dev *d,
 	if (ret)
 		return ret;
 	ret = sushi_supernet_info(rt->sn, &info);
+	if (!ret)
+		ret = sushi_netdev_slots(d->nd, d->depth);
 	if (ret)
 		return ret;
 	return rt_pb_init(&d->pb, d->nd, info.n_weight_layers, &rt->cfg);
@@ -109,6 +112,7 @@ static int start_workers(struct sushi_rt *rt)
 static int check_config(const struct sushi_rt_config *c)
 {
 	if ((unsigned)c->clock >= SUSHI_RT_CLOCK_COUNT || !c->sn || !c->devices ||
+	    c->inflight > SUSHI_NETDEV_MAX_SLOTS ||
 	    c->sched.policy == SUSHI_POLICY_LRU ||
 	    sushi_policy_offline(c->sched.policy) ||
 	    (unsigned)c->sched.policy >= SUSHI_POLICY_COUNT)
@@ -126,7 +130,8 @@ int sushi_rt_create(const struct sushi_rt_config *cfg, struct sushi_rt **out)
 	int ret;
 
 	if (!out || !cfg ||
-	    abi_copy_in(&c, sizeof(c), cfg, cfg->size, sizeof(c)))
+	    abi_copy_in(&c, sizeof(c), cfg, cfg->size,
+			offsetof(struct sushi_rt_config, inflight)))
 		return -EINVAL;
 	*out = NULL;
 	ret = fleet_params_get(&cfg->fleet, &c.fleet);
@@ -155,6 +160,7 @@ int sushi_rt_create(const struct sushi_rt_config *cfg, struct sushi_rt **out)
 		rt->dev[k].rt = rt;
 		rt->dev[k].k = k;
 		rt->dev[k].cur = UINT32_MAX;
+		rt->dev[k].depth = c.inflight ? c.inflight : 2;
 		pthread_cond_init(&rt->dev[k].cv, NULL);
 	}
 	ret = build_space(rt, c.devices);

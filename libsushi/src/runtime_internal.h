@@ -26,6 +26,12 @@ struct rt_job {
 	int8_t in[];			/* the input tensor */
 };
 
+/* a launch in flight on a device (slot: its index in the ring) */
+struct rt_flight {
+	struct rt_job *job;
+	struct sushi_rt_completion c;
+};
+
 /* a device and its worker */
 struct rt_dev {
 	struct sushi_rt *rt;
@@ -38,6 +44,9 @@ struct rt_dev {
 	struct rt_pb pb;
 	uint32_t cur;			/* SubGraph pinned (UINT32_MAX: unknown) */
 	int8_t *out;			/* class scores */
+	uint32_t depth;			/* launches in flight at most */
+	struct rt_flight fl[SUSHI_NETDEV_MAX_SLOTS];	/* the worker's */
+	uint32_t fl_head, fl_n;
 	uint64_t ewma_ns;		/* LIVE: recent service time */
 	struct sushi_rt_device_stats st;
 };

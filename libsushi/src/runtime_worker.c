@@ -3,9 +3,12 @@
  * runtime_worker.c - a device's worker thread in the serving runtime: it
  * takes the device's queries in order; LIVE, its SushiSched decides with
  * the wait the query really had; it switches the Persistent Buffer
- * SubGraph when the decision changes it, runs the SubNet, checks the
- * device's figures against the scheduler's prediction, times the query on
- * the runtime's clock and delivers its completion.  A device error fails
+ * SubGraph when the decision changes it (ordered by the driver after the
+ * launches still in flight), starts the SubNet in a free activation arena
+ * so that up to `inflight` launches are queued on the device, finishes
+ * them in order, checks the device's figures against the scheduler's
+ * prediction, times each query on the runtime's clock and delivers its
+ * completion.  A device error fails
  * the query (never silently); one that may have wiped the PB (a reset, a
  * stale pin set, a timeout) also drops the PB content, so the next query
  * pins its SubGraph again.
@@ -49,13 +52,16 @@ static bool pb_maybe_lost(int err)
 	       err == -ETIME || err == -EIO || err == -ENODEV;
 }
 
-/* switch the PB if needed and run the query; the device's figures in @c */
-static int run_job(struct rt_dev *d, struct rt_job *job,
-		   struct sushi_rt_completion *c)
+/*
+ * Switch the PB if the decision needs another SubGraph (the pins wait for
+ * their loads, which the driver orders after the launches still in
+ * flight), then start the launch in @slot.  0: launched; else the error.
+ */
+static int start_job(struct rt_dev *d, struct rt_job *job, uint32_t slot,
+		     struct sushi_rt_completion *c)
 {
 	struct sushi_rt *rt = d->rt;
 	const struct sushi_decision *dec = &job->pl.d;
-	struct sushi_subnet_io io;
 	int ret = 0;
 
 	if (dec->subgraph != d->cur) {
@@ -66,16 +72,27 @@ static int run_job(struct rt_dev *d, struct rt_job *job,
 	}
 	if (ret || job->pl.shed)
 		return ret;
-	ret = sushi_netdev_io(d->nd, dec->subnet, &io);
+	return sushi_netdev_submit(d->nd, slot, dec->subnet,
+				   rt_pb_any_set(&d->pb), job->in, rt->in_bytes);
+}
+
+/* wait for the launch in @slot; the device's figures and class in @c */
+static int finish_job(struct rt_dev *d, struct rt_job *job, uint32_t slot,
+		      struct sushi_rt_completion *c)
+{
+	struct sushi_rt *rt = d->rt;
+	uint32_t s = job->pl.d.subnet;
+	struct sushi_subnet_io io;
+	int ret = sushi_netdev_finish(d->nd, slot, d->out, rt->out_bytes,
+				      &c->run);
+
 	if (!ret)
-		ret = sushi_netdev_run(d->nd, dec->subnet, rt_pb_any_set(&d->pb),
-				       job->in, rt->in_bytes, d->out,
-				       rt->out_bytes, &c->run);
+		ret = sushi_netdev_io(d->nd, s, &io);
 	if (ret)
 		return ret;
-	c->subnet = dec->subnet;
+	c->subnet = s;
 	c->prediction = argmax(d->out, io.out_bytes);
-	c->accuracy = sushi_sched_space_accuracy(rt->sp, dec->subnet);
+	c->accuracy = sushi_sched_space_accuracy(rt->sp, s);
 	return 0;
 }
 
@@ -120,30 +137,37 @@ static void live_times(struct rt_dev *d, struct rt_job *job,
 				  c->service_ns;
 }
 
-static void serve(struct rt_dev *d, struct rt_job *job,
-		  struct sushi_rt_completion *c, uint64_t *mis_run,
-		  uint64_t *mis_load)
+/* the completion's fixed part, before the device runs anything */
+static void begin(struct rt_dev *d, const struct rt_job *job,
+		  struct sushi_rt_completion *c)
 {
-	struct sushi_rt *rt = d->rt;
-	int ret;
-
 	memset(c, 0, sizeof(*c));
 	c->tag = job->tag;
 	c->device = d->k;
 	c->subnet = UINT32_MAX;
 	c->arrival_ns = job->q.arrival_ns;
 	c->decision = job->pl.d;
-	ret = run_job(d, job, c);
+}
+
+/* the query's times, status and cost checks once the device is done (@ret) */
+static void end(struct rt_dev *d, struct rt_job *job,
+		struct sushi_rt_completion *c, int ret)
+{
+	struct sushi_rt *rt = d->rt;
+	bool mis_run = false, mis_load = false;
+
 	if (ret && pb_maybe_lost(ret)) {
 		rt_pb_forget(&d->pb);
 		d->cur = UINT32_MAX;
 		d->st.pb_resets++;
 	}
 	if (!ret) {
-		*mis_load = !jobs_eq(&c->pb, &job->pl.d);
-		*mis_run = c->subnet != UINT32_MAX &&
-			   !cell_eq(&rt->cfg, &c->run, &job->pl.d.cell);
+		mis_load = !jobs_eq(&c->pb, &job->pl.d);
+		mis_run = c->subnet != UINT32_MAX &&
+			  !cell_eq(&rt->cfg, &c->run, &job->pl.d.cell);
 	}
+	if (ret)
+		c->subnet = UINT32_MAX;
 	if (rt->clock == SUSHI_RT_REPLAY)
 		replay_times(d, job, c);
 	else
@@ -152,13 +176,17 @@ static void serve(struct rt_dev *d, struct rt_job *job,
 	if (ret) {
 		c->status = SUSHI_RT_FAILED;
 		c->error = ret;
-		c->subnet = UINT32_MAX;
 	} else if (job->pl.shed) {
 		c->status = SUSHI_RT_SHED;
 	} else {
 		c->status = c->finish_ns - c->arrival_ns <= job->q.lat_ceiling_ns ?
 			    SUSHI_RT_SERVED : SUSHI_RT_LATE;
 	}
+	pthread_mutex_lock(&rt->lock);
+	rt->st.service_mismatches += mis_run;
+	rt->st.load_mismatches += mis_load;
+	pthread_mutex_unlock(&rt->lock);
+	rt_deliver(rt, d, job, c);
 }
 
 /* LIVE: the device's SushiSched decides now, after the real wait (locked) */
@@ -172,46 +200,70 @@ static int decide_live(struct rt_dev *d, struct rt_job *job)
 			    &job->pl.d, &job->pl.shed);
 }
 
+/* take the next queued query and start it (unlocks and relocks) */
+static void take(struct rt_dev *d)
+{
+	struct sushi_rt *rt = d->rt;
+	uint32_t i = (d->fl_head + d->fl_n) % d->depth;
+	struct rt_flight *f = &d->fl[i];
+	struct rt_job *job = d->head;
+	int ret = 0;
+
+	d->head = job->next;
+	if (!d->head)
+		d->tail = NULL;
+	if (!job->decided)
+		ret = decide_live(d, job);
+	pthread_mutex_unlock(&rt->lock);
+	begin(d, job, &f->c);
+	if (!ret)
+		ret = start_job(d, job, i, &f->c);
+	if (ret || job->pl.shed) {
+		end(d, job, &f->c, ret);	/* nothing in flight */
+	} else {
+		f->job = job;
+		d->fl_n++;
+	}
+	pthread_mutex_lock(&rt->lock);
+	if (d->fl_n > d->st.inflight_max)
+		d->st.inflight_max = d->fl_n;
+}
+
+/* finish the oldest launch in flight (unlocks and relocks) */
+static void retire(struct rt_dev *d)
+{
+	struct sushi_rt *rt = d->rt;
+	struct rt_flight *f = &d->fl[d->fl_head];
+	int ret;
+
+	d->fl_head = (d->fl_head + 1) % d->depth;
+	d->fl_n--;
+	pthread_mutex_unlock(&rt->lock);
+	ret = finish_job(d, f->job, (uint32_t)(f - d->fl), &f->c);
+	end(d, f->job, &f->c, ret);
+	pthread_mutex_lock(&rt->lock);
+}
+
+/*
+ * The worker: keep up to depth launches in flight, starting queued queries
+ * while there is room and finishing the oldest otherwise.  The in-flight
+ * ring is the worker's own; only the queue is shared (under the lock).
+ */
 void *rt_worker(void *arg)
 {
 	struct rt_dev *d = arg;
 	struct sushi_rt *rt = d->rt;
-	struct sushi_rt_completion c;
 
 	pthread_mutex_lock(&rt->lock);
 	for (;;) {
-		uint64_t mis_run = 0, mis_load = 0;
-		struct rt_job *job;
-		int ret = 0;
-
-		while (!d->head && !rt->exiting)
+		while (!d->head && !d->fl_n && !rt->exiting)
 			pthread_cond_wait(&d->cv, &rt->lock);
-		job = d->head;
-		if (!job)
-			break;
-		d->head = job->next;
-		if (!d->head)
-			d->tail = NULL;
-		if (!job->decided)
-			ret = decide_live(d, job);
-		pthread_mutex_unlock(&rt->lock);
-		if (ret) {
-			memset(&c, 0, sizeof(c));
-			c.status = SUSHI_RT_FAILED;
-			c.error = ret;
-			c.tag = job->tag;
-			c.device = d->k;
-			c.subnet = UINT32_MAX;
-			c.arrival_ns = c.finish_ns = job->q.arrival_ns;
-		} else {
-			serve(d, job, &c, &mis_run, &mis_load);
-		}
-		pthread_mutex_lock(&rt->lock);
-		rt->st.service_mismatches += mis_run;
-		rt->st.load_mismatches += mis_load;
-		pthread_mutex_unlock(&rt->lock);
-		rt_deliver(rt, d, job, &c);
-		pthread_mutex_lock(&rt->lock);
+		if (d->head && d->fl_n < d->depth)
+			take(d);
+		else if (d->fl_n)
+			retire(d);
+		else
+			break;	/* exiting: nothing queued or in flight */
 	}
 	pthread_mutex_unlock(&rt->lock);
 	return NULL;

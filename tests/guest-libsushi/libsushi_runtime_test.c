@@ -11,6 +11,7 @@
  * program of Documentation/examples.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -195,30 +196,39 @@ static void check_answers(const char *what, const struct seen *s, uint32_t n,
 		   "several devices (mask %#x)", what, used);
 }
 
-static void test_live_fd(void)
+static void test_live_fd(uint32_t inflight)
 {
 	struct sushi_rt_config cfg = config(SUSHI_RT_LIVE, SUSHI_ROUTER_JSQ,
 					    C.n_dev, NULL);
+	uint32_t deepest = 0;
+	char what[64];
 	struct sushi_rt_stats st = { .size = sizeof(st) };
 	struct seen *s = calloc(1, sizeof(*s));
 	struct sushi_rt *rt = NULL;
 	uint32_t n = 96, dev_sum = 0, rej = 0;
 
 	pthread_mutex_init(&s->lock, NULL);
-	EQ(0, sushi_rt_create(&cfg, &rt), "LIVE runtime on %u device(s), "
-	   "completions through the fd", C.n_dev);
+	cfg.inflight = inflight;
+	snprintf(what, sizeof(what), "LIVE/fd/jsq/%u in flight", inflight);
+	EQ(0, sushi_rt_create(&cfg, &rt), "%s: runtime on %u device(s), "
+	   "completions through the fd", what, C.n_dev);
 	if (!rt)
 		return;
 	for (uint32_t t = 0; t < n; t++)
 		rej += submit_image(rt, t, 0, 60 * SEC, 0) != 0;
 	EQ(0, rej, "%u queries accepted", n);
 	reap_all(rt, s, n);
-	check_answers("LIVE/fd/jsq", s, n, SPREAD);
+	check_answers(what, s, n, SPREAD);
 	EQ(0, sushi_rt_drain(rt, SEC), "drained");
 	EQ(0, sushi_rt_stats(rt, &st), "stats");
-	for (uint32_t k = 0; k < st.n_devices; k++)
+	for (uint32_t k = 0; k < st.n_devices; k++) {
 		dev_sum += (uint32_t)(st.dev[k].served + st.dev[k].late +
 				      st.dev[k].held);
+		if (st.dev[k].inflight_max > deepest)
+			deepest = st.dev[k].inflight_max;
+	}
+	OK(deepest == inflight, "%s: a device had %u launches in flight at "
+	   "once, never more", what, deepest);
 	OK(st.submitted == n && st.completed == n &&
 	   st.served + st.late == n && dev_sum == n,
 	   "counters: %llu submitted, %llu completed, per-device sum %u",
@@ -304,11 +314,17 @@ static void test_bad_input(void)
 	cfg.size = 8;
 	EQ(-EINVAL, sushi_rt_create(&cfg, &bad), "create: a short config refused");
 	cfg.size = sizeof(cfg);
+	cfg.inflight = SUSHI_NETDEV_MAX_SLOTS + 1;
+	EQ(-EINVAL, sushi_rt_create(&cfg, &bad), "create: more launches in "
+	   "flight than arenas refused");
+	cfg.inflight = 0;
 	cfg.clock = SUSHI_RT_CLOCK_COUNT;
 	EQ(-EINVAL, sushi_rt_create(&cfg, &bad), "create: an unknown clock refused");
 	cfg.clock = SUSHI_RT_LIVE;
 	OK(!bad, "no runtime came of them");
-	EQ(0, sushi_rt_create(&cfg, &rt), "a good runtime");
+	cfg.size = offsetof(struct sushi_rt_config, inflight);
+	EQ(0, sushi_rt_create(&cfg, &rt), "a config of the first layout "
+	   "(before inflight) is accepted");
 	if (!rt)
 		return;
 	x = r, x.in_len = C.px - 1;
@@ -589,7 +605,8 @@ int main(void)
 	}
 	memset(C.cls, 0xff, (size_t)C.info.n_subnets * C.n_images * sizeof(*C.cls));
 	test_bad_input();
-	test_live_fd();
+	test_live_fd(1);
+	test_live_fd(4);
 	test_live_callback();
 	test_shedding();
 	for (uint32_t n = 1; n <= C.n_dev; n *= 2) {

@@ -6,8 +6,9 @@
  * and a device-profiled cost source for SushiSched's scheduling space.
  *
  * Every function returns 0 on success and a negative errno on failure.
- * A struct sushi_netdev is used by one thread at a time (runs share its
- * arena); the device handle may be shared as device.h says.
+ * A struct sushi_netdev is used by one thread at a time; several runs can
+ * be in flight, one per activation arena (slot); the device handle may be
+ * shared as device.h says.
  * Guide: Documentation/libsushi-device.rst ("SuperNets on the device").
  */
 #ifndef SUSHI_NETDEV_H
@@ -31,6 +32,9 @@ extern "C" {
  * an offset (minus this) in the arena BO.
  */
 #define SUSHI_NETDEV_ACT_BASE	(1ull << 40)
+
+/** SUSHI_NETDEV_MAX_SLOTS - most activation arenas (runs in flight) */
+#define SUSHI_NETDEV_MAX_SLOTS	8
 
 /** SUSHI_NETDEV_TIMEOUT_NS - how long a netdev waits for one of its jobs */
 #define SUSHI_NETDEV_TIMEOUT_NS	10000000000ll
@@ -84,6 +88,38 @@ int sushi_netdev_run(struct sushi_netdev *nd, uint32_t subnet,
 		     uint32_t pin_set, const void *input, size_t in_len,
 		     void *output, size_t out_len,
 		     struct sushi_job_stats *stats);
+
+/**
+ * sushi_netdev_slots() - give the netdev @n activation arenas ("slots",
+ * each with its own programs), so that @n runs can be in flight; a netdev
+ * starts with one and never shrinks.  The runs of one device handle still
+ * execute in submission order; a PB pin or unpin is ordered after them.
+ * Returns 0; -EINVAL @n not in 1..SUSHI_NETDEV_MAX_SLOTS; -ENOMEM; a BO
+ * creation error.
+ */
+int sushi_netdev_slots(struct sushi_netdev *nd, uint32_t n);
+
+/**
+ * sushi_netdev_submit() - start SubNet @subnet on @input in slot @slot
+ * without waiting (sushi_netdev_run() is submit and finish on slot 0)
+ * Returns 0; -EINVAL bad arguments, a slot not given; -ENOENT no such
+ * SubNet; -EBUSY the slot's earlier run has not finished; the program
+ * creation or launch error.
+ */
+int sushi_netdev_submit(struct sushi_netdev *nd, uint32_t slot,
+			uint32_t subnet, uint32_t pin_set, const void *input,
+			size_t in_len);
+
+/**
+ * sushi_netdev_finish() - wait for slot @slot's run and copy its class
+ * scores (io.out_bytes) into @output
+ * @stats: as for sushi_netdev_run()
+ * Returns 0; -EINVAL no run submitted in the slot or @out_len too small;
+ * -ETIME not finished in SUSHI_NETDEV_TIMEOUT_NS (the slot stays busy:
+ * finish it again); the job's negative errno (the slot is free again).
+ */
+int sushi_netdev_finish(struct sushi_netdev *nd, uint32_t slot, void *output,
+			size_t out_len, struct sushi_job_stats *stats);
 
 /**
  * sushi_netdev_pin() - pin a SubGraph (one slice per SuperNet weight layer)

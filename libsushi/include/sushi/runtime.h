@@ -28,6 +28,7 @@
 #include "sushi/device.h"
 #include "sushi/eval.h"
 #include "sushi/fleet.h"
+#include "sushi/netdev.h"
 #include "sushi/sched.h"
 #include "sushi/supernet.h"
 
@@ -168,6 +169,10 @@ typedef void (*sushi_rt_complete_fn)(void *arg,
  * @complete: the completion callback, or NULL: completions then queue up
  *	for sushi_rt_reap() and sushi_rt_fd() becomes readable
  * @complete_arg: its first argument
+ * @inflight: launches each device may have in flight, 1..
+ *	SUSHI_NETDEV_MAX_SLOTS (0: 2); each has its own activation arena
+ *	(added after the first layout: a config of the first layout's size
+ *	gets the default)
  */
 struct sushi_rt_config {
 	uint32_t size;
@@ -178,6 +183,7 @@ struct sushi_rt_config {
 	struct sushi_fleet_params fleet;
 	sushi_rt_complete_fn complete;
 	void *complete_arg;
+	uint32_t inflight;
 };
 
 struct sushi_rt;
@@ -233,6 +239,7 @@ int sushi_rt_drain(struct sushi_rt *rt, int64_t timeout_ns);
  * @pb_resets: times the runtime dropped its PB content after a device
  *	error that may have wiped it (a reset, a stale pin set)
  * @held: queries queued or running on it now
+ * @inflight_max: the most launches it had in flight at once
  */
 struct sushi_rt_device_stats {
 	uint64_t served, late, shed, failed;
@@ -242,6 +249,7 @@ struct sushi_rt_device_stats {
 	uint64_t pb_enospc_waits;
 	uint64_t pb_resets;
 	uint32_t held;
+	uint32_t inflight_max;
 };
 
 /**
