@@ -227,9 +227,10 @@ int fleet_place(struct fleet *f, const struct sushi_query *q,
 		}
 		v[k].held = (uint32_t)(dv->fin_n < UINT32_MAX ? dv->fin_n :
 							    UINT32_MAX);
-		v[k].free_at = dv->t_free;
 		v[k].wait_ns = dv->t_free > q->arrival_ns ?
 			       dv->t_free - q->arrival_ns : 0;
+		/* idle devices are all free now: they tie, the lowest wins */
+		v[k].free_at = q->arrival_ns + v[k].wait_ns;
 	}
 	k = fleet_route(f, q, v);
 	out->device = k;
