@@ -224,7 +224,7 @@ int fleet_place(struct fleet *f, const struct sushi_query *q,
 		busy = dv->t_free > q->arrival_ns ? dv->t_free : q->arrival_ns;
 		v[k].held = (uint32_t)(dv->fin_n < UINT32_MAX ? dv->fin_n :
 							    UINT32_MAX);
-		v[k].free_at = dv->t_free;
+		v[k].free_at = busy;	/* idle devices tie: the lowest wins */
 		v[k].wait_ns = busy - q->arrival_ns;
 	}
 	k = fleet_route(f, q, v);

@@ -4,8 +4,9 @@
  * trace through the policies on a modelled SushiAccel (no device needed):
  * the offline ones planned with the whole trace (best-static, the oracle
  * with its proof), the universal bound, the policies that pin the same
- * SubGraph found out; printed by eval_out.c, optionally with a timeline
- * plot (gnuplot).
+ * SubGraph found out; or the online policies on a fleet of devices
+ * (sushi_eval_fleet(): router, admission, overload); printed by
+ * eval_out.c, optionally with a timeline plot (gnuplot).
  */
 #include <errno.h>
 #include <math.h>
@@ -57,6 +58,17 @@ void eval_usage(FILE *f)
 	      "  --dram-bpc N         DRAM bytes per cycle (default 16)\n"
 	      "  --pe-k N, --pe-c N   DPE array geometry (default 16, 9)\n"
 	      "  --no-overlap         DRAM transfers do not overlap compute\n"
+	      "  --devices N          identical devices serving the trace, each with its own\n"
+	      "                       PB and scheduler (default 1, at most 64)\n"
+	      "  --router R           where a query goes: jsq (the device holding the fewest\n"
+	      "                       queries, default) or sgs (the device whose resident\n"
+	      "                       SubGraph serves it best)\n"
+	      "  --overload MODE      a query no SubNet can serve within its ceiling: late\n"
+	      "                       (the fastest SubNet, late; default) or shed (not run)\n"
+	      "  --max-queue N        queries a device may hold; a query finding every device\n"
+	      "                       full is shed at admission (default 0: no limit)\n"
+	      "                       (oracle and best-static plan for one device without\n"
+	      "                       shedding: otherwise all leaves them out)\n"
 	      "  --json               JSON output\n"
 	      "  --plot FILE          SushiSched's latency and accuracy over time, with the\n"
 	      "                       PB reloads marked (.png or .svg, needs gnuplot)\n"
@@ -130,6 +142,21 @@ static void defaults(struct eval_opts *o)
 	o->sched.select = SUSHI_SELECT_ACCURACY;
 	o->sched.objective = SUSHI_OBJECTIVE_SAVING;
 	sushi_model_config_default(&o->cfg);
+	o->fleet.size = sizeof(o->fleet);
+	o->fleet.n_devices = 1;
+	o->fleet.router = EVAL_DEFAULT_ROUTER;
+	o->fleet.overload = SUSHI_OVERLOAD_LATE;
+}
+
+bool eval_fleet_mode(const struct eval_opts *o)
+{
+	return !eval_one_queue(o) || o->fleet.router != EVAL_DEFAULT_ROUTER;
+}
+
+bool eval_one_queue(const struct eval_opts *o)
+{
+	return o->fleet.n_devices == 1 && o->fleet.overload == SUSHI_OVERLOAD_LATE &&
+	       !o->fleet.max_queue;
 }
 
 static const char *const valued[] = {
@@ -137,7 +164,7 @@ static const char *const valued[] = {
 	"--seed", "--phase", "--q", "--w", "--gap-us", "--lat-lo-us",
 	"--lat-hi-us", "--acc-lo", "--acc-hi", "--pb-kib", "--act-sram-kib", "--clock-mhz",
 	"--dram-bpc", "--pe-k", "--pe-c", "--plot", "--select", "--objective",
-	"--oracle-states",
+	"--oracle-states", "--devices", "--router", "--overload", "--max-queue",
 };
 
 static bool known(const char *name)
@@ -189,6 +216,54 @@ int eval_trace_opt(const char *name, const char *val,
 	return 0;
 }
 
+/* --devices, --router, --overload, --max-queue: 0, -ENOENT, EXIT_USAGE */
+static int fleet_opt(const char *name, const char *val,
+		     struct sushi_fleet_params *f, char *err, size_t errlen)
+{
+	uint64_t u;
+	int m;
+
+	if (!strcmp(name, "--devices")) {
+		if (num_u64(val, 1, SUSHI_FLEET_MAX_DEVICES, &u))
+			USAGE("--devices: expected 1..%d, got '%s'",
+			      SUSHI_FLEET_MAX_DEVICES, val);
+		f->n_devices = (uint32_t)u;
+	} else if (!strcmp(name, "--router")) {
+		m = sushi_router_from_name(val);
+		if (m < 0)
+			USAGE("--router: expected jsq or sgs, got '%s'", val);
+		f->router = (enum sushi_router)m;
+	} else if (!strcmp(name, "--overload")) {
+		m = sushi_overload_from_name(val);
+		if (m < 0)
+			USAGE("--overload: expected late or shed, got '%s'", val);
+		f->overload = (enum sushi_overload)m;
+	} else if (!strcmp(name, "--max-queue")) {
+		if (num_u64(val, 0, 1000000, &u))
+			USAGE("--max-queue: expected 0..1000000, got '%s'", val);
+		f->max_queue = (uint32_t)u;
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * The offline policies plan one device's queue: with several devices,
+ * shedding or a queue limit, naming them is an error and "all" leaves
+ * them out.
+ */
+static int fleet_policies(struct eval_opts *o, char *err, size_t errlen)
+{
+	if (eval_one_queue(o) || !(o->policies & EVAL_OFFLINE_POLICIES))
+		return EXIT_OK;
+	if (o->policy_given)
+		USAGE("--policy: offline policies plan for one device: oracle and "
+		      "best-static need --devices 1, --overload late and --max-queue 0");
+	o->policies &= ~EVAL_OFFLINE_POLICIES;
+	return EXIT_OK;
+}
+
 int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 	       char *err, size_t errlen)
 {
@@ -237,10 +312,12 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 		} else if (!strcmp(name, "--policy")) {
 			if (eval_parse_policies(val, &o->policies))
 				USAGE("--policy: '%s' is not a list of policies (try --help)", val);
+			o->policy_given = true;
 		} else if (!strcmp(name, "--trace-csv")) {
 			o->trace_csv = val;
 		} else if ((ret = eval_trace_opt(name, val, &o->trace, &o->sched,
-					      err, errlen)) != -ENOENT) {
+					      err, errlen)) != -ENOENT ||
+			   (ret = fleet_opt(name, val, &o->fleet, err, errlen)) != -ENOENT) {
 			if (ret)
 				return ret;
 		} else if (!strcmp(name, "--gap-us")) {
@@ -305,7 +382,7 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 	if (o->trace.lat_lo_ns && o->trace.lat_hi_ns &&
 	    o->trace.lat_lo_ns > o->trace.lat_hi_ns)
 		USAGE("--lat-lo-us must not exceed --lat-hi-us");
-	return EXIT_OK;
+	return fleet_policies(o, err, errlen);
 }
 
 /* unset trace ranges come from the catalog: its accuracies and latencies */
@@ -416,6 +493,46 @@ static int replay_static(const struct sushi_sched_space *sp,
 	return ret;
 }
 
+/* An online policy on the fleet; the queries each device took. */
+static int run_fleet(struct eval_report *r, const struct sushi_sched_params *sp,
+		     const struct sushi_query *qs, struct eval_row *row,
+		     struct sushi_eval_record *rec)
+{
+	int ret = sushi_eval_fleet(r->sp, sp, &r->o->fleet, qs, r->n, &row->st, rec);
+
+	for (size_t i = 0; !ret && i < r->n; i++)
+		if (rec[i].device < SUSHI_FLEET_MAX_DEVICES)
+			row->dev_queries[rec[i].device]++;
+	return ret;
+}
+
+/* An offline policy: planned with the whole trace, then replayed. */
+static int run_offline(struct eval_report *r, const struct sushi_sched_params *sp,
+		       const struct sushi_query *qs, struct eval_row *row,
+		       struct sushi_eval_record *rec)
+{
+	size_t nw = (r->n - 1) / sp->q + 1;
+	uint32_t *plan;
+	int64_t v;
+	int ret;
+
+	row->dev_queries[0] = r->n;	/* one device */
+	if (sp->policy == SUSHI_POLICY_BEST_STATIC) {
+		ret = sushi_eval_best_static(r->sp, sp, qs, r->n, &row->subgraph, &v);
+		return ret ? ret : replay_static(r->sp, sp, row->subgraph, qs, r->n,
+						 &row->st, rec);
+	}
+	plan = malloc(nw * sizeof(*plan));
+	if (!plan)
+		return -ENOMEM;
+	ret = sushi_eval_oracle(r->sp, sp, qs, r->n, r->o->oracle_states, plan,
+				&r->oracle);
+	if (!ret)
+		ret = sushi_eval_plan(r->sp, sp, plan, nw, qs, r->n, &row->st, rec);
+	free(plan);
+	return ret;
+}
+
 /* Policy p of the report: planned (offline ones) and replayed. */
 static int run_policy(struct eval_report *r, enum sushi_policy p,
 		      const struct sushi_query *qs, struct sushi_eval_record *rec)
@@ -423,32 +540,20 @@ static int run_policy(struct eval_report *r, enum sushi_policy p,
 	const struct eval_opts *o = r->o;
 	struct sushi_sched_params sp = o->sched;
 	struct eval_row *row = &r->rows[p];
-	uint32_t *plan = NULL;
-	int64_t v;
 	int ret;
 
 	sp.policy = p;
 	row->subgraph = UINT32_MAX;
 	row->same_as = -1;
-	if (p == SUSHI_POLICY_ORACLE) {
-		plan = malloc(((r->n - 1) / sp.q + 1) * sizeof(*plan));
-		if (!plan)
-			return -ENOMEM;
-		ret = sushi_eval_oracle(r->sp, &sp, qs, r->n, o->oracle_states, plan,
-					&r->oracle);
-		if (!ret)
-			ret = sushi_eval_plan(r->sp, &sp, plan, (r->n - 1) / sp.q + 1,
-					      qs, r->n, &row->st, rec);
-		free(plan);
-	} else if (p == SUSHI_POLICY_BEST_STATIC) {
-		ret = sushi_eval_best_static(r->sp, &sp, qs, r->n, &row->subgraph, &v);
-		if (!ret)
-			ret = replay_static(r->sp, &sp, row->subgraph, qs, r->n,
-					    &row->st, rec);
+	if (sushi_policy_offline(p)) {
+		ret = run_offline(r, &sp, qs, row, rec);
 	} else {
 		if (sushi_sched_space_policy_subgraph(r->sp, p, &row->subgraph))
 			row->subgraph = UINT32_MAX;
-		ret = sushi_eval_run(r->sp, &sp, qs, r->n, &row->st, rec);
+		if (!eval_fleet_mode(o))
+			ret = sushi_eval_run(r->sp, &sp, qs, r->n, &row->st, rec);
+		else
+			ret = run_fleet(r, &sp, qs, row, rec);
 	}
 	row->value = sushi_eval_objective(&row->st, sp.objective);
 	return ret;
@@ -532,6 +637,64 @@ static void find_same(struct eval_report *r)
 	}
 }
 
+/*
+ * Every policy asked for, then the universal bound (one queue only).  In
+ * a fleet every replay writes @rec (the per-device counts come from it),
+ * so SushiSched, whose records the plot shows, runs last.
+ */
+static int run_all(struct eval_report *r, const struct sushi_query *qs,
+		   struct sushi_eval_record *rec)
+{
+	const struct eval_opts *o = r->o;
+	int ret = 0;
+
+	for (int i = 1; !ret && i <= SUSHI_POLICY_COUNT; i++) {
+		enum sushi_policy p = (enum sushi_policy)(i % SUSHI_POLICY_COUNT);
+
+		if (!(o->policies & (1u << p)))
+			continue;
+		ret = run_policy(r, p, qs, p == SUSHI_POLICY_SUSHI ||
+					    eval_fleet_mode(o) ? rec : NULL);
+		if (ret) {
+			fprintf(stderr, "sushictl eval: %s: %s\n", sushi_policy_name(p),
+				strerror(-ret));
+			return ret == -EINVAL ? EXIT_INPUT : EXIT_INTERNAL;
+		}
+	}
+	if (eval_one_queue(o) &&
+	    sushi_eval_universal_bound(r->sp, &o->sched, qs, r->n, &r->universal))
+		return EXIT_INTERNAL;
+	return EXIT_OK;
+}
+
+/* the timeline of the served queries (a fleet may shed some) */
+static int plot_served(const struct eval_opts *o, const struct sushi_sched_space *sp,
+		       const struct sushi_query *qs,
+		       const struct sushi_eval_record *rec, size_t n)
+{
+	struct sushi_query *q2;
+	struct sushi_eval_record *r2;
+	size_t m = 0;
+	int ret;
+
+	if (eval_one_queue(o))
+		return plot_timeline(o->plot, sp, qs, rec, n);
+	q2 = malloc(n * sizeof(*q2));
+	r2 = malloc(n * sizeof(*r2));
+	ret = q2 && r2 ? 0 : -ENOMEM;
+	for (size_t i = 0; !ret && i < n; i++) {
+		if (rec[i].shed)
+			continue;
+		q2[m] = qs[i];
+		r2[m++] = rec[i];
+	}
+	if (!ret)
+		ret = plot_timeline(o->plot, sp, q2, r2, m);
+	free(q2);
+	free(r2);
+	return ret;
+}
+
 int cmd_eval(int argc, char **argv)
 {
 	struct sushi_supernet_map map = { 0x1000, 0x20000000, 0 };
@@ -573,9 +736,9 @@ int cmd_eval(int argc, char **argv)
 	if (ret)
 		goto out;
 	r = calloc(1, sizeof(*r));
-	if (o.plot)
+	if (o.plot || eval_fleet_mode(&o))
 		rec = calloc(n, sizeof(*rec));
-	if (!r || (o.plot && !rec)) {
+	if (!r || ((o.plot || eval_fleet_mode(&o)) && !rec)) {
 		ret = EXIT_INTERNAL;
 		goto out;
 	}
@@ -586,30 +749,16 @@ int cmd_eval(int argc, char **argv)
 		ret = EXIT_INTERNAL;
 		goto out;
 	}
-	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
-		if (!(o.policies & (1u << p)))
-			continue;
-		ret = run_policy(r, (enum sushi_policy)p, qs,
-				 p == SUSHI_POLICY_SUSHI ? rec : NULL);
-		if (ret) {
-			fprintf(stderr, "sushictl eval: %s: %s\n",
-				sushi_policy_name((enum sushi_policy)p), strerror(-ret));
-			ret = ret == -EINVAL ? EXIT_INPUT : EXIT_INTERNAL;
-			goto out;
-		}
-	}
-	ret = sushi_eval_universal_bound(sp, &o.sched, qs, n, &r->universal);
-	if (ret) {
-		ret = EXIT_INTERNAL;
+	ret = run_all(r, qs, rec);
+	if (ret)
 		goto out;
-	}
 	find_same(r);
 	if (o.json)
 		eval_print_json(r, stdout);
 	else
 		eval_print_table(r, stdout);
 	if (o.plot && (o.policies & (1u << SUSHI_POLICY_SUSHI)))
-		ret = plot_timeline(o.plot, sp, qs, rec, n) ? EXIT_INTERNAL : EXIT_OK;
+		ret = plot_served(&o, sp, qs, rec, n) ? EXIT_INTERNAL : EXIT_OK;
 out:
 	if (r)
 		free(r->ids);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_eval.h - `sushictl eval`: options and their parser (host-tested
- * without a device), and the command itself.
+ * without a device), and the command itself; one modelled device, or a
+ * fleet of them (sushi/fleet.h).
  */
 #ifndef SUSHICTL_CMD_EVAL_H
 #define SUSHICTL_CMD_EVAL_H
@@ -36,6 +37,10 @@ enum {
  * @cfg: the modelled SushiAccel
  * @json: print JSON instead of a table
  * @plot: write a latency/accuracy timeline of SushiSched here (.png/.svg)
+ * @fleet: the devices and how queries reach them (default: one device,
+ *	EVAL_DEFAULT_ROUTER, LATE, no queue limit: the classic replay)
+ * @policy_given: --policy was given (a fleet that cannot run the offline
+ *	policies then refuses them instead of leaving them out)
  */
 struct eval_opts {
 	const char *supernet;
@@ -47,7 +52,28 @@ struct eval_opts {
 	struct sushi_model_config cfg;
 	bool json;
 	const char *plot;
+	struct sushi_fleet_params fleet;
+	bool policy_given;
 };
+
+/* the router of --router's default (Documentation/serving.rst says why) */
+#define EVAL_DEFAULT_ROUTER SUSHI_ROUTER_JSQ
+
+/* the offline policies: they plan for one device */
+#define EVAL_OFFLINE_POLICIES ((1u << SUSHI_POLICY_ORACLE) | \
+			       (1u << SUSHI_POLICY_BEST_STATIC))
+
+/**
+ * eval_fleet_mode() - a fleet option differs from its default: the online
+ * policies replay through sushi_eval_fleet() and the fleet is printed
+ */
+bool eval_fleet_mode(const struct eval_opts *o);
+
+/**
+ * eval_one_queue() - one device, no shedding, no queue limit: what the
+ * offline policies and the universal bound assume
+ */
+bool eval_one_queue(const struct eval_opts *o);
 
 /**
  * struct eval_row - one policy's replay
@@ -57,12 +83,15 @@ struct eval_opts {
  * @same_as: an earlier policy (enum sushi_policy) pinning the same
  *	candidate for the whole trace, hence the same replay; or -1
  * @value: the objective's value (sushi_eval_objective())
+ * @dev_queries: queries each device took (served or shed there; in a
+ *	fleet only)
  */
 struct eval_row {
 	struct sushi_eval_stats st;
 	uint32_t subgraph;
 	int same_as;
 	int64_t value;
+	uint64_t dev_queries[SUSHI_FLEET_MAX_DEVICES];
 };
 
 /**
@@ -72,7 +101,8 @@ struct eval_row {
  * @n: queries replayed
  * @rows: per policy (enum sushi_policy), valid where o->policies says
  * @oracle: the oracle's proof, valid with the oracle among the policies
- * @universal: sushi_eval_universal_bound() on the objective
+ * @universal: sushi_eval_universal_bound() on the objective (valid when
+ *	eval_one_queue())
  * @supernet_bytes: weight bytes of the whole SuperNet (every SubNet's
  *	slices together: a PB this large fits everything)
  * @smallest_slice: the smallest weight slice of any SubNet (a PB smaller

@@ -4,7 +4,9 @@
  * off-chip bytes split into weights, activations, epilogues and PB loads,
  * the objective against the oracle (named: what it optimises, over which
  * plans, exact or bounded) and against the universal bound; policies that
- * pin the same SubGraph throughout share one table row.  A table or JSON.
+ * pin the same SubGraph throughout share one table row; for a fleet, the
+ * devices, router, admission and overload mode, the queries shed and the
+ * queries each device took.  A table or JSON.
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,26 +67,62 @@ static void row_name(const struct eval_report *r, enum sushi_policy p,
 	}
 }
 
+/* the shown rows' largest shed and shed-at-admission counts */
+static void shed_max(const struct eval_report *r, uint64_t *shed, uint64_t *adm)
+{
+	*shed = *adm = 0;
+	for (int i = 0; i < SUSHI_POLICY_COUNT; i++) {
+		enum sushi_policy p = eval_order[i];
+		const struct sushi_eval_stats *s = &r->rows[p].st;
+
+		if (!ran(r, p))
+			continue;
+		*shed = s->shed > *shed ? s->shed : *shed;
+		*adm = s->shed_admission > *adm ? s->shed_admission : *adm;
+	}
+}
+
+/*
+ * The last columns: the objective against the oracle (when it ran), the
+ * queries shed and those shed at admission (when any was); their headings
+ * into @head from column @nc on.  Returns the column count.
+ */
+static unsigned int extra_columns(const struct eval_report *r, const char **head,
+				  unsigned int nc)
+{
+	uint64_t shed, adm;
+
+	if (ran(r, SUSHI_POLICY_ORACLE))
+		head[nc++] = offchip_obj(r) ?
+			(r->oracle.exact ? "off-chip % of oracle" : "off-chip % of bound") :
+			(r->oracle.exact ? "saving % of oracle" : "saving % of bound");
+	shed_max(r, &shed, &adm);
+	if (shed)
+		head[nc++] = "shed";
+	if (adm)
+		head[nc++] = "at admission";
+	return nc;
+}
+
 static void main_table(const struct eval_report *r, FILE *f)
 {
-	const char *head[] = {
+	const char *head[13] = {
 		"policy", "served acc", "SLO", "mean us", "p50 us", "p99 us",
-		"off-chip KB/q", "off-chip uJ/q", "PB hit", "reloads", NULL,
+		"off-chip KB/q", "off-chip uJ/q", "PB hit", "reloads",
 	};
-	static const bool right[] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
-	bool orc = ran(r, SUSHI_POLICY_ORACLE);
-	unsigned int nc = orc ? 11 : 10;
+	static const bool right[] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	unsigned int nc = extra_columns(r, head, 10);
+	uint64_t shed, adm;
 	struct table t;
 
-	head[10] = offchip_obj(r) ?
-		   (r->oracle.exact ? "off-chip % of oracle" : "off-chip % of bound") :
-		   (r->oracle.exact ? "saving % of oracle" : "saving % of bound");
+	shed_max(r, &shed, &adm);
 	table_init(&t, nc, head, right);
 	for (int i = 0; i < SUSHI_POLICY_COUNT; i++) {
 		enum sushi_policy p = eval_order[i];
 		const struct sushi_eval_stats *s = &r->rows[p].st;
-		char c[11][96];
-		const char *row[11];
+		unsigned int k = 10;
+		char c[13][96];
+		const char *row[13];
 
 		if (!ran(r, p) || r->rows[p].same_as >= 0)
 			continue;
@@ -98,8 +136,13 @@ static void main_table(const struct eval_report *r, FILE *f)
 		snprintf(c[7], 96, "%.2f", s->offchip_fj_per_query / 1e9);
 		snprintf(c[8], 96, "%.1f%%", 100 * s->pb_hit_fraction);
 		snprintf(c[9], 96, "%llu", (unsigned long long)s->pb_reloads);
-		snprintf(c[10], 96, "%.1f%%", vs_oracle(r, r->rows[p].value));
-		for (unsigned int k = 0; k < nc; k++)
+		if (ran(r, SUSHI_POLICY_ORACLE))
+			snprintf(c[k++], 96, "%.1f%%", vs_oracle(r, r->rows[p].value));
+		if (shed)
+			snprintf(c[k++], 96, "%llu", (unsigned long long)s->shed);
+		if (adm)
+			snprintf(c[k++], 96, "%llu", (unsigned long long)s->shed_admission);
+		for (k = 0; k < nc; k++)
 			row[k] = c[k];
 		table_add(&t, row);
 	}
@@ -140,11 +183,56 @@ static void split_table(const struct eval_report *r, FILE *f)
 	table_free(&t);
 }
 
+/* "no limit" or the number, for the fleet's queue limit */
+static const char *queue_limit(const struct sushi_fleet_params *fp, char *buf,
+			       size_t len)
+{
+	if (!fp->max_queue)
+		return "no limit";
+	snprintf(buf, len, "%u queries per device", fp->max_queue);
+	return buf;
+}
+
+/* the fleet above the table: devices, router, admission, overload */
+static void fleet_header(const struct eval_report *r, FILE *f)
+{
+	const struct sushi_fleet_params *fp = &r->o->fleet;
+	char buf[48];
+
+	fprintf(f, "fleet: %u device%s; router %s; admission: %s; overload: %s%s\n\n",
+		fp->n_devices, fp->n_devices == 1 ? "" :
+		"s, each with its own PB and scheduler", sushi_router_name(fp->router),
+		queue_limit(fp, buf, sizeof(buf)), sushi_overload_name(fp->overload),
+		fp->overload == SUSHI_OVERLOAD_SHED ? " (accuracy and latency of the "
+		"served queries; SLO over all)" : "");
+}
+
+/* the fleet's notes: queries per device, what was not computed */
+static void fleet_notes(const struct eval_report *r, FILE *f)
+{
+	for (int i = 0; r->o->fleet.n_devices > 1 && i < SUSHI_POLICY_COUNT; i++) {
+		enum sushi_policy p = eval_order[i];
+
+		if (!ran(r, p) || r->rows[p].same_as >= 0)
+			continue;
+		fprintf(f, "queries per device, %s:", sushi_policy_name(p));
+		for (uint32_t k = 0; k < r->o->fleet.n_devices; k++)
+			fprintf(f, " %llu", (unsigned long long)r->rows[p].dev_queries[k]);
+		fputc('\n', f);
+	}
+	if (!eval_one_queue(r->o))
+		fprintf(f, "not computed for this fleet: oracle and best-static (they "
+			"plan for one device), the universal bound (it bounds one "
+			"device's queue)\n");
+}
+
 void eval_print_table(const struct eval_report *r, FILE *f)
 {
 	const struct sushi_sched_params *p = &r->o->sched;
 	uint32_t G = sushi_sched_space_subgraphs(r->sp);
 
+	if (eval_fleet_mode(r->o))
+		fleet_header(r, f);
 	main_table(r, f);
 	fputc('\n', f);
 	split_table(r, f);
@@ -177,12 +265,28 @@ void eval_print_table(const struct eval_report *r, FILE *f)
 				shown(r, o->upper), offchip_obj(r) ? " fewer" : "",
 				(unsigned long long)o->merged);
 	}
+	if (eval_fleet_mode(r->o))
+		fleet_notes(r, f);
+	if (!eval_one_queue(r->o))
+		return;
 	fprintf(f, "universal bound (any PB policy, LRU included): %s %.0f bytes",
 		offchip_obj(r) ? "at least" : "at most", shown(r, r->universal));
 	if (ran(r, SUSHI_POLICY_LRU))
 		fprintf(f, "; LRU is outside the oracle's plans (per-layer fills after "
 			"each query)");
 	fputc('\n', f);
+}
+
+/* a policy's fleet figures: queries shed, the queries each device took */
+static void json_fleet_row(const struct eval_report *r, struct jw *w,
+			   const struct eval_row *row)
+{
+	jw_u64(w, "shed", row->st.shed);
+	jw_u64(w, "shed_admission", row->st.shed_admission);
+	jw_arr(w, "device_queries");
+	for (uint32_t k = 0; k < r->o->fleet.n_devices; k++)
+		jw_u64(w, NULL, row->dev_queries[k]);
+	jw_end_arr(w);
 }
 
 static void json_row(const struct eval_report *r, struct jw *w, enum sushi_policy p)
@@ -220,6 +324,8 @@ static void json_row(const struct eval_report *r, struct jw *w, enum sushi_polic
 		jw_u64(w, "subgraph", row->subgraph);
 	if (row->same_as >= 0)
 		jw_str(w, "same_subgraph_as", sushi_policy_name((enum sushi_policy)row->same_as));
+	if (eval_fleet_mode(r->o))
+		json_fleet_row(r, w, row);
 	jw_end_obj(w);
 }
 
@@ -298,7 +404,16 @@ void eval_print_json(const struct eval_report *r, FILE *f)
 		       SUSHI_ORACLE_DEFAULT_STATES);
 		jw_end_obj(&w);
 	}
-	jw_i64(&w, "universal_bound", r->universal);
+	if (eval_fleet_mode(o)) {
+		jw_obj(&w, "fleet");
+		jw_u64(&w, "devices", o->fleet.n_devices);
+		jw_str(&w, "router", sushi_router_name(o->fleet.router));
+		jw_str(&w, "overload", sushi_overload_name(o->fleet.overload));
+		jw_u64(&w, "max_queue", o->fleet.max_queue);
+		jw_end_obj(&w);
+	}
+	if (eval_one_queue(o))
+		jw_i64(&w, "universal_bound", r->universal);
 	json_subnets(r, &w);
 	jw_arr(&w, "results");
 	for (int i = 0; i < SUSHI_POLICY_COUNT; i++)

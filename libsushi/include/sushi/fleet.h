@@ -24,8 +24,8 @@ extern "C" {
 /**
  * enum sushi_router - which device a query goes to
  * @SUSHI_ROUTER_JSQ: join-shortest-queue: the device holding the fewest
- *	queries (queued or in service); ties: the one free soonest, then the
- *	lowest index
+ *	queries (queued or in service); ties: the one free soonest (every
+ *	idle device is free at the arrival), then the lowest index
  * @SUSHI_ROUTER_SGS: SGS-aware: the device whose resident SubGraph serves
  *	the query best, as each device's SushiSched would choose for it after
  *	that device's queueing delay: first a SubNet that meets the SLO

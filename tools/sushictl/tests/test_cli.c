@@ -4,7 +4,10 @@
  * option, every refusal), the JSON writer (output re-parsed by cJSON, with
  * escaping), the table layout (aligned columns), and `eval` itself on the
  * shipped SuperNet: every policy in its JSON, identical SubGraphs named and
- * merged into one table row, the oracle's proof and the bounds consistent.
+ * merged into one table row, the oracle's proof and the bounds consistent;
+ * a fleet of devices (--devices, --router, --overload, --max-queue): one
+ * device with the defaults prints what it always did, the fleet's JSON and
+ * table, offline policies refused.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -47,6 +50,11 @@ static void args(void)
 		"eval --pe-k 5000", "eval --frobnicate 3", "eval stray",
 		"eval --supernet", "eval --gap-us nan", "eval --select best",
 		"eval --objective fast", "eval --oracle-states 0",
+		"eval --devices 0", "eval --devices 65", "eval --devices two",
+		"eval --router rr", "eval --overload drop", "eval --max-queue -1",
+		"eval --max-queue 1x", "eval --devices 2 --policy oracle",
+		"eval --devices 2 --policy all", "eval --overload shed --policy best-static",
+		"eval --max-queue 1 --policy sushi,oracle",
 	};
 
 	is_int(parse("eval", &o, err), 0, "no options: defaults");
@@ -80,6 +88,11 @@ static void args(void)
 	ok(o.sched.select == SUSHI_SELECT_ACCURACY &&
 	   o.sched.objective == SUSHI_OBJECTIVE_SAVING && !o.oracle_states,
 	   "default: accuracy select, saving objective, libsushi's state budget");
+	ok(o.fleet.n_devices == 1 && o.fleet.router == EVAL_DEFAULT_ROUTER &&
+	   o.fleet.overload == SUSHI_OVERLOAD_LATE && !o.fleet.max_queue &&
+	   o.fleet.size == sizeof(o.fleet) && !eval_fleet_mode(&o) && eval_one_queue(&o),
+	   "default: one device, %s, late, no queue limit: not a fleet",
+	   sushi_router_name(EVAL_DEFAULT_ROUTER));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = 0;
 		is_int(parse(bad[i], &o, err), EXIT_USAGE, "'%s' refused: %s", bad[i], err);
@@ -91,6 +104,36 @@ static void args(void)
 		ok(eval_parse(2, argv, &o, &help, err, sizeof(err)) == EXIT_OK && help,
 		   "--help asks for help");
 	}
+}
+
+static void fleet_args(void)
+{
+	const uint32_t online = (1u << SUSHI_POLICY_COUNT) - 1 - EVAL_OFFLINE_POLICIES;
+	struct eval_opts o;
+	char err[256];
+
+	is_int(parse("eval --devices 4 --router sgs --overload shed --max-queue 3 "
+		     "--policy sushi,lru", &o, err), 0, "the fleet options parse");
+	ok(o.fleet.n_devices == 4 && o.fleet.router == SUSHI_ROUTER_SGS &&
+	   o.fleet.overload == SUSHI_OVERLOAD_SHED && o.fleet.max_queue == 3 &&
+	   eval_fleet_mode(&o) && !eval_one_queue(&o),
+	   "... and land in their fields: a fleet");
+	is_int(parse("eval --devices=2", &o, err), 0, "--devices 2 without --policy");
+	is_int(o.policies, online, "... runs every online policy (the offline ones "
+	       "plan for one device, all leaves them out)");
+	is_int(parse("eval --devices 1 --router jsq --overload late --max-queue 0", &o, err),
+	       0, "the defaults given explicitly");
+	ok(!eval_fleet_mode(&o) && o.policies == (1u << SUSHI_POLICY_COUNT) - 1,
+	   "... are not a fleet: every policy, the classic replay");
+	is_int(parse("eval --router sgs --policy all", &o, err), 0,
+	       "one device with the other router and all policies");
+	ok(eval_fleet_mode(&o) && eval_one_queue(&o) &&
+	   o.policies == (1u << SUSHI_POLICY_COUNT) - 1,
+	   "... a fleet of one queue: the offline policies still run");
+	err[0] = 0;
+	parse("eval --devices 3 --policy sushi,best-static", &o, err);
+	ok(strstr(err, "offline policies plan for one device") != NULL,
+	   "naming an offline policy with 3 devices says why: %s", err);
 }
 
 static void json(void)
@@ -355,14 +398,123 @@ static void eval_plot(void)
 	rmdir(dir);
 }
 
+/* the policies' results of a JSON report, by name */
+static const cJSON *result(const cJSON *j, const char *policy)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, item(j, "results"))
+		if (!strcmp(item(r, "policy")->valuestring, policy))
+			return r;
+	return NULL;
+}
+
+/* every key of @a's results has the same value in @b's */
+static int same_results(const cJSON *a, const cJSON *b)
+{
+	const cJSON *r, *k;
+	int bad = 0;
+
+	cJSON_ArrayForEach(r, item(a, "results")) {
+		const cJSON *o = result(b, item(r, "policy")->valuestring);
+
+		cJSON_ArrayForEach(k, r)
+			bad += !o || !cJSON_Compare(k, item(o, k->string), true);
+	}
+	return bad;
+}
+
+/*
+ * eval on a fleet: the defaults given explicitly print the same bytes as
+ * none; one device through the fleet (--router sgs) the same numbers;
+ * two overloaded devices shed, account for every query per device, name
+ * the fleet, leave out what plans for one device; an offline policy named
+ * for a fleet is a usage error that says why.
+ */
+static void eval_fleet(void)
+{
+	static char a[1 << 16], b[1 << 16];
+	const cJSON *r;
+	cJSON *ja, *jb;
+	int bad = 0, shed = 0, n = 0;
+
+	run_eval("eval -n 600 --pb-kib 64", a, sizeof(a));
+	run_eval("eval -n 600 --pb-kib 64 --devices 1 --router jsq --overload late "
+		 "--max-queue 0", b, sizeof(b));
+	ok(*a && !strcmp(a, b), "the fleet's defaults given explicitly: the same "
+	   "output, byte for byte");
+	ok(!strncmp(a, "policy ", 7) && !strstr(a, "fleet") && !strstr(a, "shed") &&
+	   strstr(a, "universal bound (any"),
+	   "... as before fleets: the table first, nothing about a fleet or "
+	   "shedding, the universal bound");
+	run_eval("eval -n 600 --pb-kib 64 --json", a, sizeof(a));
+	is_int(run_eval("eval -n 600 --pb-kib 64 --json --router sgs", b, sizeof(b)), 0,
+	       "one device with the SGS router exits 0");
+	ja = cJSON_Parse(a);
+	jb = cJSON_Parse(b);
+	ok(ja && jb && !item(ja, "fleet") && item(jb, "fleet") && result(ja, "sushi") &&
+	   !item(result(ja, "sushi"), "shed") && item(result(jb, "sushi"), "shed") &&
+	   !same_results(ja, jb) && item(jb, "universal_bound"),
+	   "one device through the fleet: every policy's numbers as without it; "
+	   "the JSON names the fleet");
+	cJSON_Delete(ja);
+	cJSON_Delete(jb);
+	is_int(run_eval("eval -n 1500 --devices 2 --overload shed --max-queue 2 "
+			"--gap-us 20 --json", a, sizeof(a)), 0,
+	       "two overloaded devices, SHED, 2 queries each (JSON) exit 0");
+	ja = cJSON_Parse(a);
+	r = item(ja, "fleet");
+	ok(r && item(r, "devices")->valuedouble == 2 &&
+	   !strcmp(item(r, "router")->valuestring, "jsq") &&
+	   !strcmp(item(r, "overload")->valuestring, "shed") &&
+	   item(r, "max_queue")->valuedouble == 2 && !item(ja, "universal_bound") &&
+	   !item(ja, "oracle") && !result(ja, "oracle") && !result(ja, "best-static"),
+	   "the JSON names the fleet; no oracle, best-static or universal bound");
+	cJSON_ArrayForEach(r, item(ja, "results")) {
+		const cJSON *d = item(r, "device_queries"), *e;
+		double sum = item(r, "shed_admission")->valuedouble;
+
+		cJSON_ArrayForEach(e, d)
+			sum += e->valuedouble;
+		n++;
+		bad += cJSON_GetArraySize(d) != 2 || sum != 1500 ||
+		       item(r, "shed")->valuedouble < item(r, "shed_admission")->valuedouble;
+		shed += item(r, "shed_admission")->valuedouble > 0 &&
+			item(r, "shed")->valuedouble > item(r, "shed_admission")->valuedouble;
+	}
+	ok(n == SUSHI_POLICY_COUNT - 2 && !bad && shed,
+	   "every online policy: queries per device + shed at admission = queries; "
+	   "shed at the deadline and at admission (%d of %d policies)", shed, n);
+	cJSON_Delete(ja);
+	is_int(run_eval("eval -n 1500 --devices 2 --overload shed --max-queue 2 "
+			"--gap-us 20 --policy sushi,no-pb", a, sizeof(a)), 0, "the table exits 0");
+	ok(strstr(a, "fleet: 2 devices") && strstr(a, "router jsq") &&
+	   strstr(a, " shed ") && strstr(a, "at admission") &&
+	   strstr(a, "queries per device, sushi:") &&
+	   strstr(a, "not computed for this fleet") && !strstr(a, "universal bound (any"),
+	   "the table names the fleet, has shed columns, queries per device");
+	{
+		const char *line = "eval --devices 2 --policy oracle";
+		char copy[64], *argv[32];
+		int argc = split(line, copy, argv);
+
+		is_int(cmd_capture(cmd_eval, argc, argv, 2, b, sizeof(b)), EXIT_USAGE,
+		       "eval --devices 2 --policy oracle: usage error (exit 1)");
+		ok(strstr(b, "offline policies plan for one device") != NULL,
+		   "... saying why");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	tap_init(argc, argv);
 	args();
+	fleet_args();
 	json();
 	eval_subnets();
 	eval_plot();
 	table();
 	eval_output();
+	eval_fleet();
 	return tap_done();
 }
