@@ -216,9 +216,8 @@ int eval_trace_opt(const char *name, const char *val,
 	return 0;
 }
 
-/* --devices, --router, --overload, --max-queue: 0, -ENOENT, EXIT_USAGE */
-static int fleet_opt(const char *name, const char *val,
-		     struct sushi_fleet_params *f, char *err, size_t errlen)
+int eval_fleet_opt(const char *name, const char *val,
+		   struct sushi_fleet_params *f, char *err, size_t errlen)
 {
 	uint64_t u;
 	int m;
@@ -317,7 +316,7 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 			o->trace_csv = val;
 		} else if ((ret = eval_trace_opt(name, val, &o->trace, &o->sched,
 					      err, errlen)) != -ENOENT ||
-			   (ret = fleet_opt(name, val, &o->fleet, err, errlen)) != -ENOENT) {
+			   (ret = eval_fleet_opt(name, val, &o->fleet, err, errlen)) != -ENOENT) {
 			if (ret)
 				return ret;
 		} else if (!strcmp(name, "--gap-us")) {

@@ -145,6 +145,18 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
  */
 int eval_parse_policies(const char *s, uint32_t *mask);
 
+/*
+ * eval_fleet_opt() - the fleet options eval and serve share: --devices,
+ * --router, --overload, --max-queue into @f; 0, -ENOENT (not one of them)
+ * or EXIT_USAGE with a message in @err
+ */
+int eval_fleet_opt(const char *name, const char *val,
+		   struct sushi_fleet_params *f, char *err, size_t errlen);
+
+struct jw;
+/* eval_json_fleet() - @f as the "fleet" object of eval's and serve's JSON */
+void eval_json_fleet(struct jw *w, const struct sushi_fleet_params *f);
+
 /**
  * eval_trace_opt() - the valued options eval and serve share: --trace,
  * --queries, --seed, --phase (into @t), --q, --w (into @sp).  Returns 0

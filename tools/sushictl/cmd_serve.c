@@ -94,45 +94,6 @@ static void defaults(struct serve_opts *o)
 	o->fleet.n_devices = 1;
 }
 
-/* --devices, --router, --overload, --max-queue: 0, -ENOENT (not one), or
- * EXIT_USAGE */
-static int take_fleet(struct sushi_fleet_params *f, const char *name,
-		      const char *val, char *err, size_t errlen)
-{
-	char *end;
-	unsigned long long v;
-	int r;
-
-	if (!strcmp(name, "--router")) {
-		r = sushi_router_from_name(val);
-		if (r < 0)
-			USAGE("--router: '%s' is not jsq or sgs", val);
-		f->router = (enum sushi_router)r;
-		return 0;
-	}
-	if (!strcmp(name, "--overload")) {
-		r = sushi_overload_from_name(val);
-		if (r < 0)
-			USAGE("--overload: '%s' is not late or shed", val);
-		f->overload = (enum sushi_overload)r;
-		return 0;
-	}
-	if (strcmp(name, "--devices") && strcmp(name, "--max-queue"))
-		return -ENOENT;
-	errno = 0;
-	v = strtoull(val, &end, 10);
-	if (errno || end == val || *end || val[0] == '-' || v > UINT32_MAX)
-		USAGE("%s: '%s' is not a count", name, val);
-	if (!strcmp(name, "--max-queue")) {
-		f->max_queue = (uint32_t)v;
-		return 0;
-	}
-	if (!v || v > SUSHI_FLEET_MAX_DEVICES)
-		USAGE("--devices: %s is not in 1..%d", val, SUSHI_FLEET_MAX_DEVICES);
-	f->n_devices = (uint32_t)v;
-	return 0;
-}
-
 /* One valued option: 0, or EXIT_USAGE with a message. */
 static int take(struct serve_opts *o, const char *name, const char *val,
 		char *err, size_t errlen)
@@ -154,7 +115,7 @@ static int take(struct serve_opts *o, const char *name, const char *val,
 			USAGE("--policy: lru, static-largest, best-static and oracle are "
 			      "eval-only (sushictl eval)");
 	} else {
-		int ret = take_fleet(&o->fleet, name, val, err, errlen);
+		int ret = eval_fleet_opt(name, val, &o->fleet, err, errlen);
 
 		if (ret != -ENOENT)
 			return ret;

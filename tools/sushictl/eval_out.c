@@ -14,6 +14,16 @@
 #include "cmd_eval.h"
 #include "out.h"
 
+void eval_json_fleet(struct jw *w, const struct sushi_fleet_params *f)
+{
+	jw_obj(w, "fleet");
+	jw_u64(w, "devices", f->n_devices);
+	jw_str(w, "router", sushi_router_name(f->router));
+	jw_str(w, "overload", sushi_overload_name(f->overload));
+	jw_u64(w, "max_queue", f->max_queue);
+	jw_end_obj(w);
+}
+
 const enum sushi_policy eval_order[SUSHI_POLICY_COUNT] = {
 	SUSHI_POLICY_SUSHI, SUSHI_POLICY_NO_PB, SUSHI_POLICY_STATIC_SMALLEST,
 	SUSHI_POLICY_STATIC_INTERSECT, SUSHI_POLICY_STATIC_LARGEST,
@@ -405,12 +415,7 @@ void eval_print_json(const struct eval_report *r, FILE *f)
 		jw_end_obj(&w);
 	}
 	if (eval_fleet_mode(o)) {
-		jw_obj(&w, "fleet");
-		jw_u64(&w, "devices", o->fleet.n_devices);
-		jw_str(&w, "router", sushi_router_name(o->fleet.router));
-		jw_str(&w, "overload", sushi_overload_name(o->fleet.overload));
-		jw_u64(&w, "max_queue", o->fleet.max_queue);
-		jw_end_obj(&w);
+		eval_json_fleet(&w, &o->fleet);
 	}
 	if (eval_one_queue(o))
 		jw_i64(&w, "universal_bound", r->universal);

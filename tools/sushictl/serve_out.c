@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 
+#include "cmd_eval.h"
 #include "out.h"
 #include "serve.h"
 
@@ -71,12 +72,7 @@ static void print_json(const struct serve_opts *o, const char *path,
 	jw_end_obj(&w);
 	jw_u64(&w, "q", o->sched.q);
 	jw_u64(&w, "w", o->sched.w);
-	jw_obj(&w, "fleet");
-	jw_u64(&w, "devices", o->fleet.n_devices);
-	jw_str(&w, "router", sushi_router_name(o->fleet.router));
-	jw_str(&w, "overload", sushi_overload_name(o->fleet.overload));
-	jw_u64(&w, "max_queue", o->fleet.max_queue);
-	jw_end_obj(&w);
+	eval_json_fleet(&w, &o->fleet);
 	jw_arr(&w, "results");
 	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {
 		const struct sushi_eval_stats *e = &st[p].ev;

@@ -76,7 +76,9 @@ static void test_parse(void)
 		"serve --seed -1", "serve --phase 0", "serve --q 0", "serve --w 0",
 		"serve --w 4097", "serve --images", "serve --labels", "serve -d",
 		"serve --supernet", "serve --bogus", "serve stray", "serve --pb-kib 4",
-		"serve --trace-csv t.csv",
+		"serve --trace-csv t.csv", "serve --devices 0", "serve --devices 65",
+		"serve --devices x", "serve --router rr", "serve --overload drop",
+		"serve --max-queue -1", "serve --devices 2 -d /dev/accel/accel0",
 	};
 
 	is_int(parse("serve", &o, &help, err), 0, "no options");
@@ -107,6 +109,15 @@ static void test_parse(void)
 	ok(!strcmp(o.dev.device, "/dev/x") && o.trace.n == 12 &&
 	   o.policies == 1u << SUSHI_POLICY_STATIC_SMALLEST &&
 	   o.trace.kind == SUSHI_TRACE_UNIFORM, "values after =");
+	ok(o.fleet.size == sizeof(o.fleet) && o.fleet.n_devices == 1 &&
+	   o.fleet.router == SUSHI_ROUTER_JSQ &&
+	   o.fleet.overload == SUSHI_OVERLOAD_LATE && !o.fleet.max_queue,
+	   "fleet defaults: one device, jsq, late, no queue limit");
+	is_int(parse("serve --devices 4 --router sgs --overload shed "
+		     "--max-queue 3", &o, &help, err), 0, "the fleet options");
+	ok(o.fleet.n_devices == 4 && o.fleet.router == SUSHI_ROUTER_SGS &&
+	   o.fleet.overload == SUSHI_OVERLOAD_SHED && o.fleet.max_queue == 3,
+	   "fleet taken");
 	is_int(parse("serve --policy all", &o, &help, err), 0, "--policy all");
 	ok(o.policies == SERVE_POLICIES, "all = every policy serve runs "
 	   "(not lru or the oracle)");
@@ -190,6 +201,8 @@ static void test_images(void)
 	       "malformed SuperNet file: exit 3");
 	is_int(runf("serve -n 10 --device /dev/null --json"), EXIT_DEVICE,
 	       "valid files, /dev/null as the device: exit 2");
+	is_int(runf("serve -n 10 --devices 2"), EXIT_DEVICE,
+	       "--devices 2 on a host without SushiAccel nodes: exit 2");
 	is_int(runf("serve --policy lru"), EXIT_USAGE, "lru: exit 1");
 	unlink(img);
 	unlink(lab);
