@@ -46,6 +46,7 @@ struct ctx {
 	uint8_t *images, *labels;
 	uint32_t n_images;
 	int16_t *cls;		/* [SubNet][image] class computed, -1: not yet */
+	enum sushi_select select;	/* --select of the next compare() */
 };
 
 static uint32_t be32(const uint8_t *p)
@@ -181,11 +182,13 @@ static const char *const same_keys[] = {
 };
 
 /* the fleet options of both commands */
-static void fleet_args(const struct sushi_fleet_params *fp, char *b, size_t len)
+static void fleet_args(const struct ctx *c, const struct sushi_fleet_params *fp,
+		       char *b, size_t len)
 {
-	snprintf(b, len, "--devices %u --router %s --overload %s --max-queue %u",
-		 fp->n_devices, sushi_router_name(fp->router),
-		 sushi_overload_name(fp->overload), fp->max_queue);
+	snprintf(b, len, "--devices %u --router %s --overload %s --max-queue %u "
+		 "--select %s", fp->n_devices, sushi_router_name(fp->router),
+		 sushi_overload_name(fp->overload), fp->max_queue,
+		 sushi_select_name(c->select));
 }
 
 /* every query once in the per-device counters (or shed at admission) */
@@ -213,7 +216,7 @@ static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
 	cJSON *sj, *ej;
 	int rc;
 
-	fleet_args(fp, fl, sizeof(fl));
+	fleet_args(c, fp, fl, sizeof(fl));
 	snprintf(cmd, sizeof(cmd), SUSHICTL " serve --json" FILES " --trace %s "
 		 "-n %u --seed %llu --q %u --policy %s %s", trace, n,
 		 (unsigned long long)seed, q, policies, fl);
@@ -248,7 +251,7 @@ static void compare(struct ctx *c, const char *trace, uint32_t n, uint64_t seed,
 		};
 		struct sushi_sched_params sp = {
 			.policy = (enum sushi_policy)sushi_policy_from_name(tok),
-			.q = q, .w = 64,
+			.q = q, .w = 64, .select = c->select,
 		};
 		struct sushi_query *qs = calloc(n, sizeof(*qs));
 		struct sushi_eval_record *rec = calloc(n, sizeof(*rec));
@@ -429,6 +432,9 @@ int main(void)
 			compare(&c, "phased", 400, 1, 32,
 				"sushi,no-pb,static-smallest,static-intersect", &fp);
 			compare(&c, "random-walk", 300, 7, 8, "sushi", &fp);
+			c.select = SUSHI_SELECT_FLOOR;
+			compare(&c, "uniform", 200, 4, 16, "sushi,no-pb", &fp);
+			c.select = SUSHI_SELECT_ACCURACY;
 		}
 		test_pb_clean(&c, pb.used);
 		test_errors();

@@ -210,6 +210,12 @@ int eval_trace_opt(const char *name, const char *val,
 		if (num_u64(val, 1, 4096, &u))
 			USAGE("--w: expected 1..4096, got '%s'", val);
 		sp->w = (uint32_t)u;
+	} else if (!strcmp(name, "--select")) {
+		int m = sushi_select_from_name(val);
+
+		if (m < 0)
+			USAGE("--select: expected accuracy or floor, got '%s'", val);
+		sp->select = (enum sushi_select)m;
 	} else {
 		return -ENOENT;
 	}
@@ -355,12 +361,6 @@ int eval_parse(int argc, char **argv, struct eval_opts *o, bool *help,
 			*(name[5] == 'k' ? &o->cfg.pe_k : &o->cfg.pe_c) = (uint32_t)u;
 		} else if (!strcmp(name, "--plot")) {
 			o->plot = val;
-		} else if (!strcmp(name, "--select")) {
-			int m = sushi_select_from_name(val);
-
-			if (m < 0)
-				USAGE("--select: expected accuracy or floor, got '%s'", val);
-			o->sched.select = (enum sushi_select)m;
 		} else if (!strcmp(name, "--objective")) {
 			int m = sushi_objective_from_name(val);
 

@@ -159,7 +159,7 @@ void eval_json_fleet(struct jw *w, const struct sushi_fleet_params *f);
 
 /**
  * eval_trace_opt() - the valued options eval and serve share: --trace,
- * --queries, --seed, --phase (into @t), --q, --w (into @sp).  Returns 0
+ * --queries, --seed, --phase (into @t), --q, --w, --select (into @sp).  Returns 0
  * when @name was one and @val was valid, -ENOENT when @name is not one of
  * them, EXIT_USAGE with a message in @err for a bad value.
  */

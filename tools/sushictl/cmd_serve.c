@@ -69,6 +69,9 @@ static void serve_usage(FILE *f)
 	      "  --phase N            queries per phase of a phased trace (default 500)\n"
 	      "  --q N                SubGraph decision period in queries (default 32)\n"
 	      "  --w N                window of recent queries (default 64)\n"
+	      "  --select MODE        accuracy (the most accurate SubNet within the\n"
+	      "                       ceiling, default) or floor (the cheapest meeting\n"
+	      "                       floor and ceiling)\n"
 	      "  --json               JSON output\n"
 	      "  -h, --help           this text\n", f);
 }
@@ -131,7 +134,7 @@ static int take(struct serve_opts *o, const char *name, const char *val,
 static const char *const valued[] = {
 	"-d", "--device", "--supernet", "--images", "--labels", "--policy",
 	"--trace", "-n", "--queries", "--seed", "--phase", "--q", "--w",
-	"--devices", "--router", "--overload", "--max-queue",
+	"--devices", "--router", "--overload", "--max-queue", "--select",
 };
 
 int serve_parse(int argc, char **argv, struct serve_opts *o, bool *help,

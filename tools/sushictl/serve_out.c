@@ -72,6 +72,7 @@ static void print_json(const struct serve_opts *o, const char *path,
 	jw_end_obj(&w);
 	jw_u64(&w, "q", o->sched.q);
 	jw_u64(&w, "w", o->sched.w);
+	jw_str(&w, "select", sushi_select_name(o->sched.select));
 	eval_json_fleet(&w, &o->fleet);
 	jw_arr(&w, "results");
 	for (int p = 0; p < SUSHI_POLICY_COUNT; p++) {

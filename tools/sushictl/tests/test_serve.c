@@ -79,6 +79,7 @@ static void test_parse(void)
 		"serve --trace-csv t.csv", "serve --devices 0", "serve --devices 65",
 		"serve --devices x", "serve --router rr", "serve --overload drop",
 		"serve --max-queue -1", "serve --devices 2 -d /dev/accel/accel0",
+		"serve --select cheapest",
 	};
 
 	is_int(parse("serve", &o, &help, err), 0, "no options");
@@ -113,6 +114,8 @@ static void test_parse(void)
 	   o.fleet.router == SUSHI_ROUTER_JSQ &&
 	   o.fleet.overload == SUSHI_OVERLOAD_LATE && !o.fleet.max_queue,
 	   "fleet defaults: one device, jsq, late, no queue limit");
+	is_int(parse("serve --select floor", &o, &help, err), 0, "--select");
+	ok(o.sched.select == SUSHI_SELECT_FLOOR, "select floor taken");
 	is_int(parse("serve --devices 4 --router sgs --overload shed "
 		     "--max-queue 3", &o, &help, err), 0, "the fleet options");
 	ok(o.fleet.n_devices == 4 && o.fleet.router == SUSHI_ROUTER_SGS &&
