@@ -780,7 +780,8 @@ static void sgs_hand(void)
  * devices come to hold different SubGraphs), SushiSched on 2 and 4
  * devices, several seeds.  With the floor rule SGS's score is the off-chip
  * bytes once floor and ceiling are met, and it moves fewer bytes than JSQ
- * on every seed (6-14% here) and hits the PB more on average.
+ * on every seed (on average 6% fewer at 2 devices, 11% at 4) and hits the
+ * PB more on average.
  * With the accuracy rule its score is accuracy first and the bytes only
  * break ties: both routers end within a fraction of a percent of each
  * other, either way round (printed, and checked to stay within 1%).  Not
