@@ -701,13 +701,15 @@ static void jsq_hand(void)
 	for (int i = 0; i < 4; i++)
 		idle[i] = (struct sushi_query){ 1000 * (uint64_t)i, 0, 1000 };
 	fp.n_devices = 3;
-	ret = devices_of(sp, SUSHI_POLICY_NO_PB, SUSHI_SELECT_ACCURACY, &fp, idle, 4, dev, NULL, NULL);
+	ret = devices_of(sp, SUSHI_POLICY_NO_PB, SUSHI_SELECT_ACCURACY, &fp, idle, 4, dev,
+			 NULL, NULL);
 	ok(!ret && same(dev, zero, 4),
 	   "JSQ, 3 devices, queries 1 us apart (every device idle): all go to "
 	   "device 0 (%u %u %u %u)", dev[0], dev[1], dev[2], dev[3]);
 	for (int i = 0; i < 6; i++)
 		burst[i] = (struct sushi_query){ 0, 0, 100000 };
-	ret = devices_of(sp, SUSHI_POLICY_NO_PB, SUSHI_SELECT_ACCURACY, &fp, burst, 6, dev, NULL, NULL);
+	ret = devices_of(sp, SUSHI_POLICY_NO_PB, SUSHI_SELECT_ACCURACY, &fp, burst, 6, dev,
+			 NULL, NULL);
 	ok(!ret && same(dev, rr, 6),
 	   "JSQ, 3 devices, 6 simultaneous queries: round robin (%u %u %u %u %u %u)",
 	   dev[0], dev[1], dev[2], dev[3], dev[4], dev[5]);
@@ -767,7 +769,8 @@ static void sgs_hand(void)
 	   "ceiling, not the late one with fewer bytes (devices %u %u, SubNet %u)",
 	   dev[0], dev[1], sn[1]);
 	/* nothing pinned: A on both; the sooner finish, then the lower index */
-	ret = devices_of(sp, SUSHI_POLICY_NO_PB, SUSHI_SELECT_ACCURACY, &fp, nopb, 3, dev, NULL, NULL);
+	ret = devices_of(sp, SUSHI_POLICY_NO_PB, SUSHI_SELECT_ACCURACY, &fp, nopb, 3, dev,
+			 NULL, NULL);
 	ok(!ret && same(dev, want_fin, 3),
 	   "SGS with nothing pinned: the device that finishes first (q1 -> 1), "
 	   "equal finishes to the lower index (q2 -> 0): %u %u %u",
@@ -913,7 +916,8 @@ static void shedding(const struct sushi_sched_space *sp)
 	make_trace(sp, SUSHI_TRACE_BURSTY, n, 22, 2, 20, qs);
 	for (int r = 0; r < SUSHI_ROUTER_COUNT; r++) {
 		struct sushi_sched_params p = { .policy = SUSHI_POLICY_SUSHI, .q = 8, .w = 16 };
-		struct sushi_fleet_params fp = fleet(2, (enum sushi_router)r, SUSHI_OVERLOAD_SHED, 0);
+		struct sushi_fleet_params fp = fleet(2, (enum sushi_router)r,
+						     SUSHI_OVERLOAD_SHED, 0);
 		struct sushi_eval_stats st, late;
 		uint64_t served, slo;
 		double acc, lat;
