@@ -117,7 +117,12 @@ static bool meets(const struct fleet *f, const struct sushi_query *q,
 	       f->sp->acc[d->subnet] >= q->acc_floor;
 }
 
-/* SGS: device a's preview @da serves the query better than b's @db */
+/*
+ * SGS: device a's preview @da serves the query better than b's @db.  When
+ * neither meets the SLO (the floor rule: a floor no device can meet), one
+ * that still meets the ceiling beats a fallback: else a query would follow
+ * the fewest bytes to a device where it can only be late (or shed).
+ */
 static bool sgs_better(const struct fleet *f, const struct sushi_query *q,
 		       const struct sushi_decision *da, uint64_t fa,
 		       const struct sushi_decision *db, uint64_t fb)
@@ -127,6 +132,8 @@ static bool sgs_better(const struct fleet *f, const struct sushi_query *q,
 
 	if (ma != mb)
 		return ma;
+	if (da->fallback != db->fallback)
+		return !da->fallback;
 	if (f->p.select != SUSHI_SELECT_FLOOR && aa != ab)
 		return aa > ab;
 	if (da->cell.dram != db->cell.dram)

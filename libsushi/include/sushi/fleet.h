@@ -29,9 +29,10 @@ extern "C" {
  * @SUSHI_ROUTER_SGS: SGS-aware: the device whose resident SubGraph serves
  *	the query best, as each device's SushiSched would choose for it after
  *	that device's queueing delay: first a SubNet that meets the SLO
- *	(the ceiling; with SUSHI_SELECT_FLOOR also the floor), then (select
- *	mode ACCURACY) the most accurate, then the fewest off-chip bytes,
- *	then the earliest finish, then the lowest index
+ *	(the ceiling; with SUSHI_SELECT_FLOOR also the floor), then one
+ *	within the ceiling, then (select mode ACCURACY) the most accurate,
+ *	then the fewest off-chip bytes, then the earliest finish, then the
+ *	lowest index
  */
 enum sushi_router {
 	SUSHI_ROUTER_JSQ = 0,
