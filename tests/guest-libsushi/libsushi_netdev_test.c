@@ -344,6 +344,58 @@ static void test_spaces(struct ctx *c)
 	compare_spaces(c, biggest / 2, "half the largest SubNet's PB bytes");
 }
 
+/*
+ * Several runs in flight: four slots, four SubNets submitted before any is
+ * finished, each slot's scores the model's; the slot rules' errors.
+ */
+static void test_slots(struct ctx *c)
+{
+	const uint32_t S = c->info.n_subnets, K = 4;
+	int8_t in[K][4096], out[MAX_OUT], ref[MAX_OUT];
+	struct sushi_subnet_io io;
+	uint32_t right = 0, sub[4];
+	int ret;
+
+	EQ(-EINVAL, sushi_netdev_slots(c->nd, 0), "slots: 0 refused");
+	EQ(-EINVAL, sushi_netdev_slots(c->nd, SUSHI_NETDEV_MAX_SLOTS + 1),
+	   "slots: more than SUSHI_NETDEV_MAX_SLOTS refused");
+	EQ(-EINVAL, sushi_netdev_slots(NULL, 2), "slots: NULL netdev");
+	EQ(0, sushi_netdev_slots(c->nd, K), "four activation arenas");
+	sushi_netdev_io(c->nd, 0, &io);
+	image_input(c, 0, in[0]);
+	EQ(-EINVAL, sushi_netdev_submit(c->nd, K, 0, 0, in[0], io.in_bytes),
+	   "submit: a slot the netdev does not have");
+	EQ(-EINVAL, sushi_netdev_submit(c->nd, 0, 0, 0, in[0], io.in_bytes - 1),
+	   "submit: a short input");
+	EQ(-ENOENT, sushi_netdev_submit(c->nd, 0, S, 0, in[0], io.in_bytes),
+	   "submit: no such SubNet");
+	EQ(-EINVAL, sushi_netdev_finish(c->nd, 1, out, sizeof(out), NULL),
+	   "finish: nothing submitted in the slot");
+	for (uint32_t k = 0; k < K; k++) {
+		sub[k] = (k * 5 + 2) % S;
+		image_input(c, k + 7, in[k]);
+		EQ(0, sushi_netdev_submit(c->nd, k, sub[k], 0, in[k], io.in_bytes),
+		   "submit SubNet %u in slot %u without waiting", sub[k], k);
+	}
+	/* the same run again: -EBUSY, or 0 if the first already finished */
+	ret = sushi_netdev_submit(c->nd, 0, sub[0], 0, in[0], io.in_bytes);
+	OK(ret == -EBUSY || ret == 0, "submit on a busy slot: -EBUSY unless its "
+	   "run has finished (%d)", ret);
+	for (uint32_t k = K; k-- > 0;) {	/* finished out of order */
+		struct sushi_subnet_io sio;
+
+		sushi_netdev_io(c->nd, sub[k], &sio);
+		if (!sushi_netdev_finish(c->nd, k, out, sizeof(out), NULL) &&
+		    !host_run(c, sub[k], in[k], ref) &&
+		    !memcmp(out, ref, sio.out_bytes))
+			right++;
+	}
+	EQ(K, right, "each slot's class scores are the model's for its SubNet "
+	   "and image");
+	EQ(-EINVAL, sushi_netdev_finish(c->nd, 2, out, sizeof(out), NULL),
+	   "finish: the slot's run was already finished");
+}
+
 static void test_errors(struct ctx *c)
 {
 	const uint32_t L = c->info.n_weight_layers;
@@ -608,6 +660,7 @@ int main(void)
 		goto out;
 	test_subnets(&c);
 	test_spaces(&c);
+	test_slots(&c);
 	test_errors(&c);
 	test_sushictl(&c, 3, 0);
 	test_sushictl(&c, c.info.n_subnets - 1, 1);
