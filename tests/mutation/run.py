@@ -24,7 +24,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TESTS = ["test_rules", "test_sched", "test_eval", "test_oracle", "test_place"]
+TESTS = ["test_rules", "test_sched", "test_eval", "test_oracle", "test_place",
+         "test_fleet"]
 TIMEOUT = 300
 
 
