@@ -8,7 +8,7 @@ LS_SRCS  := sched_space.c sched_cand.c sched_rule.c sched.c sched_model.c \
             fleet.c eval.c eval_bound.c eval_oracle.c eval_search.c eval_pieces.c trace.c \
             jfield.c supernet_load.c supernet_check.c supernet.c supernet_place.c
 # sushid's wire codec (private) and its client API (sushi/client.h)
-LS_SRCS  += proto.c
+LS_SRCS  += proto.c client.c
 LS_INC   := -I$(LS_DIR)/include -I$(LS_DIR)/src $(MODEL_INC)
 LS_CFLAGS = $(CSTD) $(WARN) $(OPT) $(LS_INC) -fPIC
 LS_HDRS  := $(wildcard $(LS_DIR)/include/sushi/*.h $(LS_DIR)/src/*.h) $(MODEL_HDRS)
