@@ -26,6 +26,7 @@ include qemu-device/model/model.mk
 include libsushi/libsushi.mk
 include tools/supernet/supernet.mk
 include tools/sushictl/sushictl.mk
+include tools/sushid/sushid.mk
 include qemu-device/qemu.mk
 include driver/driver.mk
 include tests/fuzz-driver/fuzz.mk
