@@ -8,7 +8,6 @@
  * server's backend through the sushi_rt_* wrappers below.
  */
 #include <errno.h>
-#include <glob.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,38 +52,28 @@ static int rt_drain(void *ctx, int64_t timeout_ns)
 static int open_devices(const struct sushid_opts *o, struct sushi_device **devs,
 			uint32_t *n)
 {
-	glob_t g = { 0 };
-	const char *const *paths = o->devices;
-	size_t np = o->n_devices;
 	int ret;
 
 	*n = 0;
-	if (!np) {
-		if (glob("/dev/accel/accel*", 0, NULL, &g) == 0) {
-			paths = (const char *const *)g.gl_pathv;
-			np = g.gl_pathc;
-		}
+	if (!o->n_devices) {
+		ret = sushi_device_open_all(devs, SUSHI_FLEET_MAX_DEVICES, n);
+		if (ret == -ENODEV)
+			fprintf(stderr, "sushid: no SushiAccel device in /dev/accel: load "
+				"the sushi driver or name a node with --device\n");
+		else if (ret)
+			fprintf(stderr, "sushid: cannot open the SushiAccel devices: %s\n",
+				sushi_strerror_in(SUSHI_CALL_OPEN, ret));
+		return ret ? SUSHID_EXIT_DEVICE : 0;
 	}
-	for (size_t i = 0; i < np; i++) {
-		if (*n >= SUSHI_FLEET_MAX_DEVICES)
-			break;
-		ret = sushi_device_open(paths[i], &devs[*n]);
-		if (ret == -ENODEV && !o->n_devices)
-			continue;	/* another driver's node */
+	for (uint32_t i = 0; i < o->n_devices; i++) {
+		ret = sushi_device_open(o->devices[i], &devs[i]);
 		if (ret) {
-			fprintf(stderr, "sushid: cannot open %s: %s\n", paths[i],
+			fprintf(stderr, "sushid: cannot open %s: %s\n", o->devices[i],
 				ret == -ENODEV ? "not a SushiAccel node" :
 				sushi_strerror_in(SUSHI_CALL_OPEN, ret));
-			globfree(&g);
 			return SUSHID_EXIT_DEVICE;
 		}
 		(*n)++;
-	}
-	globfree(&g);
-	if (!*n) {
-		fprintf(stderr, "sushid: no SushiAccel device in /dev/accel: load the "
-			"sushi driver or name a node with --device\n");
-		return SUSHID_EXIT_DEVICE;
 	}
 	return 0;
 }

@@ -203,6 +203,12 @@ size_t srv_metrics_render(const struct srv_metrics *m,
 		for (uint32_t d = 0; d < n; d++)
 			put(&o, "sushid_device_weight_bytes_total{device=\"%u\"} %llu\n", d,
 			    (unsigned long long)st->dev[d].weight_bytes);
+		head(&o, "sushid_device_pb_resets_total", "counter",
+		     "Times the runtime dropped a device's PB content after an error "
+		     "that may have wiped it (a reset, a stale pin set).");
+		for (uint32_t d = 0; d < n; d++)
+			put(&o, "sushid_device_pb_resets_total{device=\"%u\"} %llu\n", d,
+			    (unsigned long long)st->dev[d].pb_resets);
 		head(&o, "sushid_device_held", "gauge", "Queries queued or running on each device.");
 		for (uint32_t d = 0; d < n; d++)
 			put(&o, "sushid_device_held{device=\"%u\"} %u\n", d, st->dev[d].held);
