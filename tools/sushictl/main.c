@@ -2,11 +2,12 @@
 /*
  * main.c - sushictl, the SUSHI admin CLI: dispatches to its commands.
  * info, pb, stats, reset, run and serve talk to the device through
- * libsushi (cmd_dev.h).
+ * libsushi (cmd_dev.h); query and loadgen talk to sushid (cmd_client.h).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_client.h"
 #include "cmd_dev.h"
 #include "cmd_eval.h"
 
@@ -22,6 +23,9 @@ static void usage(FILE *f)
 	      "  reset   reset the device (root only)\n"
 	      "  run     run a SubNet of a SuperNet on the device on an input\n"
 	      "  serve   serve a query trace on the device with SushiSched deciding\n"
+	      "  query   send one image to sushid and print its answer\n"
+	      "  loadgen open-loop Poisson load on sushid: latency percentiles, SLO\n"
+	      "          attainment, throughput\n"
 	      "  help    this text\n\n"
 	      "'sushictl COMMAND --help' describes a command. Exit status: 0 success,\n"
 	      "1 usage error, 2 device error, 3 bad input file, 4 internal error,\n"
@@ -53,6 +57,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "serve"))
 		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "query"))
+		return cmd_query(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "loadgen"))
+		return cmd_loadgen(argc - 1, argv + 1);
 	fprintf(stderr, "sushictl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -6,6 +6,8 @@ CTL_OUT  := $(BUILD)/sushictl
 CTL_SRCS := out.c plot.c cmd_eval.c eval_out.c
 CTL_DEV_SRCS := cmd_dev.c cmd_info.c cmd_pb.c cmd_stats.c cmd_reset.c cmd_run.c \
 		cmd_serve.c serve_data.c serve_loop.c serve_out.c
+# the sushid clients (libsushi's client API)
+CTL_DEV_SRCS += cmd_query.c cmd_loadgen.c
 CTL_CFLAGS = $(LS_CFLAGS) -DSUSHI_DEFAULT_SUPERNET='"$(CURDIR)/tools/supernet/data/fmnist-supernet.safetensors"' \
 	-DSUSHI_DEFAULT_IMAGES='"$(CURDIR)/tools/supernet/data/fmnist-test-1000-images.idx"' \
 	-DSUSHI_DEFAULT_LABELS='"$(CURDIR)/tools/supernet/data/fmnist-test-1000-labels.idx"'
@@ -29,7 +31,7 @@ sushictl-test: sushictl-man-check $(CTL_TESTS:%=$(CTL_OUT)/tests/%)
 # --help and the man page must list the same options
 .PHONY: sushictl-man-check
 sushictl-man-check: $(CTL_OUT)/sushictl
-	@help=$$(for c in eval info pb stats reset run serve; do $(CTL_OUT)/sushictl $$c --help; done | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); \
+	@help=$$(for c in eval info pb stats reset run serve query loadgen; do $(CTL_OUT)/sushictl $$c --help; done | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); \
 	man=$$(sed 's/\\-/-/g' Documentation/man/sushictl.1 | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); \
 	if [ "$$help" = "$$man" ]; then echo "ok - sushictl --help and sushictl.1 list the same options"; \
 	else echo "not ok - --help and sushictl.1 differ:"; diff <(echo "$$help") <(echo "$$man"); exit 1; fi

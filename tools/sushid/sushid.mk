@@ -7,7 +7,7 @@ SUSHID_DIR  := tools/sushid
 SUSHID_OUT  := $(BUILD)/sushid
 # everything but main.c, which holds the runtime backend
 SUSHID_SRCS := opts.c server.c metrics.c
-SUSHID_HDRS := $(SUSHID_DIR)/sushid.h $(LS_HDRS)
+SUSHID_HDRS := $(SUSHID_DIR)/sushid.h $(SUSHID_DIR)/tests/fake_rt.h $(LS_HDRS)
 SUSHID_CFLAGS = $(LS_CFLAGS) \
 	-DSUSHI_DEFAULT_SUPERNET='"$(CURDIR)/tools/supernet/data/fmnist-supernet.safetensors"'
 
@@ -41,3 +41,15 @@ sushid-test: $(SUSHID_TESTS:%=$(SUSHID_OUT)/tests/san/%) $(SUSHID_TESTS:%=$(SUSH
 		echo "# $$t (valgrind)"; \
 		valgrind -q --error-exitcode=99 --leak-check=full $(SUSHID_OUT)/tests/plain/$$t --quick; \
 	done; fi
+
+# sushictl's query and loadgen against this server on the fake runtime:
+# their host test links the server (this rule wins over sushictl.mk's
+# pattern rule for tests)
+$(CTL_OUT)/tests/test_loadgen: $(CTL_DIR)/tests/test_loadgen.c $(CTL_SRCS:%=$(CTL_DIR)/%) \
+		$(CTL_DEV_SRCS:%=$(CTL_DIR)/%) $(CTL_HDRS) $(SUSHID_SRCS:%=$(SUSHID_DIR)/%) \
+		$(SUSHID_HDRS) $(LS_CORE_SAN) $(LS_DEV) $(MODEL_SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CTL_CFLAGS) -O1 $(SAN) -I$(CTL_DIR) -I$(SUSHID_DIR) -I$(SUSHID_DIR)/tests \
+		-I$(MODEL_DIR)/tests $< $(CTL_SRCS:%=$(CTL_DIR)/%) $(CTL_DEV_SRCS:%=$(CTL_DIR)/%) \
+		$(SUSHID_SRCS:%=$(SUSHID_DIR)/%) $(LS_DEV) $(LS_CORE_SAN) $(MODEL_SAN_LIB) \
+		-lcjson -ldrm -lm -lpthread -o $@
