@@ -8,6 +8,7 @@
  * server's backend through the sushi_rt_* wrappers below.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,22 +101,28 @@ static void notify_ready(void)
 	close(fd);
 }
 
-/* SIGTERM and SIGINT as a descriptor; SIGPIPE ignored */
+/*
+ * SIGTERM and SIGINT blocked (in every thread: called before the runtime
+ * starts its workers, which inherit the mask) and read as a descriptor;
+ * SIGPIPE ignored.  The descriptor or -errno.
+ */
 static int stop_signals(void)
 {
 	sigset_t set;
+	int fd;
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -EINVAL;
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
 }
 
 static int serve(const struct sushid_opts *o, struct sushi_device **devs,
-		 uint32_t n, struct sushi_supernet *sn)
+		 uint32_t n, struct sushi_supernet *sn, int stop_fd)
 {
 	const char *paths[SUSHI_FLEET_MAX_DEVICES];
 	struct sushi_supernet_info si;
@@ -162,16 +169,10 @@ static int serve(const struct sushid_opts *o, struct sushi_device **devs,
 		.in_h = si.in_h, .in_w = si.in_w, .in_c = si.in_c,
 		.in_bytes = (uint32_t)sushi_rt_input_bytes(rt),
 	};
-	cfg.stop_fd = stop_signals();
-	if (cfg.stop_fd < 0) {
-		fprintf(stderr, "sushid: signalfd: %s\n", strerror(-cfg.stop_fd));
-		sushi_rt_destroy(rt);
-		return SUSHID_EXIT_INTERNAL;
-	}
+	cfg.stop_fd = stop_fd;
 	cfg.listen_fd = srv_listen(o->socket, has_gid, gid, err, sizeof(err));
 	if (cfg.listen_fd < 0) {
 		fprintf(stderr, "sushid: %s\n", err);
-		close(cfg.stop_fd);
 		sushi_rt_destroy(rt);
 		return SUSHID_EXIT_DENIED;
 	}
@@ -182,7 +183,6 @@ static int serve(const struct sushid_opts *o, struct sushi_device **devs,
 		sushi_overload_name(o->fleet.overload), o->fleet.max_queue);
 	notify_ready();
 	ret = srv_run(&cfg, &be, &sum);
-	close(cfg.stop_fd);
 	sushi_rt_destroy(rt);
 	if (ret) {
 		fprintf(stderr, "sushid: the event loop failed: %s\n", strerror(-ret));
@@ -208,7 +208,7 @@ int main(int argc, char **argv)
 	struct sushid_opts o;
 	char err[512];
 	uint32_t n = 0;
-	int help, rc;
+	int help, rc, stop_fd;
 
 	err[0] = '\0';
 	rc = sushid_parse(argc, argv, &o, &help, err, sizeof(err));
@@ -225,18 +225,25 @@ int main(int argc, char **argv)
 		       SUSHID_PROTO_VERSION);
 		return SUSHID_EXIT_OK;
 	}
+	stop_fd = stop_signals();
+	if (stop_fd < 0) {
+		fprintf(stderr, "sushid: signalfd: %s\n", strerror(-stop_fd));
+		return SUSHID_EXIT_INTERNAL;
+	}
 	err[0] = '\0';
 	rc = sushi_supernet_open(o.supernet, &sn, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "sushid: %s: %s\n", o.supernet,
 			err[0] ? err : sushi_strerror_in(SUSHI_CALL_FILE, rc));
+		close(stop_fd);
 		return SUSHID_EXIT_INPUT;
 	}
 	rc = open_devices(&o, devs, &n);
 	if (!rc)
-		rc = serve(&o, devs, n, sn);
+		rc = serve(&o, devs, n, sn, stop_fd);
 	for (uint32_t i = 0; i < n; i++)
 		sushi_device_close(devs[i]);
 	sushi_supernet_close(sn);
+	close(stop_fd);
 	return rc;
 }
