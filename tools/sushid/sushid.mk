@@ -7,7 +7,7 @@ SUSHID_DIR  := tools/sushid
 SUSHID_OUT  := $(BUILD)/sushid
 # everything but main.c, which holds the runtime backend
 SUSHID_SRCS := opts.c server.c metrics.c
-SUSHID_HDRS := $(SUSHID_DIR)/sushid.h $(SUSHID_DIR)/tests/fake_rt.h $(LS_HDRS)
+SUSHID_HDRS := $(SUSHID_DIR)/sushid.h $(SUSHID_DIR)/tests/fake_rt.h $(SUSHID_DIR)/tests/raw_client.h $(LS_HDRS)
 SUSHID_CFLAGS = $(LS_CFLAGS) \
 	-DSUSHI_DEFAULT_SUPERNET='"$(CURDIR)/tools/supernet/data/fmnist-supernet.safetensors"'
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "fake_rt.h"
+#include "raw_client.h"
 #include "sushi/client.h"
 #include "sushid.h"
 #include "tap.h"
@@ -77,48 +78,9 @@ static bool answer_ok(const struct sushi_client_result *r)
 	       r->service_ns == 2000u + (uint8_t)r->tag;
 }
 
-/* a connected raw socket */
 static int raw(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct timeval tv = { .tv_sec = 5 };
-
-	strcpy(sa.sun_path, sock_path);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
-}
-
-static int read_full(int fd, uint8_t *b, size_t n)
-{
-	while (n) {
-		ssize_t k = read(fd, b, n);
-
-		if (k <= 0)
-			return -1;
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* the next frame from a raw socket: its type (-1 on EOF or error) */
-static int raw_frame(int fd, uint8_t *b, size_t cap, struct proto_hdr *h)
-{
-	if (read_full(fd, b, SUSHID_PROTO_HDR) ||
-	    proto_hdr_check(b, (uint32_t)(cap - SUSHID_PROTO_HDR), h, NULL) ||
-	    read_full(fd, b + SUSHID_PROTO_HDR, h->length))
-		return -1;
-	return h->type;
-}
-
-static bool raw_eof(int fd)
-{
-	uint8_t b;
-
-	return read(fd, &b, 1) == 0;
+	return raw_connect(sock_path);
 }
 
 /* one query round trip works (the daemon still serves) */
@@ -143,17 +105,6 @@ static char *metrics(void)
 		t = NULL;
 	sushi_client_close(c);
 	return t;
-}
-
-/* the value of the sample @series (name and labels) in @text, or -1 */
-static double metric(const char *text, const char *series)
-{
-	size_t n = strlen(series);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, series, n) && p[n] == ' ')
-			return strtod(p + n + 1, NULL);
-	return -1;
 }
 
 static double metric_now(const char *series)
@@ -335,23 +286,6 @@ static void test_many_clients(void)
 	is_u64(dup, 0, "none twice");
 	is_u64(wrong, 0, "each with its own prediction, SubNet, device and times");
 	is_u64(errs, 0, "no client error");
-}
-
-/* the header of a frame with one field replaced */
-static size_t bad_frame(uint8_t *b, unsigned int kind)
-{
-	size_t n = proto_enc_raw(b, 64, PROTO_METRICS_REQ, NULL, 0);
-
-	switch (kind) {
-	case PROTO_ERR_MAGIC: b[1] = 'X'; break;
-	case PROTO_ERR_VERSION: b[4] = 2; break;
-	case PROTO_ERR_TYPE: b[5] = PROTO_RESULT; break;	/* a reply as a request */
-	case PROTO_ERR_FLAGS: b[7] = 0x40; break;
-	case PROTO_ERR_RESERVED: b[14] = 1; break;
-	case PROTO_ERR_TOO_LARGE: b[5] = PROTO_QUERY; proto_put32(b + 8, 0x7fffffff); break;
-	case PROTO_ERR_LENGTH: proto_put32(b + 8, 4); memset(b + 16, 0, 4); n += 4; break;
-	}
-	return n;
 }
 
 static void test_malformed(void)
