@@ -179,7 +179,7 @@ guest-bins: $(GUEST_TEST_BINS) $(SUSHI_INFO_BIN) $(CTL_OUT)/sushictl $(EXAMPLE_B
 # in-flight tests on a slow device clock, the dataflow tests without an
 # activation SRAM, and hot-unplug by the host; the probe's NOP self-test
 # needs a working interrupt either way.
-guest-test: module guest-bins $(GUEST_QEMU_DEP) guest-fleet
+guest-test: module guest-bins $(GUEST_QEMU_DEP) guest-fleet guest-sushid
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test.cpio -m test \
 		-k $(SUSHI_KO) \
 		$(addprefix -t $(GUEST_BUILD)/bin/,$(GUEST_TESTS)) \
@@ -230,6 +230,29 @@ guest-fleet: module guest-bins $(GUEST_QEMU_DEP)
 		echo "guest-test: serving on $$n devices"; \
 		SUSHI_GUEST_NDEV=$$n SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-fleet$$n.log \
 			$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-fleet.cpio; \
+	done
+
+# sushid on 2 and 4 devices: the daemon as a child of the test, client
+# processes, malformed frames, a reset under load, overload, memory
+# (tests/guest-libsushi/sushid_test.c, Documentation/sushid.rst)
+SUSHID_GUEST_SIZES := 2 4
+$(GUEST_BUILD)/bin/sushid_test: tests/guest-libsushi/sushid_test.c $(GUEST_LS_HDRS) \
+		tools/sushid/tests/raw_client.h $(LS_DEV) $(LS_CORE) $(MODEL_LIB) $(LS_HDRS) | guest-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include -Ilibsushi/src \
+		-Itools/sushid/tests $(MODEL_INC) -o $@ $< $(LS_DEV) $(LS_CORE) $(MODEL_LIB) \
+		-lcjson -ldrm -lm -lpthread
+
+.PHONY: guest-sushid
+guest-sushid: module $(GUEST_BUILD)/bin/sushid_test $(SUSHID_OUT)/sushid $(CTL_OUT)/sushictl \
+		$(GUEST_QEMU_DEP)
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/test-sushid.cpio -m test \
+		-k $(SUSHI_KO) -t $(GUEST_BUILD)/bin/sushid_test \
+		-b $(SUSHID_OUT)/sushid -b $(CTL_OUT)/sushictl $(addprefix -d ,$(GUEST_DATA))
+	@set -e; for n in $(SUSHID_GUEST_SIZES); do \
+		echo "guest-test: sushid on $$n devices"; \
+		SUSHI_GUEST_NDEV=$$n SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-sushid$$n.log \
+			$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-sushid.cpio; \
 	done
 
 guest-info: module $(SUSHI_INFO_BIN) $(GUEST_QEMU_DEP)
