@@ -36,7 +36,7 @@ test: deps host-test qemu-test qemu-fuzz-san guest-test guest-fuzz driver-lint g
       guest-robust-debug
 	@echo "make test: all suites passed"
 
-host-test: model-test libsushi-test mutation-test supernet-files-test sushictl-test fuzz-supernet supernet-py-test supernet-catalog-test supernet-net-test \
+host-test: model-test libsushi-test mutation-test supernet-files-test sushictl-test sushid-test fuzz-supernet supernet-py-test supernet-catalog-test supernet-net-test \
            supernet-import-test libsushi-install-test docs-test
 
 # every reStructuredText document renders without a warning
@@ -48,18 +48,22 @@ docs-test:
 # query stream on the device through the driver with SushiSched deciding per
 # query (guest-serve: `sushictl serve`, sushi and no-pb, GUEST_SERVE_ARGS);
 # the model library's demo; then the same kind of stream through SushiSched
-# and every baseline on the modelled SushiAccel (`sushictl eval`).  Any
-# failure (including a device cost the model did not predict) fails the run.
+# and every baseline on the modelled SushiAccel (`sushictl eval`); then
+# sushid on two devices in the guest under `sushictl loadgen`
+# (guest-loadgen).  Any failure (including a device cost the model did not
+# predict) fails the run.
 RUN_SUPERNET = $(or $(wildcard tools/supernet/data/fmnist-supernet.safetensors),$(OFA50))
 run: deps guest-info guest-serve model-demo sushictl $(RUN_SUPERNET)
 	@echo; echo "== the model library on a built-in ResNet-style block"
 	@$(BUILD)/model/sushi-model-demo
 	@echo; echo "== SushiSched serving 10000 queries (phased demand) from $(notdir $(RUN_SUPERNET))"
 	@$(BUILD)/sushictl/sushictl eval --supernet $(RUN_SUPERNET) --trace phased -n 10000
+	@$(MAKE) --no-print-directory guest-loadgen
 
 # libsushi (shared + static, headers, pkg-config), sushictl and its man
-# page under $(DESTDIR)$(PREFIX) (default /usr/local)
-install: libsushi-install sushictl
+# page, sushid with its systemd unit, under $(DESTDIR)$(PREFIX) (default
+# /usr/local)
+install: libsushi-install sushictl sushid-install
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/sushictl/sushictl $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 Documentation/man/sushictl.1 $(DESTDIR)$(PREFIX)/share/man/man1/

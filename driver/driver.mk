@@ -8,6 +8,8 @@
 #   make guest-info   boot QEMU, load the driver, print what the device reports
 #   make guest-serve  boot QEMU, load the driver, serve a query trace on the
 #                     device with `sushictl serve` (GUEST_SERVE_ARGS)
+#   make guest-sushid sushid's in-guest test on 2 and 4 devices
+#   make guest-loadgen sushid on 2 devices, `sushictl loadgen` against it
 #   make driver-lint  checkpatch.pl --strict and sparse on every driver file
 #
 # QEMU: $(SUSHI_QEMU) (default $(SUSHI_CACHE)/qemu-build/qemu-system-x86_64).
@@ -237,10 +239,10 @@ guest-fleet: module guest-bins $(GUEST_QEMU_DEP)
 # (tests/guest-libsushi/sushid_test.c, Documentation/sushid.rst)
 SUSHID_GUEST_SIZES := 2 4
 $(GUEST_BUILD)/bin/sushid_test: tests/guest-libsushi/sushid_test.c $(GUEST_LS_HDRS) \
-		tools/sushid/tests/raw_client.h $(LS_DEV) $(LS_CORE) $(MODEL_LIB) $(LS_HDRS) | guest-deps
+		libsushi/tests/raw_client.h $(LS_DEV) $(LS_CORE) $(MODEL_LIB) $(LS_HDRS) | guest-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -D_GNU_SOURCE -O2 -g $(WARN) -Ilibsushi/include -Ilibsushi/src \
-		-Itools/sushid/tests $(MODEL_INC) -o $@ $< $(LS_DEV) $(LS_CORE) $(MODEL_LIB) \
+		-Ilibsushi/tests $(MODEL_INC) -o $@ $< $(LS_DEV) $(LS_CORE) $(MODEL_LIB) \
 		-lcjson -ldrm -lm -lpthread
 
 .PHONY: guest-sushid
@@ -254,6 +256,19 @@ guest-sushid: module $(GUEST_BUILD)/bin/sushid_test $(SUSHID_OUT)/sushid $(CTL_O
 		SUSHI_GUEST_NDEV=$$n SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-sushid$$n.log \
 			$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/test-sushid.cpio; \
 	done
+
+# make run's last part: sushid on two devices and `sushictl loadgen`
+# against it (GUEST_LOADGEN_ARGS), its table printed; then SIGTERM
+GUEST_LOADGEN_ARGS ?= --rate 40 --duration 5 --ceiling-us 50000
+.PHONY: guest-loadgen
+guest-loadgen: module $(SUSHID_OUT)/sushid $(CTL_OUT)/sushictl $(GUEST_QEMU_DEP)
+	@echo; echo "== sushid on two devices in the guest, sushictl loadgen $(GUEST_LOADGEN_ARGS)"
+	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/loadgen.cpio -m cmd \
+		-k $(SUSHI_KO) -b $(SUSHID_OUT)/sushid -b $(CTL_OUT)/sushictl \
+		-b tools/sushid/guest-loadgen.sh $(addprefix -d ,$(GUEST_DATA)) \
+		-c "/bin/guest-loadgen.sh $(GUEST_LOADGEN_ARGS)" 2>/dev/null
+	@SUSHI_GUEST_NDEV=2 SUSHI_GUEST_LOG=$(GUEST_BUILD)/console-loadgen.log \
+		$(GUEST_DIR)/run-guest.sh $(GUEST_BUILD)/loadgen.cpio
 
 guest-info: module $(SUSHI_INFO_BIN) $(GUEST_QEMU_DEP)
 	@$(GUEST_DIR)/mkinitramfs.sh -o $(GUEST_BUILD)/info.cpio -m info \

@@ -6,6 +6,7 @@
  * The frames are proto.c's.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -112,13 +113,16 @@ static int wait_readable(struct sushi_client *c, int64_t deadline)
 	struct pollfd p = { .fd = c->fd, .events = POLLIN };
 
 	for (;;) {
-		int64_t left = deadline < 0 ? -1 : deadline - mono_ns();
-		int ms = left < 0 ? (deadline < 0 ? -1 : 0) :
-			 left > 1000000000 ? 1000000 : (int)((left + 999999) / 1000000);
+		int64_t left = deadline < 0 ? 0 : deadline - mono_ns();
+		int ms = deadline < 0 ? -1 : left <= 0 ? 0 :
+			 left >= (int64_t)INT_MAX * 1000000 ? INT_MAX :
+			 (int)((left + 999999) / 1000000);
 		int r = poll(&p, 1, ms);
 
 		if (r > 0)
 			return 0;
+		if (r == 0 && (deadline < 0 || mono_ns() < deadline))
+			continue;	/* woke early */
 		if (r == 0)
 			return -ETIME;
 		if (errno != EINTR)

@@ -15,9 +15,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proto.h"
+#include "raw_client.h"
 #include "sushi/client.h"
 #include "tap.h"
 
@@ -43,27 +45,10 @@ struct server {
 	pthread_t thread;
 };
 
-static int read_all(int fd, uint8_t *b, size_t n)
-{
-	while (n) {
-		ssize_t k = read(fd, b, n);
-
-		if (k <= 0)
-			return -1;
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* one request frame into @b (header then payload): its header, or -1 */
 static int read_frame(int fd, uint8_t *b, size_t cap, struct proto_hdr *h)
 {
-	if (read_all(fd, b, SUSHID_PROTO_HDR) ||
-	    proto_hdr_check(b, (uint32_t)cap - SUSHID_PROTO_HDR, h, NULL) ||
-	    read_all(fd, b + SUSHID_PROTO_HDR, h->length))
-		return -1;
-	return 0;
+	return raw_frame(fd, b, cap, h) < 0 ? -1 : 0;
 }
 
 static void send_info(int fd, uint16_t vmin, uint16_t vmax)
@@ -265,6 +250,17 @@ static void test_good(void)
 	is_u64(sushi_client_outstanding(c), 0, "none outstanding");
 	is_int(sushi_client_recv(c, &r, 0), -ETIME, "nothing more: -ETIME at once");
 	is_int(sushi_client_recv(c, &r, 20000000), -ETIME, "or after the timeout");
+	{
+		struct timespec t0, t1;
+		double el;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ret = sushi_client_recv(c, &r, 1500000000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		el = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		ok(ret == -ETIME && el >= 1.5 && el < 3, "a 1.5 s timeout: -ETIME after %.2f s",
+		   el);
+	}
 	q.flags = 1;
 	is_int(sushi_client_send(c, &q), -EINVAL, "flags must be 0");
 	q = query(1, in);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "args.h"
 #include "cmd_client.h"
 #include "cmd_eval.h"
 #include "out.h"
@@ -25,6 +26,8 @@
 
 #define USAGE(...) \
 	do { snprintf(err, errlen, __VA_ARGS__); return EXIT_USAGE; } while (0)
+
+static const char *const flags[] = { "--json" };
 
 /* a decimal number in [lo, hi] (the whole string): 0 or -EINVAL */
 static int num(const char *s, double lo, double hi, double *v)
@@ -69,54 +72,6 @@ static int client_opt(struct client_opts *o, const char *name, const char *v,
 	return 0;
 }
 
-typedef int (*take_fn)(void *o, const char *name, const char *val, char *err,
-		       size_t errlen);
-
-/*
- * "CMD [--json] [--help] [--NAME VALUE | --NAME=VALUE]...": the valued
- * names in @valued, each handed to @take.
- */
-static int parse_args(int argc, char **argv, const char *const *valued,
-		      size_t nvalued, bool *json, take_fn take, void *o,
-		      bool *help, char *err, size_t errlen)
-{
-	*help = false;
-	err[0] = '\0';
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq = strchr(a, '='), *val;
-		char name[32];
-		bool known = false;
-		int ret;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			*help = true;
-			return EXIT_OK;
-		}
-		if (!strcmp(a, "--json")) {
-			*json = true;
-			continue;
-		}
-		if (strncmp(a, "--", 2))
-			USAGE("unexpected argument '%s' (try --help)", a);
-		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
-		for (size_t k = 0; k < nvalued; k++)
-			known |= !strcmp(name, valued[k]);
-		if (!known)
-			USAGE("unknown option '%s' (try --help)", name);
-		if (eq) {
-			val = eq + 1;
-		} else {
-			if (i + 1 >= argc)
-				USAGE("option '%s' needs a value", a);
-			val = argv[++i];
-		}
-		ret = take(o, name, val, err, errlen);
-		if (ret)
-			return ret;
-	}
-	return EXIT_OK;
-}
-
 static void client_defaults(struct client_opts *o, uint64_t ceiling_ns)
 {
 	memset(o, 0, sizeof(*o));
@@ -150,10 +105,16 @@ int query_parse(int argc, char **argv, struct query_opts *o, bool *help,
 		"--timeout", "--image",
 	};
 
+	bool *json = &o->c.json;
+	const struct args_spec spec = {
+		.valued = valued, .n_valued = sizeof(valued) / sizeof(valued[0]),
+		.flags = flags, .flag_set = &json, .n_flags = 1,
+		.take = query_take, .o = o, .usage = EXIT_USAGE,
+	};
+
 	memset(o, 0, sizeof(*o));
 	client_defaults(&o->c, 1000000000);
-	return parse_args(argc, argv, valued, sizeof(valued) / sizeof(valued[0]),
-			  &o->c.json, query_take, o, help, err, errlen);
+	return args_parse(argc, argv, &spec, help, err, errlen);
 }
 
 static int loadgen_take(void *p, const char *name, const char *v, char *err,
@@ -186,6 +147,12 @@ int loadgen_parse(int argc, char **argv, struct loadgen_opts *o, bool *help,
 		"--socket", "--images", "--labels", "--floor", "--ceiling-us",
 		"--timeout", "--rate", "--duration", "--seed",
 	};
+	bool *json = &o->c.json;
+	const struct args_spec spec = {
+		.valued = valued, .n_valued = sizeof(valued) / sizeof(valued[0]),
+		.flags = flags, .flag_set = &json, .n_flags = 1,
+		.take = loadgen_take, .o = o, .usage = EXIT_USAGE,
+	};
 	int ret;
 
 	memset(o, 0, sizeof(*o));
@@ -193,8 +160,7 @@ int loadgen_parse(int argc, char **argv, struct loadgen_opts *o, bool *help,
 	o->rate = 100;
 	o->duration_s = 10;
 	o->seed = 1;
-	ret = parse_args(argc, argv, valued, sizeof(valued) / sizeof(valued[0]),
-			 &o->c.json, loadgen_take, o, help, err, errlen);
+	ret = args_parse(argc, argv, &spec, help, err, errlen);
 	if (!ret && !*help && o->rate * o->duration_s > LOADGEN_MAX_QUERIES)
 		USAGE("--rate x --duration asks for more than %u queries", LOADGEN_MAX_QUERIES);
 	return ret;

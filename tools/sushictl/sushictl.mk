@@ -7,7 +7,7 @@ CTL_SRCS := out.c plot.c cmd_eval.c eval_out.c
 CTL_DEV_SRCS := cmd_dev.c cmd_info.c cmd_pb.c cmd_stats.c cmd_reset.c cmd_run.c \
 		cmd_serve.c serve_data.c serve_loop.c serve_out.c
 # the sushid clients (libsushi's client API)
-CTL_DEV_SRCS += cmd_query.c cmd_loadgen.c
+CTL_DEV_SRCS += cmd_query.c cmd_loadgen.c args.c
 CTL_CFLAGS = $(LS_CFLAGS) -DSUSHI_DEFAULT_SUPERNET='"$(CURDIR)/tools/supernet/data/fmnist-supernet.safetensors"' \
 	-DSUSHI_DEFAULT_IMAGES='"$(CURDIR)/tools/supernet/data/fmnist-test-1000-images.idx"' \
 	-DSUSHI_DEFAULT_LABELS='"$(CURDIR)/tools/supernet/data/fmnist-test-1000-labels.idx"'

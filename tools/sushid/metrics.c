@@ -8,6 +8,7 @@
  * process's resident memory.  Names and meaning: Documentation/sushid.rst.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -123,102 +124,128 @@ size_t srv_metrics_cap(uint32_t n_devices)
 	return 16384 + (size_t)n_devices * (8192 + 4096);
 }
 
+/* a family: one sample per label value (@n of @values, @label=...) */
+static void family(struct out *o, const char *name, const char *type,
+		   const char *help, const char *label,
+		   const char *const *values, const uint64_t *v, unsigned int n)
+{
+	head(o, name, type, help);
+	for (unsigned int i = 0; i < n; i++)
+		put(o, "%s{%s=\"%s\"} %llu\n", name, label, values[i],
+		    (unsigned long long)v[i]);
+}
+
+/* a family without labels: one sample */
+static void single(struct out *o, const char *name, const char *type,
+		   const char *help, uint64_t v)
+{
+	head(o, name, type, help);
+	put(o, "%s %llu\n", name, (unsigned long long)v);
+}
+
+/* the runtime's per-device counters that are one number per device */
+static const struct {
+	const char *name, *type, *help;
+	size_t off;	/* of a uint64_t in struct sushi_rt_device_stats */
+} dev_counters[] = {
+	{ "sushid_device_pb_loads_total", "counter",
+	  "Persistent Buffer load jobs (SubGraph reloads) run.",
+	  offsetof(struct sushi_rt_device_stats, pb_loads) },
+	{ "sushid_device_pb_hit_bytes_total", "counter",
+	  "Weight bytes launches read from the Persistent Buffer.",
+	  offsetof(struct sushi_rt_device_stats, pb_hit_bytes) },
+	{ "sushid_device_weight_bytes_total", "counter",
+	  "Weight bytes launches read (Persistent Buffer and DRAM).",
+	  offsetof(struct sushi_rt_device_stats, weight_bytes) },
+	{ "sushid_device_pb_resets_total", "counter",
+	  "Times the runtime dropped a device's PB content after an error that "
+	  "may have wiped it (a reset, a stale pin set).",
+	  offsetof(struct sushi_rt_device_stats, pb_resets) },
+};
+
+static void device_families(struct out *o, const struct sushi_rt_stats *st,
+			    uint32_t n)
+{
+	static const char *const status[4] = { "served", "late", "shed", "failed" };
+	static const char *const kinds[2] = { "service", "load" };
+	const uint64_t mism[2] = { st->service_mismatches, st->load_mismatches };
+
+	head(o, "sushid_device_queries_total", "counter",
+	     "Queries completed by each device, by status.");
+	for (uint32_t d = 0; d < n; d++) {
+		const struct sushi_rt_device_stats *ds = &st->dev[d];
+		const uint64_t v[4] = { ds->served, ds->late, ds->shed, ds->failed };
+
+		for (unsigned int k = 0; k < 4; k++)
+			put(o, "sushid_device_queries_total{device=\"%u\",status=\"%s\"} %llu\n",
+			    d, status[k], (unsigned long long)v[k]);
+	}
+	for (size_t c = 0; c < sizeof(dev_counters) / sizeof(dev_counters[0]); c++) {
+		head(o, dev_counters[c].name, dev_counters[c].type, dev_counters[c].help);
+		for (uint32_t d = 0; d < n; d++) {
+			uint64_t v;
+
+			memcpy(&v, (const char *)&st->dev[d] + dev_counters[c].off, sizeof(v));
+			put(o, "%s{device=\"%u\"} %llu\n", dev_counters[c].name, d,
+			    (unsigned long long)v);
+		}
+	}
+	head(o, "sushid_device_held", "gauge", "Queries queued or running on each device.");
+	for (uint32_t d = 0; d < n; d++)
+		put(o, "sushid_device_held{device=\"%u\"} %u\n", d, st->dev[d].held);
+	family(o, "sushid_runtime_mismatches_total", "counter",
+	       "Launches and PB switches whose device cost differed from the prediction.",
+	       "kind", kinds, mism, 2);
+}
+
 size_t srv_metrics_render(const struct srv_metrics *m,
 			  const struct sushi_rt_stats *st,
 			  const char *const *paths, char *buf, size_t cap)
 {
+	static const char *const conn_label[2] = { "accepted", "refused" };
+	const char *err_label[PROTO_ERR_COUNT];
+	uint64_t err_v[PROTO_ERR_COUNT], conn_v[2] = { m->conns_accepted, m->conns_refused };
 	struct out o = { .b = buf, .cap = cap };
-	static const char *const dev_status[4] = { "served", "late", "shed", "failed" };
+	unsigned int ne = 0;
 
 	if (!cap)
 		return 0;
-	head(&o, "sushid_queries_total", "counter",
-	     "Queries answered (or whose connection was gone), by status.");
-	for (unsigned int s = 0; s < PROTO_STATUS_COUNT; s++)
-		put(&o, "sushid_queries_total{status=\"%s\"} %llu\n", status_label[s],
-		    (unsigned long long)m->answered[s]);
-	head(&o, "sushid_shed_total", "counter", "Queries shed, by reason.");
-	for (unsigned int s = 0; s < SRV_SHED_COUNT; s++)
-		put(&o, "sushid_shed_total{reason=\"%s\"} %llu\n", shed_label[s],
-		    (unsigned long long)m->shed[s]);
-	head(&o, "sushid_rejected_total", "counter",
-	     "Well-formed queries refused before submission, by reason.");
-	for (unsigned int s = 0; s < SRV_REJECT_COUNT; s++)
-		put(&o, "sushid_rejected_total{reason=\"%s\"} %llu\n", reject_label[s],
-		    (unsigned long long)m->rejected[s]);
-	head(&o, "sushid_frame_errors_total", "counter",
-	     "Connections closed for a protocol error, by error.");
-	for (unsigned int e = 1; e < PROTO_ERR_COUNT; e++)
-		if (e != PROTO_ERR_BUSY)
-			put(&o, "sushid_frame_errors_total{reason=\"%s\"} %llu\n",
-			    proto_err_name(e), (unsigned long long)m->frame_errors[e]);
-	head(&o, "sushid_connections_total", "counter",
-	     "Connections accepted, and refused for --max-clients.");
-	put(&o, "sushid_connections_total{result=\"accepted\"} %llu\n",
-	    (unsigned long long)m->conns_accepted);
-	put(&o, "sushid_connections_total{result=\"refused\"} %llu\n",
-	    (unsigned long long)m->conns_refused);
-	head(&o, "sushid_connections", "gauge", "Connections open.");
-	put(&o, "sushid_connections %llu\n", (unsigned long long)m->conns_open);
-	head(&o, "sushid_answers_dropped_total", "counter",
-	     "Answers whose connection had closed (dropped at no cost).");
-	put(&o, "sushid_answers_dropped_total %llu\n", (unsigned long long)m->dropped);
-	head(&o, "sushid_queries_outstanding", "gauge",
-	     "Queries submitted to the runtime and not yet completed.");
-	put(&o, "sushid_queries_outstanding %llu\n", (unsigned long long)m->outstanding);
-	head(&o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-	put(&o, "process_resident_memory_bytes %llu\n", (unsigned long long)rss_bytes());
-
+	for (unsigned int e = 1; e < PROTO_ERR_COUNT; e++) {
+		if (e == PROTO_ERR_BUSY || e == PROTO_ERR_TRUNCATED)
+			continue;	/* not frame errors the daemon finds */
+		err_label[ne] = proto_err_name(e);
+		err_v[ne++] = m->frame_errors[e];
+	}
+	family(&o, "sushid_queries_total", "counter",
+	       "Queries answered (or whose connection was gone), by status.", "status",
+	       status_label, m->answered, PROTO_STATUS_COUNT);
+	family(&o, "sushid_shed_total", "counter", "Queries shed, by reason.", "reason",
+	       shed_label, m->shed, SRV_SHED_COUNT);
+	family(&o, "sushid_rejected_total", "counter",
+	       "Well-formed queries refused before submission, by reason.", "reason",
+	       reject_label, m->rejected, SRV_REJECT_COUNT);
+	family(&o, "sushid_frame_errors_total", "counter",
+	       "Connections closed for a protocol error, by error.", "reason",
+	       err_label, err_v, ne);
+	family(&o, "sushid_connections_total", "counter",
+	       "Connections accepted, and refused for --max-clients.", "result",
+	       conn_label, conn_v, 2);
+	single(&o, "sushid_connections", "gauge", "Connections open.", m->conns_open);
+	single(&o, "sushid_answers_dropped_total", "counter",
+	       "Answers whose connection had closed (dropped at no cost).", m->dropped);
+	single(&o, "sushid_queries_outstanding", "gauge",
+	       "Queries submitted to the runtime and not yet completed.", m->outstanding);
+	single(&o, "process_resident_memory_bytes", "gauge",
+	       "Resident memory size in bytes.", rss_bytes());
 	head(&o, "sushid_device_info", "gauge", "The devices serving (value 1).");
 	for (uint32_t d = 0; d < m->n_devices; d++) {
 		put(&o, "sushid_device_info{device=\"%u\",path=\"", d);
 		label_path(&o, paths ? paths[d] : "");
 		put(&o, "\"} 1\n");
 	}
-	if (st) {
-		uint32_t n = st->n_devices < m->n_devices ? st->n_devices : m->n_devices;
-
-		head(&o, "sushid_device_queries_total", "counter",
-		     "Queries completed by each device, by status.");
-		for (uint32_t d = 0; d < n; d++) {
-			const struct sushi_rt_device_stats *ds = &st->dev[d];
-			const uint64_t v[4] = { ds->served, ds->late, ds->shed, ds->failed };
-
-			for (unsigned int s = 0; s < 4; s++)
-				put(&o, "sushid_device_queries_total{device=\"%u\",status=\"%s\"} %llu\n",
-				    d, dev_status[s], (unsigned long long)v[s]);
-		}
-		head(&o, "sushid_device_pb_loads_total", "counter",
-		     "Persistent Buffer load jobs (SubGraph reloads) run.");
-		for (uint32_t d = 0; d < n; d++)
-			put(&o, "sushid_device_pb_loads_total{device=\"%u\"} %llu\n", d,
-			    (unsigned long long)st->dev[d].pb_loads);
-		head(&o, "sushid_device_pb_hit_bytes_total", "counter",
-		     "Weight bytes launches read from the Persistent Buffer.");
-		for (uint32_t d = 0; d < n; d++)
-			put(&o, "sushid_device_pb_hit_bytes_total{device=\"%u\"} %llu\n", d,
-			    (unsigned long long)st->dev[d].pb_hit_bytes);
-		head(&o, "sushid_device_weight_bytes_total", "counter",
-		     "Weight bytes launches read (Persistent Buffer and DRAM).");
-		for (uint32_t d = 0; d < n; d++)
-			put(&o, "sushid_device_weight_bytes_total{device=\"%u\"} %llu\n", d,
-			    (unsigned long long)st->dev[d].weight_bytes);
-		head(&o, "sushid_device_pb_resets_total", "counter",
-		     "Times the runtime dropped a device's PB content after an error "
-		     "that may have wiped it (a reset, a stale pin set).");
-		for (uint32_t d = 0; d < n; d++)
-			put(&o, "sushid_device_pb_resets_total{device=\"%u\"} %llu\n", d,
-			    (unsigned long long)st->dev[d].pb_resets);
-		head(&o, "sushid_device_held", "gauge", "Queries queued or running on each device.");
-		for (uint32_t d = 0; d < n; d++)
-			put(&o, "sushid_device_held{device=\"%u\"} %u\n", d, st->dev[d].held);
-		head(&o, "sushid_runtime_mismatches_total", "counter",
-		     "Launches and PB switches whose device cost differed from the prediction.");
-		put(&o, "sushid_runtime_mismatches_total{kind=\"service\"} %llu\n",
-		    (unsigned long long)st->service_mismatches);
-		put(&o, "sushid_runtime_mismatches_total{kind=\"load\"} %llu\n",
-		    (unsigned long long)st->load_mismatches);
-	}
+	if (st)
+		device_families(&o, st, st->n_devices < m->n_devices ? st->n_devices :
+				m->n_devices);
 	head(&o, "sushid_device_latency_seconds", "histogram",
 	     "Queueing plus service time of the queries each device ran.");
 	for (uint32_t d = 0; d < m->n_devices; d++)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "sushid.h"
 
 #ifndef SUSHI_DEFAULT_SUPERNET
@@ -74,9 +75,10 @@ static const char *const valued[] = {
 	"--max-outstanding",
 };
 
-static int take(struct sushid_opts *o, const char *name, const char *v,
-		char *err, size_t errlen)
+static int take(void *p, const char *name, const char *v, char *err,
+		size_t errlen)
 {
+	struct sushid_opts *o = p;
 	int ret;
 
 	if (!strcmp(name, "--socket")) {
@@ -139,6 +141,16 @@ static int take(struct sushid_opts *o, const char *name, const char *v,
 int sushid_parse(int argc, char **argv, struct sushid_opts *o, int *help,
 		 char *err, size_t errlen)
 {
+	static const char *const flags[] = { "--version" };
+	bool version = false, h;
+	bool *flag_set[] = { &version };
+	const struct args_spec spec = {
+		.valued = valued, .n_valued = sizeof(valued) / sizeof(valued[0]),
+		.flags = flags, .flag_set = flag_set, .n_flags = 1,
+		.take = take, .o = o, .usage = SUSHID_EXIT_USAGE,
+	};
+	int ret;
+
 	memset(o, 0, sizeof(*o));
 	o->socket = SUSHID_DEFAULT_SOCKET;
 	o->supernet = SUSHI_DEFAULT_SUPERNET;
@@ -150,40 +162,10 @@ int sushid_parse(int argc, char **argv, struct sushid_opts *o, int *help,
 	o->fleet.overload = SUSHI_OVERLOAD_LATE;
 	o->max_clients = SUSHID_DEFAULT_CLIENTS;
 	o->max_outstanding = SUSHID_DEFAULT_OUTSTANDING;
-	*help = 0;
-	err[0] = '\0';
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq = strchr(a, '='), *val;
-		char name[32];
-		bool known = false;
-		int ret;
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			*help = 1;
-			return 0;
-		}
-		if (!strcmp(a, "--version")) {
-			*help = 2;
-			return 0;
-		}
-		if (strncmp(a, "--", 2))
-			USAGE("unexpected argument '%s' (try --help)", a);
-		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
-		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
-			known |= !strcmp(name, valued[k]);
-		if (!known)
-			USAGE("unknown option '%s' (try --help)", name);
-		if (eq) {
-			val = eq + 1;
-		} else {
-			if (i + 1 >= argc)
-				USAGE("option '%s' needs a value", a);
-			val = argv[++i];
-		}
-		ret = take(o, name, val, err, errlen);
-		if (ret)
-			return ret;
-	}
+	ret = args_parse(argc, argv, &spec, &h, err, errlen);
+	*help = h ? 1 : version ? 2 : 0;
+	if (ret || *help)
+		return ret;
 	if ((uint64_t)o->max_clients * o->max_outstanding > SUSHID_MAX_PENDING)
 		USAGE("--max-clients x --max-outstanding must be at most %u", SUSHID_MAX_PENDING);
 	return 0;

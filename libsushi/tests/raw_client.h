@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * raw_client.h - what sushid's tests (the host test_sushid.c and the guest
- * sushid_test.c) do below the client API: connect a raw socket, read whole
- * frames, tell end of stream, build each malformed-header class, and read
- * one sample out of the Prometheus metrics text.
+ * raw_client.h - what the sushid protocol's tests (libsushi's test_client.c,
+ * the host test_sushid.c, the guest sushid_test.c) do below the client
+ * API: connect a raw socket, read whole frames, tell end of stream, build
+ * each malformed-header class, and read one sample out of the Prometheus
+ * metrics text.
  */
 #ifndef SUSHID_RAW_CLIENT_H
 #define SUSHID_RAW_CLIENT_H
