@@ -233,8 +233,11 @@ int main(int argc, char **argv)
 	err[0] = '\0';
 	rc = sushi_supernet_open(o.supernet, &sn, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "sushid: %s: %s\n", o.supernet,
-			err[0] ? err : sushi_strerror_in(SUSHI_CALL_FILE, rc));
+		if (err[0])	/* it names the file */
+			fprintf(stderr, "sushid: %s\n", err);
+		else
+			fprintf(stderr, "sushid: %s: %s\n", o.supernet,
+				sushi_strerror_in(SUSHI_CALL_FILE, rc));
 		close(stop_fd);
 		return SUSHID_EXIT_INPUT;
 	}
