@@ -31,7 +31,7 @@ void sushid_usage(FILE *f)
 	      "                         default: every SushiAccel node in /dev/accel)\n"
 	      "  --supernet FILE        SuperNet file (default " SUSHI_DEFAULT_SUPERNET ")\n"
 	      "  --policy NAME          online policy: sushi, no-pb, static-smallest,\n"
-	      "                         static-intersect, static-largest, lru (default sushi)\n"
+	      "                         static-intersect, static-largest (default sushi)\n"
 	      "  --select MODE          accuracy or floor (default accuracy)\n"
 	      "  --q N                  SubGraph decision period in queries (default 32)\n"
 	      "  --w N                  window of recent queries, 1..4096 (default 64)\n"
@@ -104,6 +104,9 @@ static int take(void *p, const char *name, const char *v, char *err,
 			USAGE("--policy: unknown policy '%s' (try --help)", v);
 		if (sushi_policy_offline((enum sushi_policy)ret))
 			USAGE("--policy %s needs the whole trace: not a serving policy", v);
+		if (ret == SUSHI_POLICY_LRU)
+			USAGE("--policy lru: the runtime pins SubGraphs; LRU's per-layer "
+			      "fills are evaluated only (sushictl eval)");
 		o->sched.policy = (enum sushi_policy)ret;
 	} else if (!strcmp(name, "--select")) {
 		ret = sushi_select_from_name(v);

@@ -653,6 +653,7 @@ static void test_opts(void)
 	static const char *const bad[] = {
 		"sushid --bogus", "sushid stray", "sushid --socket", "sushid --socket=",
 		"sushid --policy oracle", "sushid --policy best-static", "sushid --policy x",
+		"sushid --policy lru",
 		"sushid --q 0", "sushid --q -1", "sushid --w 4097", "sushid --w 1x",
 		"sushid --router rr", "sushid --overload drop", "sushid --max-queue -1",
 		"sushid --max-clients 0", "sushid --max-clients 4097",
