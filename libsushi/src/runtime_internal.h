@@ -47,7 +47,7 @@ struct rt_dev {
 	uint32_t depth;			/* launches in flight at most */
 	struct rt_flight fl[SUSHI_NETDEV_MAX_SLOTS];	/* the worker's */
 	uint32_t fl_head, fl_n;
-	uint64_t ewma_ns;		/* LIVE: recent service time */
+	uint64_t ewma_ns;		/* LIVE: recent service time (locked) */
 	struct sushi_rt_device_stats st;
 };
 

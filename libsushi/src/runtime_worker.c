@@ -125,16 +125,13 @@ static void replay_times(struct rt_dev *d, struct rt_job *job,
 	c->service_ns = c->pb.ns + run_ns;
 }
 
-/* LIVE: the query on CLOCK_MONOTONIC; the service time feeds the router */
-static void live_times(struct rt_dev *d, struct rt_job *job,
-		       struct sushi_rt_completion *c)
+/* LIVE: the query on CLOCK_MONOTONIC */
+static void live_times(const struct rt_job *job, struct sushi_rt_completion *c)
 {
 	uint64_t end = rt_now_ns();
 
 	c->queue_ns = job->pl.start - job->q.arrival_ns;
 	c->service_ns = end - job->pl.start;
-	d->ewma_ns = d->ewma_ns ? d->ewma_ns - d->ewma_ns / 8 + c->service_ns / 8 :
-				  c->service_ns;
 }
 
 /* the completion's fixed part, before the device runs anything */
@@ -154,12 +151,11 @@ static void end(struct rt_dev *d, struct rt_job *job,
 		struct sushi_rt_completion *c, int ret)
 {
 	struct sushi_rt *rt = d->rt;
-	bool mis_run = false, mis_load = false;
+	bool mis_run = false, mis_load = false, lost = ret && pb_maybe_lost(ret);
 
-	if (ret && pb_maybe_lost(ret)) {
+	if (lost) {
 		rt_pb_forget(&d->pb);
 		d->cur = UINT32_MAX;
-		d->st.pb_resets++;
 	}
 	if (!ret) {
 		mis_load = !jobs_eq(&c->pb, &job->pl.d);
@@ -171,7 +167,7 @@ static void end(struct rt_dev *d, struct rt_job *job,
 	if (rt->clock == SUSHI_RT_REPLAY)
 		replay_times(d, job, c);
 	else
-		live_times(d, job, c);
+		live_times(job, c);
 	c->finish_ns = c->arrival_ns + c->queue_ns + c->service_ns;
 	if (ret) {
 		c->status = SUSHI_RT_FAILED;
@@ -182,9 +178,13 @@ static void end(struct rt_dev *d, struct rt_job *job,
 		c->status = c->finish_ns - c->arrival_ns <= job->q.lat_ceiling_ns ?
 			    SUSHI_RT_SERVED : SUSHI_RT_LATE;
 	}
-	pthread_mutex_lock(&rt->lock);
+	pthread_mutex_lock(&rt->lock);	/* what submitters and stats read */
 	rt->st.service_mismatches += mis_run;
 	rt->st.load_mismatches += mis_load;
+	d->st.pb_resets += lost;
+	if (rt->clock == SUSHI_RT_LIVE)	/* the router's recent service time */
+		d->ewma_ns = d->ewma_ns ? d->ewma_ns - d->ewma_ns / 8 +
+					  c->service_ns / 8 : c->service_ns;
 	pthread_mutex_unlock(&rt->lock);
 	rt_deliver(rt, d, job, c);
 }
