@@ -124,6 +124,30 @@ static const struct sushi_sched_cost_ops mini_ops = {
 };
 
 /*
+ * mini_pair() - the hand-priced two-SubNet space of test_rules and
+ * test_fleet: A (0, accuracy 0.8) uses a 4x16 slice of layer 0 and
+ * computes @comp_a ns there, B (1, 0.7) a 2x8 slice of layer 1 and 5 ns;
+ * activations 40 and 8 bytes, epilogues 12 and 24; a 64-byte PB
+ */
+static inline void mini_pair(struct mini *m, uint64_t comp_a)
+{
+	memset(m, 0, sizeof(*m));
+	m->S = 2;
+	m->L = 2;
+	m->acc[0] = 0.8;
+	m->acc[1] = 0.7;
+	m->sl[0][0] = (struct sushi_slice){ 4, 16 };
+	m->sl[1][1] = (struct sushi_slice){ 2, 8 };
+	m->comp[0][0] = comp_a;
+	m->act[0][0] = 40;
+	m->comp[1][1] = 5;
+	m->act[1][1] = 8;
+	m->epi[0] = 12;
+	m->epi[1] = 24;
+	m->pb_bytes = 64;
+}
+
+/*
  * A random instance of S SubNets over L layers: SubNet i is nested in
  * i + 1 (more rows and bytes per layer, more accurate); the PB holds
  * about half of the largest SubNet's weights.

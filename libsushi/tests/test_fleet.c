@@ -618,20 +618,7 @@ static struct sushi_sched_space *hand_space(uint64_t comp_a)
 	struct sushi_sched_space *sp = NULL;
 	struct mini m;
 
-	memset(&m, 0, sizeof(m));
-	m.S = 2;
-	m.L = 2;
-	m.acc[A] = 0.8;
-	m.acc[B] = 0.7;
-	m.sl[A][0] = (struct sushi_slice){ 4, 16 };
-	m.sl[B][1] = (struct sushi_slice){ 2, 8 };
-	m.comp[A][0] = comp_a;
-	m.act[A][0] = 40;
-	m.comp[B][1] = 5;
-	m.act[B][1] = 8;
-	m.epi[A] = 12;
-	m.epi[B] = 24;
-	m.pb_bytes = 64;
+	mini_pair(&m, comp_a);
 	return mini_space(&m, &sp) ? NULL : sp;
 }
 

@@ -30,20 +30,7 @@ static struct sushi_sched_space *build(void)
 {
 	struct sushi_sched_space *sp = NULL;
 
-	memset(&m, 0, sizeof(m));
-	m.S = 2;
-	m.L = 2;
-	m.acc[A] = 0.8;
-	m.acc[B] = 0.7;
-	m.sl[A][0] = (struct sushi_slice){ 4, 16 };
-	m.sl[B][1] = (struct sushi_slice){ 2, 8 };
-	m.comp[A][0] = 10;
-	m.act[A][0] = 40;
-	m.comp[B][1] = 5;
-	m.act[B][1] = 8;
-	m.epi[A] = 12;
-	m.epi[B] = 24;
-	m.pb_bytes = 64;
+	mini_pair(&m, 10);
 	if (mini_space(&m, &sp))
 		return NULL;
 	cand_a = sushi_sched_space_subnet_subgraph(sp, A);

@@ -56,3 +56,17 @@ int args_parse(int argc, char **argv, const struct args_spec *spec,
 	}
 	return 0;
 }
+
+int args_finish(const char *prog, int rc, bool help, const char *err,
+		void (*usage)(FILE *f))
+{
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return rc;
+	}
+	if (help) {
+		usage(stdout);
+		return 0;
+	}
+	return -1;
+}

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* one valued option: 0, or an exit status with a message in @err */
 typedef int (*args_take_fn)(void *o, const char *name, const char *val,
@@ -40,5 +41,13 @@ struct args_spec {
  */
 int args_parse(int argc, char **argv, const struct args_spec *spec,
 	       bool *help, char *err, size_t errlen);
+
+/*
+ * args_finish() - the end of a command's parsing: with @rc non-zero the
+ * message "@prog: @err" on stderr and @rc; with @help the usage on stdout
+ * and 0; otherwise -1 (go on)
+ */
+int args_finish(const char *prog, int rc, bool help, const char *err,
+		void (*usage)(FILE *f));
 
 #endif /* SUSHI_ARGS_H */

@@ -14,14 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defaults.h"
 #include "cmd_eval.h"
 #include "out.h"
 #include "plot.h"
 #include "sushi/supernet.h"
-
-#ifndef SUSHI_DEFAULT_SUPERNET
-#define SUSHI_DEFAULT_SUPERNET "tools/supernet/data/fmnist-supernet.safetensors"
-#endif
 
 void eval_usage(FILE *f)
 {

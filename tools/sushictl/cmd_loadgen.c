@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "args.h"
 #include "cmd_client.h"
 #include "cmd_eval.h"
 #include "out.h"
@@ -405,14 +406,9 @@ int cmd_loadgen(int argc, char **argv)
 	int ret, rc;
 
 	rc = loadgen_parse(argc, argv, &o, &help, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "sushictl loadgen: %s\n", err);
+	rc = args_finish("sushictl loadgen", rc, help, err, loadgen_usage);
+	if (rc >= 0)
 		return rc;
-	}
-	if (help) {
-		loadgen_usage(stdout);
-		return EXIT_OK;
-	}
 	n = loadgen_arrivals(o.rate, o.duration_s, o.seed, &at);
 	if (n < 0) {
 		fprintf(stderr, "sushictl loadgen: %s\n", n == -E2BIG ?

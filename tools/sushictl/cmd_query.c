@@ -12,17 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "defaults.h"
 #include "args.h"
 #include "cmd_client.h"
 #include "cmd_eval.h"
 #include "out.h"
-
-#ifndef SUSHI_DEFAULT_IMAGES
-#define SUSHI_DEFAULT_IMAGES "fmnist-test-1000-images.idx"
-#endif
-#ifndef SUSHI_DEFAULT_LABELS
-#define SUSHI_DEFAULT_LABELS "fmnist-test-1000-labels.idx"
-#endif
 
 #define USAGE(...) \
 	do { snprintf(err, errlen, __VA_ARGS__); return EXIT_USAGE; } while (0)
@@ -288,14 +282,9 @@ int cmd_query(int argc, char **argv)
 	int ret, rc;
 
 	rc = query_parse(argc, argv, &o, &help, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "sushictl query: %s\n", err);
+	rc = args_finish("sushictl query", rc, help, err, query_usage);
+	if (rc >= 0)
 		return rc;
-	}
-	if (help) {
-		query_usage(stdout);
-		return EXIT_OK;
-	}
 	rc = client_setup("query", &o.c, &c, &info, &im);
 	if (rc)
 		return rc;

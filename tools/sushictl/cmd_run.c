@@ -12,14 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defaults.h"
 #include "cmd_dev.h"
 #include "cmd_eval.h"
 #include "out.h"
 #include "sushi/netdev.h"
-
-#ifndef SUSHI_DEFAULT_SUPERNET
-#define SUSHI_DEFAULT_SUPERNET "fmnist-supernet.safetensors"
-#endif
 
 #define IDX_IMAGES_MAGIC	0x00000803u
 #define RUN_MAX_INPUT		(256u << 20)

@@ -12,19 +12,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "defaults.h"
 #include "cmd_dev.h"
 #include "cmd_eval.h"
 #include "serve.h"
-
-#ifndef SUSHI_DEFAULT_SUPERNET
-#define SUSHI_DEFAULT_SUPERNET "fmnist-supernet.safetensors"
-#endif
-#ifndef SUSHI_DEFAULT_IMAGES
-#define SUSHI_DEFAULT_IMAGES "fmnist-test-1000-images.idx"
-#endif
-#ifndef SUSHI_DEFAULT_LABELS
-#define SUSHI_DEFAULT_LABELS "fmnist-test-1000-labels.idx"
-#endif
 
 /* CLOCK_MONOTONIC in nanoseconds */
 static uint64_t now_ns(void)

@@ -2,14 +2,18 @@
 /*
  * cmd_capture.h - the sushictl host tests' way to run a command function
  * (cmd_eval, cmd_run, ...) with its standard output or standard error
- * captured into a buffer or discarded.
+ * captured into a buffer or discarded, given as an argv or as one
+ * printf-formatted line.
  */
 #ifndef SUSHICTL_TEST_CMD_CAPTURE_H
 #define SUSHICTL_TEST_CMD_CAPTURE_H
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#include "argv_split.h"
 
 /*
  * cmd_capture() - @cmd(@argc, @argv) with descriptor @fd (1 or 2) read into
@@ -41,6 +45,24 @@ static inline int cmd_capture(int (*cmd)(int, char **), int argc, char **argv,
 		close(target);
 	}
 	return st;
+}
+
+/*
+ * cmd_runf() - cmd_capture() of @cmd on a printf-formatted command line
+ * (split on blanks, at most 32 words of 1024 bytes)
+ */
+__attribute__((format(printf, 5, 6)))
+static inline int cmd_runf(int (*cmd)(int, char **), int fd, char *buf,
+			   size_t len, const char *fmt, ...)
+{
+	static char line[1024], words[1024];
+	char *argv[32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	return cmd_capture(cmd, split(line, words, argv), argv, fd, buf, len);
 }
 
 #endif /* SUSHICTL_TEST_CMD_CAPTURE_H */

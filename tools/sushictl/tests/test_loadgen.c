@@ -29,21 +29,8 @@
 static char sock_path[108];
 static char out[1 << 16];
 
-/* @cmd on a printf-formatted line, stdout into out[], stderr silenced */
-__attribute__((format(printf, 2, 3)))
-static int runf(int (*cmd)(int, char **), const char *fmt, ...)
-{
-	static char line[1024], buf[1024];
-	char *argv[32];
-	int argc;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	argc = split(line, buf, argv);
-	return cmd_capture(cmd, argc, argv, 1, out, sizeof(out));
-}
+/* @cmd on a printf-formatted line, stdout into out[] */
+#define runf(cmd, ...) cmd_runf(cmd, 1, out, sizeof(out), __VA_ARGS__)
 
 static int qparse(const char *line, struct query_opts *o, bool *help, char *err)
 {

@@ -32,20 +32,7 @@ static int parse(const char *line, struct serve_opts *o, bool *help, char *err)
 }
 
 /* cmd_serve() on a printf-formatted command line, its stderr silenced */
-__attribute__((format(printf, 1, 2)))
-static int runf(const char *fmt, ...)
-{
-	static char line[1024], buf[1024];
-	char *argv[32];
-	int argc;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	argc = split(line, buf, argv);
-	return cmd_capture(cmd_serve, argc, argv, 2, NULL, 0);
-}
+#define runf(...) cmd_runf(cmd_serve, 2, NULL, 0, __VA_ARGS__)
 
 /* a temporary file holding @n bytes of @b; its path in @path */
 static int temp_file(char *path, const uint8_t *b, size_t n)
